@@ -1,0 +1,7 @@
+namespace MigCompat.Core.Tests;
+
+public class SmokeTests
+{
+    [Fact]
+    public void The_project_builds() => Assert.True(true);
+}
