@@ -1,0 +1,220 @@
+using System.Collections.Immutable;
+using MigCompat.Core.Model;
+
+namespace MigCompat.Core.Matching;
+
+/// <summary>
+/// Decides whether a source device's state can move to a target device: directional and
+/// deterministic. The rules (docs/format.md, "Matching"): equal <c>device_api</c>; an equal or
+/// accepted <c>mdev_type</c>; then either a COMPATIBLE block that accepts every field with one
+/// consistent variable binding, or, without blocks, the conservative default (every field equal,
+/// versions by the major.minor rule, a field on one side only refuses). Dynamic resources are not
+/// matched but returned as values to create the target with.
+/// </summary>
+public static class Matcher
+{
+    /// <summary>Checks <paramref name="source"/> against a target descriptor (compiled on the fly).</summary>
+    public static Verdict Check(Descriptor source, Descriptor target) => Check(source, CompiledTarget.Compile(target));
+
+    /// <summary>Checks <paramref name="source"/> against a compiled target.</summary>
+    public static Verdict Check(Descriptor source, CompiledTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(target);
+        var reasons = new List<Reason>();
+        var fatal = !CheckIdentity(source, target, reasons);
+        var claims = DynamicClaims(source, target.Descriptor);
+        ImmutableArray<VariableBinding> bindings = [];
+        ImmutableArray<BlockVerdict> blocks = [];
+        int? accepted = null;
+
+        if (target.Blocks.Length == 0)
+        {
+            CompareByDefault(source, target.Descriptor, requireTargetFieldsOnSource: true, covered: null, reasons, block: null);
+        }
+        else
+        {
+            var verdicts = ImmutableArray.CreateBuilder<BlockVerdict>();
+            BlockVerdict? closest = null;
+            for (var i = 0; i < target.Blocks.Length; i++)
+            {
+                var verdict = EvaluateBlock(source, target, i);
+                verdicts.Add(verdict);
+                if (verdict.Accepted)
+                {
+                    accepted = i;
+                    closest = verdict;
+                    break;
+                }
+
+                if (closest is null || verdict.Reasons.Length < closest.Reasons.Length)
+                {
+                    closest = verdict;
+                }
+            }
+
+            blocks = verdicts.ToImmutable();
+            reasons.AddRange(closest!.Reasons);
+            bindings = closest.Bindings;
+        }
+
+        var level = fatal ? CompatibilityLevel.None : reasons.Count == 0 ? CompatibilityLevel.Live : CompatibilityLevel.Cold;
+        return new Verdict(level, [.. reasons], bindings, claims, accepted, blocks);
+    }
+
+    /// <summary>True when the device API and type rules hold; false when they do not (level none). Adds the reasons.</summary>
+    private static bool CheckIdentity(Descriptor source, CompiledTarget target, List<Reason> reasons)
+    {
+        var fatal = false;
+        var sourceApi = source.SelfText(Descriptor.DeviceApiField);
+        if (!string.Equals(sourceApi, target.DeviceApi, StringComparison.Ordinal))
+        {
+            fatal = true;
+            reasons.Add(sourceApi is not null && target.DeviceApi is not null
+                ? new Reason(ReasonCodes.DeviceApiMismatch, Descriptor.DeviceApiField, sourceApi, target.DeviceApi, $"device_api: the source is {sourceApi}, the target is {target.DeviceApi}; devices with different VFIO device APIs can never migrate.", null)
+                : new Reason(ReasonCodes.DeviceApiMissing, Descriptor.DeviceApiField, sourceApi, target.DeviceApi, $"device_api: only the {(sourceApi is null ? "target" : "source")} states it ({sourceApi ?? target.DeviceApi}); without it on both sides the VFIO interfaces cannot be compared.", null));
+        }
+
+        var sourceType = source.SelfText(Descriptor.MdevTypeField);
+        if (string.Equals(sourceType, target.MdevType, StringComparison.Ordinal))
+        {
+            return !fatal;
+        }
+
+        if (sourceType is null)
+        {
+            reasons.Add(new Reason(ReasonCodes.TypeMissing, Descriptor.MdevTypeField, null, target.MdevType, $"mdev_type: the target is a mediated device of type {target.MdevType}, the source is not a mediated device.", null));
+            return false;
+        }
+
+        foreach (var block in target.Blocks)
+        {
+            if (TypeAccepted(block, source))
+            {
+                return !fatal;
+            }
+        }
+
+        reasons.Add(target.MdevType is null && target.Blocks.Length == 0
+            ? new Reason(ReasonCodes.TypeMissing, Descriptor.MdevTypeField, sourceType, null, $"mdev_type: the source is a mediated device of type {sourceType}, the target is not a mediated device.", null)
+            : new Reason(ReasonCodes.TypeNotAccepted, Descriptor.MdevTypeField, sourceType, AcceptedTypes(target), $"mdev_type: the source's type {sourceType} is not the target's type{(target.MdevType is null ? string.Empty : " (" + target.MdevType + ")")} and no COMPATIBLE block accepts it.", null));
+        return false;
+    }
+
+    private static string? AcceptedTypes(CompiledTarget target)
+    {
+        var accepted = target.Blocks
+            .SelectMany(b => b.Fields.Where(f => f.Name == Descriptor.MdevTypeField).Select(f => f.Pattern.ToString()))
+            .Prepend(target.MdevType)
+            .OfType<string>()
+            .Distinct(StringComparer.Ordinal);
+        var text = string.Join(" | ", accepted);
+        return text.Length == 0 ? null : text;
+    }
+
+    private static bool TypeAccepted(CompiledBlock block, Descriptor source) =>
+        block.TypeBlock is { } typeBlock
+        && (new BlockSolver(typeBlock, source).Solve() || (block.TypeDependsOnOtherFields && new BlockSolver(block, source).Solve()));
+
+    private static BlockVerdict EvaluateBlock(Descriptor source, CompiledTarget target, int index)
+    {
+        var block = target.Blocks[index];
+        var solver = new BlockSolver(block, source);
+        var reasons = new List<Reason>();
+        var solved = solver.Solve();
+        if (!solved)
+        {
+            reasons.AddRange(solver.Explain(index, target.MdevType, source.SelfText(Descriptor.MdevTypeField)));
+        }
+
+        var covered = new HashSet<string>(block.Fields.Select(f => f.Name), StringComparer.Ordinal);
+        CompareByDefault(source, target.Descriptor, requireTargetFieldsOnSource: false, covered, reasons, index);
+        return new BlockVerdict(index, reasons.Count == 0, [.. reasons], [.. solver.Bindings()]);
+    }
+
+    /// <summary>
+    /// The default rule for the fields no block covers: equal values (feature sets as sets),
+    /// versions by the major.minor rule, and a source field the target lacks refuses. In the
+    /// no-blocks default, a target field the source lacks refuses too.
+    /// </summary>
+    private static void CompareByDefault(Descriptor source, Descriptor target, bool requireTargetFieldsOnSource, HashSet<string>? covered, List<Reason> reasons, int? block)
+    {
+        foreach (var field in source.Self)
+        {
+            if (IsIdentityField(field.Name) || target.IsDynamic(field.Name) || (covered?.Contains(field.Name) ?? false))
+            {
+                continue;
+            }
+
+            var other = target.FindSelf(field.Name);
+            if (other is null)
+            {
+                var where = block is null ? "the target has no such field" : $"the target has no such field and COMPATIBLE block {block + 1} does not accept it";
+                reasons.Add(new Reason(ReasonCodes.FieldMissingOnTarget, field.Name, field.Value.Text, null, $"{field.Name}: the source has {ValueQuoting.Format(field.Value.Text)}, but {where}.", block));
+                continue;
+            }
+
+            if (CompareValues(field, other, block) is { } reason)
+            {
+                reasons.Add(reason);
+            }
+        }
+
+        if (!requireTargetFieldsOnSource)
+        {
+            return;
+        }
+
+        foreach (var field in target.Self)
+        {
+            if (!IsIdentityField(field.Name) && !target.IsDynamic(field.Name) && source.FindSelf(field.Name) is null)
+            {
+                reasons.Add(new Reason(ReasonCodes.FieldMissingOnSource, field.Name, null, field.Value.Text, $"{field.Name}: the target has {ValueQuoting.Format(field.Value.Text)}, but the source does not have this field, so the target's requirement cannot be shown to hold.", block));
+            }
+        }
+    }
+
+    private static Reason? CompareValues(SelfField source, SelfField target, int? block)
+    {
+        if (source.Value.Version is { } sourceVersion && target.Value.Version is { } targetVersion)
+        {
+            if (targetVersion.Accepts(sourceVersion))
+            {
+                return null;
+            }
+
+            return sourceVersion.Major != targetVersion.Major
+                ? new Reason(ReasonCodes.VersionMajorDiffers, source.Name, sourceVersion.Raw, targetVersion.Raw, $"{source.Name}: the source is {sourceVersion.Raw} and the target {targetVersion.Raw}; their major versions differ, which means features were removed, so the target cannot load the source's state.", block)
+                : new Reason(ReasonCodes.VersionMinorTooLow, source.Name, sourceVersion.Raw, targetVersion.Raw, $"{source.Name}: the target is {targetVersion.Raw}, older than the source's {sourceVersion.Raw} (minor {targetVersion.Minor} < {sourceVersion.Minor}); it may lack features the source uses.", block);
+        }
+
+        if (string.Equals(source.Value.Comparable, target.Value.Comparable, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var rule = block is null ? "without a COMPATIBLE declaration the values must be equal" : $"COMPATIBLE block {block + 1} does not list this field, so the values must be equal";
+        return new Reason(ReasonCodes.ValueMismatch, source.Name, source.Value.Text, target.Value.Text, $"{source.Name}: the source has {ValueQuoting.Format(source.Value.Text)}, the target {ValueQuoting.Format(target.Value.Text)}; {rule}.", block);
+    }
+
+    private static ImmutableArray<DynamicResourceClaim> DynamicClaims(Descriptor source, Descriptor target)
+    {
+        if (target.DynamicResources.IsDefaultOrEmpty)
+        {
+            return [];
+        }
+
+        var claims = ImmutableArray.CreateBuilder<DynamicResourceClaim>();
+        foreach (var name in target.DynamicResources)
+        {
+            if (source.SelfText(name) is { } value)
+            {
+                claims.Add(new DynamicResourceClaim(name, value));
+            }
+        }
+
+        return claims.ToImmutable();
+    }
+
+    private static bool IsIdentityField(string name) => name is Descriptor.DeviceApiField or Descriptor.MdevTypeField;
+}

@@ -1,0 +1,102 @@
+using MigCompat.Core.Model;
+
+namespace MigCompat.Core.Syntax;
+
+/// <summary>
+/// The order in which a block's fields are evaluated so that every variable is declared (bound)
+/// before a field refers to it. Shared by the checker (to report cycles) and the matcher.
+/// </summary>
+internal static class BlockOrdering
+{
+    /// <summary>
+    /// Orders the fields of <paramref name="block"/>; false when some references cannot be satisfied
+    /// (a cycle, or a reference before its declaration within one value), with the variable named.
+    /// Undeclared variables are the checker's concern and are ignored here.
+    /// </summary>
+    public static bool TryOrder(CompatibleBlock block, out int[] order, out string? stuckVariable)
+    {
+        var declaredBy = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var f = 0; f < block.Fields.Length; f++)
+        {
+            foreach (var declaration in block.Fields[f].Pattern.Declarations)
+            {
+                declaredBy.TryAdd(declaration.Name, f);
+            }
+        }
+
+        var count = block.Fields.Length;
+        order = new int[count];
+        var placed = new bool[count];
+        var bound = new HashSet<string>(StringComparer.Ordinal);
+        var next = 0;
+        stuckVariable = null;
+        var progress = true;
+        while (next < count && progress)
+        {
+            progress = false;
+            for (var f = 0; f < count; f++)
+            {
+                if (placed[f] || !CanEvaluate(block.Fields[f].Pattern, bound, declaredBy, out _))
+                {
+                    continue;
+                }
+
+                placed[f] = true;
+                order[next++] = f;
+                progress = true;
+                foreach (var declaration in block.Fields[f].Pattern.Declarations)
+                {
+                    bound.Add(declaration.Name);
+                }
+            }
+        }
+
+        if (next == count)
+        {
+            return true;
+        }
+
+        for (var f = 0; f < count; f++)
+        {
+            if (!placed[f])
+            {
+                CanEvaluate(block.Fields[f].Pattern, bound, declaredBy, out stuckVariable);
+                break;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool CanEvaluate(ValuePattern pattern, HashSet<string> bound, Dictionary<string, int> declaredBy, out string? missing)
+    {
+        missing = null;
+        if (pattern.Arithmetic is { } arithmetic)
+        {
+            if (bound.Contains(arithmetic.Name) || !declaredBy.ContainsKey(arithmetic.Name))
+            {
+                return true;
+            }
+
+            missing = arithmetic.Name;
+            return false;
+        }
+
+        var local = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var segment in pattern.Segments)
+        {
+            if (segment is DeclarationSegment declaration)
+            {
+                local.Add(declaration.Name);
+            }
+            else if (segment is ReferenceSegment reference
+                     && !bound.Contains(reference.Name) && !local.Contains(reference.Name) && declaredBy.ContainsKey(reference.Name))
+            {
+                missing = reference.Name;
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

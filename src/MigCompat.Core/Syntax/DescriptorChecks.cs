@@ -1,0 +1,167 @@
+using System.Globalization;
+using MigCompat.Core.Diagnostics;
+using MigCompat.Core.Model;
+using MigCompat.Core.Versioning;
+
+namespace MigCompat.Core.Syntax;
+
+/// <summary>
+/// The checks that need the whole descriptor: template variables (declared once, referenced only
+/// when declared, no cycles, arithmetic on ints) as errors, and the traps the upstream reviewers
+/// named as warnings.
+/// </summary>
+internal static class DescriptorChecks
+{
+    /// <summary>The VFIO device APIs (VFIO_DEVICE_API_*_STRING in the kernel).</summary>
+    internal static readonly string[] KnownDeviceApis = ["vfio-pci", "vfio-platform", "vfio-amba", "vfio-ccw", "vfio-ap", "vfio-cdx"];
+
+    private static readonly string[] ParentIdFields = ["device_id", "vendor_id", "subsystem_id", "subsystem_vendor", "subsystem_device", "pci_id"];
+
+    public static void Run(Descriptor descriptor, IReadOnlyList<(string Name, SourcePosition Position)> dynamic, string? file, List<Diagnostic> diagnostics)
+    {
+        CheckSelf(descriptor, file, diagnostics);
+        foreach (var block in descriptor.Compatible)
+        {
+            CheckBlock(block, file, diagnostics);
+        }
+
+        foreach (var (name, position) in dynamic)
+        {
+            if (descriptor.FindSelf(name) is null)
+            {
+                diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.DynamicNotInSelf, $"'{name}' is listed in DYNAMIC but is not a SELF field, so there is no value to claim on the target", file, position.Line, position.Column));
+            }
+        }
+    }
+
+    private static void CheckSelf(Descriptor descriptor, string? file, List<Diagnostic> diagnostics)
+    {
+        var hasMdevType = descriptor.FindSelf(Descriptor.MdevTypeField) is not null;
+        foreach (var field in descriptor.Self)
+        {
+            CheckFieldName(field.Name, hasMdevType, field.Position, file, diagnostics);
+            if (field.Name == Descriptor.DeviceApiField)
+            {
+                CheckDeviceApi(field.Value.Text, field.Position, file, diagnostics);
+            }
+
+            if (DeviceVersion.IsVersionFieldName(field.Name) && field.Value.Kind != ValueKind.Version)
+            {
+                _ = DeviceVersion.TryParse(field.Value.Text, out _, out var error);
+                diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnparsableVersion, $"'{field.Name}' holds a version, but '{field.Value.Text}' is not one ({error}); it will only match the identical text", file, field.Position.Line, field.Position.Column));
+            }
+        }
+    }
+
+    private static void CheckBlock(CompatibleBlock block, string? file, List<Diagnostic> diagnostics)
+    {
+        var hasMdevType = block.Find(Descriptor.MdevTypeField) is not null;
+        var declarations = new Dictionary<string, DeclarationSegment>(StringComparer.Ordinal);
+        foreach (var field in block.Fields)
+        {
+            CheckFieldName(field.Name, hasMdevType, field.Position, file, diagnostics);
+            if (field.Name == Descriptor.DeviceApiField && field.Pattern.LiteralText is { } api)
+            {
+                CheckDeviceApi(api, field.Position, file, diagnostics);
+            }
+
+            foreach (var declaration in field.Pattern.Declarations)
+            {
+                if (!declarations.TryAdd(declaration.Name, declaration))
+                {
+                    diagnostics.Add(Diagnostic.Error(DiagnosticCodes.DuplicateVariable, $"the variable '{declaration.Name}' is declared twice in this block; declare it once and refer to it as {{{declaration.Name}}}", file, field.Position.Line, field.Position.Column));
+                }
+            }
+        }
+
+        var undeclared = false;
+        foreach (var field in block.Fields)
+        {
+            foreach (var name in field.Pattern.References)
+            {
+                if (!declarations.ContainsKey(name))
+                {
+                    undeclared = true;
+                    diagnostics.Add(Diagnostic.Error(DiagnosticCodes.UndeclaredVariable, $"'{field.Name}' refers to {{{name}}}, but no field of this block declares it (declare it as {{{name}:int:...}} or {{{name}:string:...}})", file, field.Position.Line, field.Position.Column));
+                }
+            }
+
+            if (field.Pattern.Arithmetic is { } arithmetic && declarations.TryGetValue(arithmetic.Name, out var target))
+            {
+                if (target.Type != VariableType.Int)
+                {
+                    diagnostics.Add(Diagnostic.Error(DiagnosticCodes.ArithmeticOnString, $"'{field.Name}' computes {arithmetic}, but '{arithmetic.Name}' is a string; arithmetic needs an int variable", file, field.Position.Line, field.Position.Column));
+                }
+                else
+                {
+                    CheckArithmetic(field, arithmetic, target, file, diagnostics);
+                }
+            }
+
+            if (DeviceVersion.IsVersionFieldName(field.Name) && field.Pattern.Declarations.FirstOrDefault(d => d.Type == VariableType.Int) is { } versions)
+            {
+                var sparse = versions.IntValues.Length > 1 ? " The list is sparse and grows with every release." : string.Empty;
+                diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.IntegerVersionList, $"'{field.Name}' lists integer versions {versions}.{sparse} Use a major.minor.bugfix version in SELF instead and let the rule decide (same major, target minor >= source minor)", file, field.Position.Line, field.Position.Column));
+            }
+        }
+
+        if (!undeclared && !BlockOrdering.TryOrder(block, out _, out var stuck))
+        {
+            var position = block.Position;
+            diagnostics.Add(Diagnostic.Error(DiagnosticCodes.CircularReference, $"the variable '{stuck}' is referred to before it can be bound: variables of this block depend on each other in a circle, or a value refers to a variable it declares later; declare each variable before other values use it", file, position.Line, position.Column));
+        }
+    }
+
+    private static void CheckArithmetic(AcceptField field, ArithmeticExpression arithmetic, DeclarationSegment declaration, string? file, List<Diagnostic> diagnostics)
+    {
+        if (declaration.AcceptsAny)
+        {
+            return;
+        }
+
+        var failing = new List<long>();
+        long examined = 0;
+        foreach (var range in declaration.IntValues)
+        {
+            for (var value = range.From; value <= range.To && examined < 10_000; value++, examined++)
+            {
+                if (!arithmetic.TryEvaluate(value, out _) && failing.Count < 8)
+                {
+                    failing.Add(value);
+                }
+            }
+        }
+
+        if (failing.Count > 0)
+        {
+            var values = string.Join(", ", failing.Select(v => v.ToString(CultureInfo.InvariantCulture)));
+            diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.NonIntegerArithmetic, $"'{field.Name}' = {arithmetic} is not a non-negative integer for {arithmetic.Name} = {values}; sources that bind those values are refused. Remove them from the list or change the expression", file, field.Position.Line, field.Position.Column));
+        }
+    }
+
+    private static void CheckFieldName(string name, bool hasMdevType, SourcePosition position, string? file, List<Diagnostic> diagnostics)
+    {
+        if (name == "device_type")
+        {
+            diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.DeviceTypeField, "'device_type' is not a standard field; the VFIO device API is 'device_api' (vfio-pci, vfio-ccw, vfio-ap, ...), which is always matched exactly", file, position.Line, position.Column));
+        }
+
+        if (hasMdevType && (Array.IndexOf(ParentIdFields, name) >= 0 || name.StartsWith("parent_", StringComparison.Ordinal)))
+        {
+            diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.ParentIdNextToMdevType, $"'{name}' identifies the parent device, but an mdev_type must define a software-compatible interface on its own; matching on it blocks migration between different parents offering the same type (report a distinct mdev type per parent instead)", file, position.Line, position.Column));
+        }
+    }
+
+    private static void CheckDeviceApi(string value, SourcePosition position, string? file, List<Diagnostic> diagnostics)
+    {
+        if (Array.IndexOf(KnownDeviceApis, value) >= 0)
+        {
+            return;
+        }
+
+        var message = value == "vfio-mdev"
+            ? "'vfio-mdev' is the driver that exposes mdevs through VFIO, not a device API; use the interface the device presents, usually vfio-pci (or vfio-ccw, vfio-ap)"
+            : $"'{value}' is not a VFIO device API; expected one of {string.Join(", ", KnownDeviceApis)}";
+        diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownDeviceApi, message, file, position.Line, position.Column));
+    }
+}

@@ -1,0 +1,20 @@
+using System.Collections.Immutable;
+using MigCompat.Core.Diagnostics;
+using MigCompat.Core.Model;
+
+namespace MigCompat.Core.Syntax;
+
+/// <summary>The outcome of reading a descriptor: the descriptor when there was no error, and every diagnostic.</summary>
+/// <param name="Descriptor">The descriptor; null when any diagnostic is an error.</param>
+/// <param name="Diagnostics">Errors and warnings, in input order.</param>
+public sealed record ParseResult(Descriptor? Descriptor, ImmutableArray<Diagnostic> Diagnostics)
+{
+    /// <summary>True when a descriptor was read (warnings allowed).</summary>
+    public bool Success => Descriptor is not null;
+
+    /// <summary>The errors only.</summary>
+    public IEnumerable<Diagnostic> Errors => Diagnostics.Where(d => d.IsError);
+
+    /// <summary>The warnings only.</summary>
+    public IEnumerable<Diagnostic> Warnings => Diagnostics.Where(d => !d.IsError);
+}

@@ -1,0 +1,198 @@
+using System.Globalization;
+
+namespace MigCompat.Core.Versioning;
+
+/// <summary>
+/// A device or driver version in <c>major[.minor[.bugfix[...]]]</c> form, read leniently as real
+/// drivers write them (<c>550.127.08</c>, <c>6.19.14.31400000</c>, <c>v2.1</c>, <c>1.2.0-rc1</c>).
+/// The raw text is kept; missing components are 0. Immutable.
+/// </summary>
+public sealed class DeviceVersion : IEquatable<DeviceVersion>
+{
+    /// <summary>The longest text accepted as a version.</summary>
+    public const int MaxLength = 256;
+
+    /// <summary>The most dot-separated numeric components accepted.</summary>
+    public const int MaxComponents = 8;
+
+    private DeviceVersion(string raw, long major, long minor, long bugfix, int componentCount, string suffix)
+    {
+        Raw = raw;
+        Major = major;
+        Minor = minor;
+        Bugfix = bugfix;
+        ComponentCount = componentCount;
+        Suffix = suffix;
+    }
+
+    /// <summary>The text as written (trimmed).</summary>
+    public string Raw { get; }
+
+    /// <summary>The major component: a change means features were removed.</summary>
+    public long Major { get; }
+
+    /// <summary>The minor component (0 when absent): a change means features were added.</summary>
+    public long Minor { get; }
+
+    /// <summary>The bugfix component (0 when absent): ignored by the compatibility rule.</summary>
+    public long Bugfix { get; }
+
+    /// <summary>How many numeric components the text had (1 for <c>3</c>, 4 for <c>6.19.14.31400000</c>).</summary>
+    public int ComponentCount { get; }
+
+    /// <summary>A pre-release or build suffix after <c>-</c>, <c>+</c> or <c>~</c> (empty when none); ignored by the rule.</summary>
+    public string Suffix { get; }
+
+    /// <summary>
+    /// The compatibility rule, seen from a target of this version: it accepts state from
+    /// <paramref name="source"/> when the majors are equal and this minor is at least the source's.
+    /// The bugfix part and any further components do not matter.
+    /// </summary>
+    public bool Accepts(DeviceVersion source) => Major == source.Major && Minor >= source.Minor;
+
+    /// <summary>Parses a version; throws <see cref="FormatException"/> with the reason when it is not one.</summary>
+    public static DeviceVersion Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return TryParseCore(text, out var version, out var error) ? version : throw new FormatException(error);
+    }
+
+    /// <summary>Tries to parse a version.</summary>
+    public static bool TryParse(string? text, out DeviceVersion version)
+    {
+        if (text is not null && TryParseCore(text, out var parsed, out _))
+        {
+            version = parsed;
+            return true;
+        }
+
+        version = null!;
+        return false;
+    }
+
+    /// <summary>Tries to parse a version, and says why not when it fails.</summary>
+    public static bool TryParse(string? text, out DeviceVersion version, out string? error)
+    {
+        if (text is null)
+        {
+            version = null!;
+            error = "no version text";
+            return false;
+        }
+
+        var ok = TryParseCore(text, out var parsed, out error);
+        version = parsed!;
+        return ok;
+    }
+
+    private static bool TryParseCore(string text, out DeviceVersion version, out string? error)
+    {
+        version = null!;
+        var span = text.AsSpan().Trim();
+        if (span.Length == 0)
+        {
+            error = "a version cannot be empty";
+            return false;
+        }
+
+        if (span.Length > MaxLength)
+        {
+            error = string.Create(CultureInfo.InvariantCulture, $"a version is at most {MaxLength} characters long");
+            return false;
+        }
+
+        var i = 0;
+        if (span[0] is 'v' or 'V')
+        {
+            i = 1;
+        }
+
+        Span<long> parts = stackalloc long[3];
+        var count = 0;
+        while (true)
+        {
+            var start = i;
+            long value = 0;
+            while (i < span.Length && char.IsAsciiDigit(span[i]))
+            {
+                if (i - start >= 18)
+                {
+                    error = "a version component has more than 18 digits";
+                    return false;
+                }
+
+                value = (value * 10) + (span[i] - '0');
+                i++;
+            }
+
+            if (i == start)
+            {
+                error = count == 0
+                    ? "a version starts with a number (major[.minor[.bugfix]], e.g. 1.2.0)"
+                    : "expected a number after '.' in the version";
+                return false;
+            }
+
+            if (count < 3)
+            {
+                parts[count] = value;
+            }
+
+            count++;
+            if (count > MaxComponents)
+            {
+                error = string.Create(CultureInfo.InvariantCulture, $"a version has at most {MaxComponents} components");
+                return false;
+            }
+
+            if (i < span.Length && span[i] == '.')
+            {
+                i++;
+                continue;
+            }
+
+            break;
+        }
+
+        var suffix = string.Empty;
+        if (i < span.Length)
+        {
+            if (span[i] is not ('-' or '+' or '~') || i + 1 >= span.Length)
+            {
+                error = $"unexpected '{span[i]}' in the version; write major.minor.bugfix with an optional -suffix";
+                return false;
+            }
+
+            foreach (var c in span[(i + 1)..])
+            {
+                if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '+' or '~' or '_'))
+                {
+                    error = $"unexpected '{c}' in the version suffix";
+                    return false;
+                }
+            }
+
+            suffix = span[(i + 1)..].ToString();
+        }
+
+        error = null;
+        version = new DeviceVersion(span.ToString(), parts[0], count > 1 ? parts[1] : 0, count > 2 ? parts[2] : 0, count, suffix);
+        return true;
+    }
+
+    /// <summary>Versions are equal when their raw texts are equal.</summary>
+    public bool Equals(DeviceVersion? other) => other is not null && string.Equals(Raw, other.Raw, StringComparison.Ordinal);
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as DeviceVersion);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Raw);
+
+    /// <summary>The raw text.</summary>
+    public override string ToString() => Raw;
+
+    /// <summary>True when a field of this name holds a version: <c>version</c> or a name ending in <c>_version</c>.</summary>
+    public static bool IsVersionFieldName(string fieldName) =>
+        fieldName == "version" || fieldName.EndsWith("_version", StringComparison.Ordinal);
+}
