@@ -6,30 +6,44 @@ namespace MigCompat.Core.Matching;
 /// <summary>
 /// Finds one binding of a block's variables under which every field accepts the source's value
 /// (depth-first search with backtracking over the fields in evaluation order), and when there is
-/// none, explains field by field why not.
+/// none, explains field by field why not. The search is bounded by <see cref="MaxSearchSteps"/>:
+/// templates with several open string declarations could otherwise take exponential time.
 /// </summary>
 internal sealed class BlockSolver
 {
     private readonly CompiledBlock block;
     private readonly string?[] sourceValues;
+    private readonly string?[] sourceComparables;
     private readonly bool[] bound;
     private readonly long[] ints;
     private readonly string?[] texts;
+    private readonly string? targetType;
     private int limit;
+    private int steps;
 
-    public BlockSolver(CompiledBlock block, Descriptor source)
+    public BlockSolver(CompiledBlock block, Descriptor source, string? targetType)
     {
         this.block = block;
+        this.targetType = targetType;
         sourceValues = new string?[block.Fields.Length];
+        sourceComparables = new string?[block.Fields.Length];
         for (var i = 0; i < sourceValues.Length; i++)
         {
-            sourceValues[i] = source.SelfText(block.Fields[i].Name);
+            var value = source.FindSelf(block.Fields[i].Name)?.Value;
+            sourceValues[i] = value?.Text;
+            sourceComparables[i] = value?.Comparable;
         }
 
         bound = new bool[block.Variables.Length];
         ints = new long[block.Variables.Length];
         texts = new string?[block.Variables.Length];
     }
+
+    /// <summary>The most matching steps one search may take before it gives up (and refuses).</summary>
+    public const int MaxSearchSteps = 200_000;
+
+    /// <summary>True when the last search stopped because it took more than <see cref="MaxSearchSteps"/> steps.</summary>
+    public bool SearchLimitReached => steps > MaxSearchSteps;
 
     /// <summary>True when some binding makes every field hold; the binding is then kept.</summary>
     public bool Solve()
@@ -40,6 +54,7 @@ internal sealed class BlockSolver
         }
 
         limit = block.Fields.Length;
+        steps = 0;
         return SolveFrom(0);
     }
 
@@ -59,7 +74,7 @@ internal sealed class BlockSolver
     }
 
     /// <summary>Evaluates the fields one at a time, keeping the first binding each allows, and reports every field that fails.</summary>
-    public List<Reason> Explain(int blockIndex, string? targetType, string? sourceType)
+    public List<Reason> Explain(int blockIndex)
     {
         Array.Clear(bound);
         var reasons = new List<Reason>();
@@ -72,15 +87,17 @@ internal sealed class BlockSolver
         for (var k = 0; k < block.Fields.Length; k++)
         {
             limit = k + 1;
+            steps = 0;
             if (SolveFrom(k))
             {
                 continue;
             }
 
             var field = block.Fields[k];
-            if (field.Name == Descriptor.MdevTypeField && sourceType is not null && sourceType == targetType)
+            if (SearchLimitReached)
             {
-                continue;
+                reasons.Add(new Reason(ReasonCodes.SearchLimitExceeded, field.Name, sourceValues[k], field.Pattern.ToString(), string.Create(CultureInfo.InvariantCulture, $"{field.Name}: COMPATIBLE block {blockIndex + 1} needs more than {MaxSearchSteps} matching steps to decide whether {field.Pattern} accepts the source's value, so it is refused; make the template less ambiguous (fewer open {{name:string}} declarations)."), blockIndex));
+                return reasons;
             }
 
             reasons.Add(Describe(field, sourceValues[k], blockIndex));
@@ -96,6 +113,23 @@ internal sealed class BlockSolver
             return true;
         }
 
+        if (++steps > MaxSearchSteps)
+        {
+            return false;
+        }
+
+        if (MatchField(k))
+        {
+            return true;
+        }
+
+        // The target's own type is always accepted, even when a block's mdev_type pattern does not list it.
+        return block.Fields[k].IsMdevType && targetType is not null && string.Equals(sourceValues[k], targetType, StringComparison.Ordinal)
+            && !SearchLimitReached && SolveFrom(k + 1);
+    }
+
+    private bool MatchField(int k)
+    {
         var field = block.Fields[k];
         var value = sourceValues[k];
         if (value is null)
@@ -120,12 +154,12 @@ internal sealed class BlockSolver
 
         if (field.LiteralComparable is not null)
         {
-            return string.Equals(field.LiteralComparable, FieldValue.ComparableText(value), StringComparison.Ordinal) && SolveFrom(k + 1);
+            return string.Equals(field.LiteralComparable, sourceComparables[k] ?? FieldValue.ComparableText(value), StringComparison.Ordinal) && SolveFrom(k + 1);
         }
 
         if (field.WholeValueStrings is { } accepted)
         {
-            var comparable = FieldValue.ComparableText(value);
+            var comparable = sourceComparables[k] ?? FieldValue.ComparableText(value);
             if (accepted.Length == 0)
             {
                 return BindAndContinue(field.WholeValueSlot, 0, value, k + 1);
@@ -166,6 +200,11 @@ internal sealed class BlockSolver
 
     private bool MatchSegment(int k, int s, string value, int position)
     {
+        if (++steps > MaxSearchSteps)
+        {
+            return false;
+        }
+
         var segments = block.Fields[k].Segments;
         if (s == segments.Length)
         {
@@ -188,6 +227,12 @@ internal sealed class BlockSolver
                     while (end < value.Length && end - position < 18 && char.IsAsciiDigit(value[end]))
                     {
                         end++;
+                    }
+
+                    if (end - position > 1 && value[position] == '0')
+                    {
+                        // Integers are canonical decimals: no leading zeros ("04" is not 4).
+                        end = position + 1;
                     }
 
                     for (var stop = end; stop > position; stop--)
@@ -269,8 +314,12 @@ internal sealed class BlockSolver
             return ArithmeticOutcome.NotInteger;
         }
 
-        return FieldValue.TryParseInteger(value, out var actual) && actual == expected ? ArithmeticOutcome.Equal : ArithmeticOutcome.Different;
+        return IsCanonicalInteger(value, expected) ? ArithmeticOutcome.Equal : ArithmeticOutcome.Different;
     }
+
+    /// <summary>True when <paramref name="value"/> is the canonical decimal text of <paramref name="expected"/> (no sign, no leading zeros).</summary>
+    private static bool IsCanonicalInteger(string value, long expected) =>
+        FieldValue.TryParseInteger(value, out var actual) && actual == expected && (value.Length == 1 || value[0] != '0');
 
     private Reason Describe(CompiledField field, string? value, int blockIndex)
     {
@@ -287,7 +336,7 @@ internal sealed class BlockSolver
             var name = unbound[0];
             var slot = block.Slot(name);
             var from = slot >= 0 ? block.DeclaredBy[slot] : "?";
-            return new Reason(ReasonCodes.UnboundVariable, field.Name, value, accepts, $"{field.Name}: {where} accepts {accepts}, which depends on {{{name}}}; no value of {from} could bind it, so {value} cannot be checked.", blockIndex);
+            return new Reason(ReasonCodes.UnboundVariable, field.Name, value, accepts, $"{field.Name}: {where} accepts {accepts}, which depends on {{{name}}}; no value of {from} could bind it, so {ValueQuoting.Format(value)} cannot be checked.", blockIndex);
         }
 
         if (field.Pattern.Arithmetic is { } arithmetic)
@@ -300,7 +349,7 @@ internal sealed class BlockSolver
             }
 
             var expectedText = expected.ToString(CultureInfo.InvariantCulture);
-            return new Reason(ReasonCodes.BindingMismatch, field.Name, value, expectedText, $"{field.Name}: the source has {value}, but with {binding} {where} accepts only {expectedText} ({accepts}).", blockIndex);
+            return new Reason(ReasonCodes.BindingMismatch, field.Name, value, expectedText, $"{field.Name}: the source has {ValueQuoting.Format(value)}, but with {binding} {where} accepts only {expectedText} ({accepts}).", blockIndex);
         }
 
         var references = field.Pattern.References.Distinct(StringComparer.Ordinal).ToList();
@@ -313,7 +362,7 @@ internal sealed class BlockSolver
 
         if (field.Name == Descriptor.MdevTypeField)
         {
-            return new Reason(ReasonCodes.TypeNotAccepted, field.Name, value, accepts, $"mdev_type: {where} accepts {accepts}, which does not include {value}.", blockIndex);
+            return new Reason(ReasonCodes.TypeNotAccepted, field.Name, value, accepts, $"mdev_type: {where} accepts {accepts}, which does not include {ValueQuoting.Format(value)}.", blockIndex);
         }
 
         var versionNote = field.IsVersion ? " (the block lists accepted values explicitly, so the major.minor rule does not apply)" : string.Empty;

@@ -55,7 +55,11 @@ internal sealed class CompiledBlock
         Variables = variables;
         DeclaredBy = declaredBy;
         Problem = problem;
+        Covered = new HashSet<string>(fields.Select(f => f.Name), StringComparer.Ordinal);
     }
+
+    /// <summary>The names of the fields the block matches; the default rule applies to the others.</summary>
+    public HashSet<string> Covered { get; }
 
     /// <summary>The fields that are matched (dynamic resources excluded), in evaluation order.</summary>
     public CompiledField[] Fields { get; }
@@ -138,6 +142,7 @@ internal sealed class CompiledField
         WholeValueStrings = wholeValueStrings;
         WholeValueSlot = wholeValueSlot;
         IsVersion = DeviceVersion.IsVersionFieldName(field.Name);
+        IsMdevType = field.Name == Descriptor.MdevTypeField;
     }
 
     public AcceptField Field { get; }
@@ -161,6 +166,8 @@ internal sealed class CompiledField
     public int WholeValueSlot { get; }
 
     public bool IsVersion { get; }
+
+    public bool IsMdevType { get; }
 
     public static CompiledField Create(AcceptField field, string[] slots)
     {

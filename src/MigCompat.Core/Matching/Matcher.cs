@@ -114,21 +114,20 @@ public static class Matcher
 
     private static bool TypeAccepted(CompiledBlock block, Descriptor source) =>
         block.TypeBlock is { } typeBlock
-        && (new BlockSolver(typeBlock, source).Solve() || (block.TypeDependsOnOtherFields && new BlockSolver(block, source).Solve()));
+        && (new BlockSolver(typeBlock, source, null).Solve() || (block.TypeDependsOnOtherFields && new BlockSolver(block, source, null).Solve()));
 
     private static BlockVerdict EvaluateBlock(Descriptor source, CompiledTarget target, int index)
     {
         var block = target.Blocks[index];
-        var solver = new BlockSolver(block, source);
+        var solver = new BlockSolver(block, source, target.MdevType);
         var reasons = new List<Reason>();
         var solved = solver.Solve();
         if (!solved)
         {
-            reasons.AddRange(solver.Explain(index, target.MdevType, source.SelfText(Descriptor.MdevTypeField)));
+            reasons.AddRange(solver.Explain(index));
         }
 
-        var covered = new HashSet<string>(block.Fields.Select(f => f.Name), StringComparer.Ordinal);
-        CompareByDefault(source, target.Descriptor, requireTargetFieldsOnSource: false, covered, reasons, index);
+        CompareByDefault(source, target.Descriptor, requireTargetFieldsOnSource: false, block.Covered, reasons, index);
         return new BlockVerdict(index, reasons.Count == 0, [.. reasons], [.. solver.Bindings()]);
     }
 
@@ -147,6 +146,12 @@ public static class Matcher
             }
 
             var other = target.FindSelf(field.Name);
+            if (other is null && field.Value.Kind == ValueKind.Empty)
+            {
+                // An empty value means "may be absent": the target lacking the field is the same thing.
+                continue;
+            }
+
             if (other is null)
             {
                 var where = block is null ? "the target has no such field" : $"the target has no such field and COMPATIBLE block {block + 1} does not accept it";
@@ -167,7 +172,7 @@ public static class Matcher
 
         foreach (var field in target.Self)
         {
-            if (!IsIdentityField(field.Name) && !target.IsDynamic(field.Name) && source.FindSelf(field.Name) is null)
+            if (field.Value.Kind != ValueKind.Empty && !IsIdentityField(field.Name) && !target.IsDynamic(field.Name) && source.FindSelf(field.Name) is null)
             {
                 reasons.Add(new Reason(ReasonCodes.FieldMissingOnSource, field.Name, null, field.Value.Text, $"{field.Name}: the target has {ValueQuoting.Format(field.Value.Text)}, but the source does not have this field, so the target's requirement cannot be shown to hold.", block));
             }

@@ -41,4 +41,7 @@ public static class ReasonCodes
 
     /// <summary>The source has a field the target neither has nor accepts.</summary>
     public const string FieldMissingOnTarget = "FIELD_MISSING_ON_TARGET";
+
+    /// <summary>A block's templates are so ambiguous that deciding took too many steps; the block refuses.</summary>
+    public const string SearchLimitExceeded = "SEARCH_LIMIT_EXCEEDED";
 }

@@ -36,7 +36,7 @@ public static class DescriptorParser
 
         var section = Section.Self;
         var lineNumber = firstLine - 1;
-        var position = 0;
+        var position = text.StartsWith('\uFEFF') ? 1 : 0; // a byte order mark is not content
         while (position <= text.Length)
         {
             var newline = text.IndexOf('\n', position);
@@ -90,6 +90,7 @@ public static class DescriptorParser
             foreach (var (name, value) in block)
             {
                 index++;
+                state.NoteBlockLine();
                 if (!CheckName(state, name, index, 1) || !CheckValueText(state, name, value, index))
                 {
                     continue;
@@ -209,6 +210,11 @@ public static class DescriptorParser
             }
 
             return;
+        }
+
+        if (section == Section.Compatible)
+        {
+            state.NoteBlockLine();
         }
 
         if (!CheckName(state, name, lineNumber, nameStart + 1))
@@ -358,6 +364,7 @@ public static class DescriptorParser
         private readonly List<SelfField> self = [];
         private readonly List<(SourcePosition Position, List<AcceptField> Fields)> blocks = [];
         private readonly List<(string Name, SourcePosition Position)> dynamic = [];
+        private readonly HashSet<int> blocksWithLines = [];
         private bool tooMany;
 
         public string? File { get; } = file;
@@ -397,6 +404,9 @@ public static class DescriptorParser
 
             blocks.Add((position, []));
         }
+
+        /// <summary>Notes that the current block has a field line (even one with an error), so it is not reported as empty.</summary>
+        public void NoteBlockLine() => blocksWithLines.Add(blocks.Count - 1);
 
         public bool AddAccept(string name, ValueLexer.LexedValue value, int lineNumber, int nameIndex, out SyntaxError error)
         {
@@ -446,10 +456,11 @@ public static class DescriptorParser
                 [.. self],
                 [.. blocks.Select(b => new CompatibleBlock([.. b.Fields], b.Position))],
                 [.. dynamic.Select(d => d.Name)]);
-            foreach (var (position, fields) in blocks)
+            for (var b = 0; b < blocks.Count; b++)
             {
-                if (fields.Count == 0)
+                if (blocks[b].Fields.Count == 0 && !blocksWithLines.Contains(b))
                 {
+                    var position = blocks[b].Position;
                     Error(DiagnosticCodes.EmptyBlock, "this COMPATIBLE block has no fields, so it would accept any device of the same type; list the fields it requires", position.Line, position.Column);
                 }
             }

@@ -23,6 +23,7 @@ public static class PerAttributeForm
         var block = new List<KeyValuePair<string, string>>();
         var dynamic = new List<string>();
         string? compatibleTypes = null;
+        var variables = new HashSet<string>(StringComparer.Ordinal) { Descriptor.MdevTypeField };
         foreach (var (key, raw) in attributes)
         {
             var value = raw.Trim();
@@ -42,7 +43,7 @@ public static class PerAttributeForm
             else if (key.StartsWith("compatible_", StringComparison.Ordinal) && key.Length > "compatible_".Length)
             {
                 var field = key["compatible_".Length..];
-                block.Add(new(field, ListPattern(field, SplitList(value))));
+                block.Add(new(field, ListPattern(field, SplitList(value), variables)));
             }
             else
             {
@@ -59,7 +60,7 @@ public static class PerAttributeForm
                 types.Insert(0, own);
             }
 
-            block.Insert(0, new(Descriptor.MdevTypeField, ListPattern(Descriptor.MdevTypeField, types)));
+            block.Insert(0, new(Descriptor.MdevTypeField, ListPattern(Descriptor.MdevTypeField, types, null)));
         }
 
         IEnumerable<IEnumerable<KeyValuePair<string, string>>> blocks = block.Count > 0 ? [block] : [];
@@ -69,7 +70,8 @@ public static class PerAttributeForm
     private static List<string> SplitList(string value) =>
         [.. value.Split([',', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 
-    private static string ListPattern(string field, List<string> values)
+    /// <summary>The template for a list of accepted values; <paramref name="used"/> keeps variable names unique (null: use the field name as is).</summary>
+    private static string ListPattern(string field, List<string> values, HashSet<string>? used)
     {
         var variable = new StringBuilder();
         foreach (var c in field)
@@ -80,6 +82,15 @@ public static class PerAttributeForm
         if (variable.Length == 0 || char.IsAsciiDigit(variable[0]))
         {
             variable.Insert(0, '_');
+        }
+
+        if (used is not null)
+        {
+            var stem = variable.ToString();
+            for (var n = 2; !used.Add(variable.ToString()); n++)
+            {
+                variable.Clear().Append(stem).Append('_').Append(n);
+            }
         }
 
         var allIntegers = values.Count > 0 && values.TrueForAll(IsIntegerOrRange);
