@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using MigCompat.Core.Model;
 
 namespace MigCompat.Core.Matching;
@@ -11,32 +13,65 @@ namespace MigCompat.Core.Matching;
 /// </summary>
 internal sealed class BlockSolver
 {
-    private readonly CompiledBlock block;
-    private readonly string?[] sourceValues;
-    private readonly string?[] sourceComparables;
-    private readonly bool[] bound;
-    private readonly long[] ints;
-    private readonly string?[] texts;
-    private readonly string? targetType;
+    [ThreadStatic]
+    private static BlockSolver? cached;
+
+    private CompiledBlock block = null!;
+    private string?[] sourceValues = [];
+    private string?[] sourceComparables = [];
+    private bool[] bound = [];
+    private long[] ints = [];
+    private string?[] texts = [];
+    private string? targetType;
     private int limit;
     private int steps;
 
-    public BlockSolver(CompiledBlock block, Descriptor source, string? targetType)
+    public BlockSolver(CompiledBlock block, Descriptor source, string? targetType) => Reset(block, source, targetType);
+
+    private BlockSolver()
+    {
+    }
+
+    /// <summary>
+    /// This thread's solver, reset for <paramref name="block"/>: its scratch arrays are reused from
+    /// check to check. Valid until the next call on the same thread; never use two at once.
+    /// </summary>
+    public static BlockSolver Shared(CompiledBlock block, Descriptor source, string? targetType)
+    {
+        var solver = cached ??= new BlockSolver();
+        solver.Reset(block, source, targetType);
+        return solver;
+    }
+
+    private void Reset(CompiledBlock block, Descriptor source, string? targetType)
     {
         this.block = block;
         this.targetType = targetType;
-        sourceValues = new string?[block.Fields.Length];
-        sourceComparables = new string?[block.Fields.Length];
-        for (var i = 0; i < sourceValues.Length; i++)
+        var fieldCount = block.Fields.Length;
+        if (sourceValues.Length < fieldCount)
+        {
+            sourceValues = new string?[fieldCount];
+            sourceComparables = new string?[fieldCount];
+        }
+
+        for (var i = 0; i < fieldCount; i++)
         {
             var value = source.FindSelf(block.Fields[i].Name)?.Value;
             sourceValues[i] = value?.Text;
             sourceComparables[i] = value?.Comparable;
         }
 
-        bound = new bool[block.Variables.Length];
-        ints = new long[block.Variables.Length];
-        texts = new string?[block.Variables.Length];
+        var variableCount = block.Variables.Length;
+        if (bound.Length < variableCount)
+        {
+            bound = new bool[variableCount];
+            ints = new long[variableCount];
+            texts = new string?[variableCount];
+        }
+        else
+        {
+            Array.Clear(bound);
+        }
     }
 
     /// <summary>The most matching steps one search may take before it gives up (and refuses).</summary>
@@ -59,24 +94,36 @@ internal sealed class BlockSolver
     }
 
     /// <summary>The bindings currently held.</summary>
-    public List<VariableBinding> Bindings()
+    public ImmutableArray<VariableBinding> Bindings()
     {
-        var list = new List<VariableBinding>();
-        for (var i = 0; i < bound.Length; i++)
+        var count = 0;
+        for (var i = 0; i < block.Variables.Length; i++)
+        {
+            count += bound[i] ? 1 : 0;
+        }
+
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var list = new VariableBinding[count];
+        var next = 0;
+        for (var i = 0; i < block.Variables.Length; i++)
         {
             if (bound[i])
             {
-                list.Add(new VariableBinding(block.Variables[i], texts[i]!, block.DeclaredBy[i]));
+                list[next++] = new VariableBinding(block.Variables[i], texts[i]!, block.DeclaredBy[i]);
             }
         }
 
-        return list;
+        return ImmutableCollectionsMarshal.AsImmutableArray(list);
     }
 
     /// <summary>Evaluates the fields one at a time, keeping the first binding each allows, and reports every field that fails.</summary>
     public List<Reason> Explain(int blockIndex)
     {
-        Array.Clear(bound);
+        Array.Clear(bound, 0, block.Variables.Length);
         var reasons = new List<Reason>();
         if (block.Problem is not null)
         {

@@ -79,6 +79,25 @@ internal sealed class CompiledBlock
     /// <summary>True when the <c>mdev_type</c> pattern refers to variables other fields declare.</summary>
     public bool TypeDependsOnOtherFields { get; }
 
+    /// <summary>True when the block matches field <paramref name="name"/> (so the default rule does not apply to it).</summary>
+    public bool Covers(string name)
+    {
+        if (Fields.Length > 8)
+        {
+            return Covered.Contains(name);
+        }
+
+        foreach (var field in Fields)
+        {
+            if (string.Equals(field.Name, name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The slot of a variable, or -1.</summary>
     public int Slot(string name) => Array.IndexOf(Variables, name);
 

@@ -21,8 +21,8 @@ public static class Matcher
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
-        var reasons = new List<Reason>();
-        var fatal = !CheckIdentity(source, target, reasons);
+        List<Reason>? reasons = null;
+        var fatal = !CheckIdentity(source, target, ref reasons);
         var claims = DynamicClaims(source, target.Descriptor);
         ImmutableArray<VariableBinding> bindings = [];
         ImmutableArray<BlockVerdict> blocks = [];
@@ -30,16 +30,25 @@ public static class Matcher
 
         if (target.Blocks.Length == 0)
         {
-            CompareByDefault(source, target.Descriptor, requireTargetFieldsOnSource: true, covered: null, reasons, block: null);
+            CompareByDefault(source, target.Descriptor, requireTargetFieldsOnSource: true, covered: null, ref reasons, block: null);
         }
         else
         {
-            var verdicts = ImmutableArray.CreateBuilder<BlockVerdict>();
+            BlockVerdict? first = null;
+            List<BlockVerdict>? verdicts = null;
             BlockVerdict? closest = null;
             for (var i = 0; i < target.Blocks.Length; i++)
             {
                 var verdict = EvaluateBlock(source, target, i);
-                verdicts.Add(verdict);
+                if (first is null)
+                {
+                    first = verdict;
+                }
+                else
+                {
+                    (verdicts ??= [first]).Add(verdict);
+                }
+
                 if (verdict.Accepted)
                 {
                     accepted = i;
@@ -53,24 +62,30 @@ public static class Matcher
                 }
             }
 
-            blocks = verdicts.ToImmutable();
-            reasons.AddRange(closest!.Reasons);
+            blocks = verdicts is null ? [first!] : [.. verdicts];
+            foreach (var reason in closest!.Reasons)
+            {
+                Add(ref reasons, reason);
+            }
+
             bindings = closest.Bindings;
         }
 
-        var level = fatal ? CompatibilityLevel.None : reasons.Count == 0 ? CompatibilityLevel.Live : CompatibilityLevel.Cold;
-        return new Verdict(level, [.. reasons], bindings, claims, accepted, blocks);
+        var level = fatal ? CompatibilityLevel.None : reasons is null || reasons.Count == 0 ? CompatibilityLevel.Live : CompatibilityLevel.Cold;
+        return new Verdict(level, reasons is null ? [] : [.. reasons], bindings, claims, accepted, blocks);
     }
 
+    private static void Add(ref List<Reason>? reasons, Reason reason) => (reasons ??= []).Add(reason);
+
     /// <summary>True when the device API and type rules hold; false when they do not (level none). Adds the reasons.</summary>
-    private static bool CheckIdentity(Descriptor source, CompiledTarget target, List<Reason> reasons)
+    private static bool CheckIdentity(Descriptor source, CompiledTarget target, ref List<Reason>? reasons)
     {
         var fatal = false;
         var sourceApi = source.SelfText(Descriptor.DeviceApiField);
         if (!string.Equals(sourceApi, target.DeviceApi, StringComparison.Ordinal))
         {
             fatal = true;
-            reasons.Add(sourceApi is not null && target.DeviceApi is not null
+            Add(ref reasons, sourceApi is not null && target.DeviceApi is not null
                 ? new Reason(ReasonCodes.DeviceApiMismatch, Descriptor.DeviceApiField, sourceApi, target.DeviceApi, $"device_api: the source is {sourceApi}, the target is {target.DeviceApi}; devices with different VFIO device APIs can never migrate.", null)
                 : new Reason(ReasonCodes.DeviceApiMissing, Descriptor.DeviceApiField, sourceApi, target.DeviceApi, $"device_api: only the {(sourceApi is null ? "target" : "source")} states it ({sourceApi ?? target.DeviceApi}); without it on both sides the VFIO interfaces cannot be compared.", null));
         }
@@ -83,7 +98,7 @@ public static class Matcher
 
         if (sourceType is null)
         {
-            reasons.Add(new Reason(ReasonCodes.TypeMissing, Descriptor.MdevTypeField, null, target.MdevType, $"mdev_type: the target is a mediated device of type {target.MdevType}, the source is not a mediated device.", null));
+            Add(ref reasons, new Reason(ReasonCodes.TypeMissing, Descriptor.MdevTypeField, null, target.MdevType, $"mdev_type: the target is a mediated device of type {target.MdevType}, the source is not a mediated device.", null));
             return false;
         }
 
@@ -95,7 +110,7 @@ public static class Matcher
             }
         }
 
-        reasons.Add(target.MdevType is null && target.Blocks.Length == 0
+        Add(ref reasons, target.MdevType is null && target.Blocks.Length == 0
             ? new Reason(ReasonCodes.TypeMissing, Descriptor.MdevTypeField, sourceType, null, $"mdev_type: the source is a mediated device of type {sourceType}, the target is not a mediated device.", null)
             : new Reason(ReasonCodes.TypeNotAccepted, Descriptor.MdevTypeField, sourceType, AcceptedTypes(target), $"mdev_type: the source's type {sourceType} is not the target's type{(target.MdevType is null ? string.Empty : " (" + target.MdevType + ")")} and no COMPATIBLE block accepts it.", null));
         return false;
@@ -114,21 +129,21 @@ public static class Matcher
 
     private static bool TypeAccepted(CompiledBlock block, Descriptor source) =>
         block.TypeBlock is { } typeBlock
-        && (new BlockSolver(typeBlock, source, null).Solve() || (block.TypeDependsOnOtherFields && new BlockSolver(block, source, null).Solve()));
+        && (BlockSolver.Shared(typeBlock, source, null).Solve() || (block.TypeDependsOnOtherFields && BlockSolver.Shared(block, source, null).Solve()));
 
     private static BlockVerdict EvaluateBlock(Descriptor source, CompiledTarget target, int index)
     {
         var block = target.Blocks[index];
-        var solver = new BlockSolver(block, source, target.MdevType);
-        var reasons = new List<Reason>();
-        var solved = solver.Solve();
-        if (!solved)
+        var solver = BlockSolver.Shared(block, source, target.MdevType);
+        List<Reason>? reasons = null;
+        if (!solver.Solve())
         {
-            reasons.AddRange(solver.Explain(index));
+            reasons = solver.Explain(index);
         }
 
-        CompareByDefault(source, target.Descriptor, requireTargetFieldsOnSource: false, block.Covered, reasons, index);
-        return new BlockVerdict(index, reasons.Count == 0, [.. reasons], [.. solver.Bindings()]);
+        CompareByDefault(source, target.Descriptor, requireTargetFieldsOnSource: false, block, ref reasons, index);
+        var accepted = reasons is null || reasons.Count == 0;
+        return new BlockVerdict(index, accepted, accepted ? [] : [.. reasons!], solver.Bindings());
     }
 
     /// <summary>
@@ -136,16 +151,18 @@ public static class Matcher
     /// versions by the major.minor rule, and a source field the target lacks refuses. In the
     /// no-blocks default, a target field the source lacks refuses too.
     /// </summary>
-    private static void CompareByDefault(Descriptor source, Descriptor target, bool requireTargetFieldsOnSource, HashSet<string>? covered, List<Reason> reasons, int? block)
+    private static void CompareByDefault(Descriptor source, Descriptor target, bool requireTargetFieldsOnSource, CompiledBlock? covered, ref List<Reason>? reasons, int? block)
     {
-        foreach (var field in source.Self)
+        var sourceFields = source.Self;
+        for (var i = 0; i < sourceFields.Length; i++)
         {
-            if (IsIdentityField(field.Name) || target.IsDynamic(field.Name) || (covered?.Contains(field.Name) ?? false))
+            var field = sourceFields[i];
+            if (IsIdentityField(field.Name) || (covered is not null && covered.Covers(field.Name)) || target.IsDynamic(field.Name))
             {
                 continue;
             }
 
-            var other = target.FindSelf(field.Name);
+            var other = FindSelf(target, field.Name, i);
             if (other is null && field.Value.Kind == ValueKind.Empty)
             {
                 // An empty value means "may be absent": the target lacking the field is the same thing.
@@ -155,13 +172,13 @@ public static class Matcher
             if (other is null)
             {
                 var where = block is null ? "the target has no such field" : $"the target has no such field and COMPATIBLE block {block + 1} does not accept it";
-                reasons.Add(new Reason(ReasonCodes.FieldMissingOnTarget, field.Name, field.Value.Text, null, $"{field.Name}: the source has {ValueQuoting.Format(field.Value.Text)}, but {where}.", block));
+                Add(ref reasons, new Reason(ReasonCodes.FieldMissingOnTarget, field.Name, field.Value.Text, null, $"{field.Name}: the source has {ValueQuoting.Format(field.Value.Text)}, but {where}.", block));
                 continue;
             }
 
             if (CompareValues(field, other, block) is { } reason)
             {
-                reasons.Add(reason);
+                Add(ref reasons, reason);
             }
         }
 
@@ -170,13 +187,27 @@ public static class Matcher
             return;
         }
 
-        foreach (var field in target.Self)
+        var targetFields = target.Self;
+        for (var i = 0; i < targetFields.Length; i++)
         {
-            if (field.Value.Kind != ValueKind.Empty && !IsIdentityField(field.Name) && !target.IsDynamic(field.Name) && source.FindSelf(field.Name) is null)
+            var field = targetFields[i];
+            if (field.Value.Kind != ValueKind.Empty && !IsIdentityField(field.Name) && !target.IsDynamic(field.Name) && FindSelf(source, field.Name, i) is null)
             {
-                reasons.Add(new Reason(ReasonCodes.FieldMissingOnSource, field.Name, null, field.Value.Text, $"{field.Name}: the target has {ValueQuoting.Format(field.Value.Text)}, but the source does not have this field, so the target's requirement cannot be shown to hold.", block));
+                Add(ref reasons, new Reason(ReasonCodes.FieldMissingOnSource, field.Name, null, field.Value.Text, $"{field.Name}: the target has {ValueQuoting.Format(field.Value.Text)}, but the source does not have this field, so the target's requirement cannot be shown to hold.", block));
             }
         }
+    }
+
+    /// <summary>The self field named <paramref name="name"/>, trying index <paramref name="hint"/> first (descriptors usually list fields in the same order).</summary>
+    private static SelfField? FindSelf(Descriptor descriptor, string name, int hint)
+    {
+        var fields = descriptor.Self;
+        if ((uint)hint < (uint)fields.Length && string.Equals(fields[hint].Name, name, StringComparison.Ordinal))
+        {
+            return fields[hint];
+        }
+
+        return descriptor.FindSelf(name);
     }
 
     private static Reason? CompareValues(SelfField source, SelfField target, int? block)

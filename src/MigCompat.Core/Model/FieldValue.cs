@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using MigCompat.Core.Versioning;
 
 namespace MigCompat.Core.Model;
@@ -115,31 +116,52 @@ public sealed class FieldValue : IEquatable<FieldValue>
             return false;
         }
 
-        var parts = text.Split('+');
-        foreach (var part in parts)
+        // Validate before splitting: no empty part, only feature-name characters.
+        var partLength = 0;
+        foreach (var c in text)
         {
-            if (part.Length == 0)
+            if (c == '+')
             {
-                return false;
-            }
-
-            foreach (var c in part)
-            {
-                if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
+                if (partLength == 0)
                 {
                     return false;
                 }
+
+                partLength = 0;
+            }
+            else if (char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')
+            {
+                partLength++;
+            }
+            else
+            {
+                return false;
             }
         }
 
-        features = [.. parts];
+        if (partLength == 0)
+        {
+            return false;
+        }
+
+        features = ImmutableCollectionsMarshal.AsImmutableArray(text.Split('+'));
         return true;
     }
 
     private static string FeatureKey(ImmutableArray<string> features)
     {
-        var sorted = features.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
-        return string.Join('+', sorted);
+        var sorted = features.ToArray();
+        Array.Sort(sorted, StringComparer.Ordinal);
+        var count = 0;
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            if (count == 0 || !string.Equals(sorted[count - 1], sorted[i], StringComparison.Ordinal))
+            {
+                sorted[count++] = sorted[i];
+            }
+        }
+
+        return string.Join('+', sorted, 0, count);
     }
 
     /// <inheritdoc />

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace MigCompat.Core.Model;
@@ -197,13 +198,12 @@ public sealed record ArithmeticExpression(string Name, ArithmeticOperator Operat
 /// </summary>
 public sealed class ValuePattern : IEquatable<ValuePattern>
 {
-    private readonly string canonical;
+    private string? canonical;
 
     private ValuePattern(ImmutableArray<PatternSegment> segments, ArithmeticExpression? arithmetic)
     {
         Segments = segments;
         Arithmetic = arithmetic;
-        canonical = arithmetic is not null ? arithmetic.ToString() : BuildCanonical(segments);
         if (arithmetic is null && segments.Length == 1 && segments[0] is LiteralSegment literal)
         {
             LiteralText = literal.Text;
@@ -211,6 +211,46 @@ public sealed class ValuePattern : IEquatable<ValuePattern>
         else if (arithmetic is null && segments.Length == 0)
         {
             LiteralText = string.Empty;
+        }
+
+        if (arithmetic is not null)
+        {
+            ReferenceList = [arithmetic.Name];
+            DeclarationList = [];
+        }
+        else if (LiteralText is not null)
+        {
+            ReferenceList = [];
+            DeclarationList = [];
+        }
+        else
+        {
+            var declarationCount = 0;
+            var referenceCount = 0;
+            foreach (var segment in segments)
+            {
+                declarationCount += segment is DeclarationSegment ? 1 : 0;
+                referenceCount += segment is ReferenceSegment ? 1 : 0;
+            }
+
+            var declarations = declarationCount == 0 ? [] : new DeclarationSegment[declarationCount];
+            var references = referenceCount == 0 ? [] : new string[referenceCount];
+            declarationCount = 0;
+            referenceCount = 0;
+            foreach (var segment in segments)
+            {
+                if (segment is DeclarationSegment declaration)
+                {
+                    declarations[declarationCount++] = declaration;
+                }
+                else if (segment is ReferenceSegment reference)
+                {
+                    references[referenceCount++] = reference.Name;
+                }
+            }
+
+            DeclarationList = ImmutableCollectionsMarshal.AsImmutableArray(declarations);
+            ReferenceList = ImmutableCollectionsMarshal.AsImmutableArray(references);
         }
     }
 
@@ -261,27 +301,65 @@ public sealed class ValuePattern : IEquatable<ValuePattern>
         return new ValuePattern(merged.ToImmutable(), null);
     }
 
+    /// <summary>Creates a template pattern from segments (adjacent literals are merged), without enumerator allocations.</summary>
+    internal static ValuePattern Template(ReadOnlySpan<PatternSegment> segments)
+    {
+        var merged = new PatternSegment[segments.Length];
+        var count = 0;
+        foreach (var segment in segments)
+        {
+            if (segment is LiteralSegment { Text.Length: 0 })
+            {
+                continue;
+            }
+
+            if (segment is LiteralSegment next && count > 0 && merged[count - 1] is LiteralSegment previous)
+            {
+                merged[count - 1] = new LiteralSegment(previous.Text + next.Text);
+            }
+            else
+            {
+                merged[count++] = segment;
+            }
+        }
+
+        if (count < merged.Length)
+        {
+            Array.Resize(ref merged, count);
+        }
+
+        return new ValuePattern(ImmutableCollectionsMarshal.AsImmutableArray(merged), null);
+    }
+
     /// <summary>Creates an arithmetic pattern.</summary>
     public static ValuePattern FromArithmetic(ArithmeticExpression expression) => new([], expression);
 
     /// <summary>The declarations in this pattern, in order.</summary>
-    public IEnumerable<DeclarationSegment> Declarations => Segments.OfType<DeclarationSegment>();
+    public IEnumerable<DeclarationSegment> Declarations => DeclarationList;
 
     /// <summary>The names of the variables this pattern refers to (not declares).</summary>
-    public IEnumerable<string> References =>
-        Arithmetic is not null ? [Arithmetic.Name] : Segments.OfType<ReferenceSegment>().Select(r => r.Name);
+    public IEnumerable<string> References => ReferenceList;
+
+    /// <summary>The declarations, precomputed (no enumerator allocation).</summary>
+    internal ImmutableArray<DeclarationSegment> DeclarationList { get; }
+
+    /// <summary>The referenced variable names, precomputed: the arithmetic variable, or the references in order.</summary>
+    internal ImmutableArray<string> ReferenceList { get; }
 
     /// <summary>The canonical text, as it is written in the language (quoted when it is a literal that needs it).</summary>
-    public override string ToString() => canonical;
+    public override string ToString() => Canonical;
 
     /// <inheritdoc />
-    public bool Equals(ValuePattern? other) => other is not null && string.Equals(canonical, other.canonical, StringComparison.Ordinal);
+    public bool Equals(ValuePattern? other) => other is not null && string.Equals(Canonical, other.Canonical, StringComparison.Ordinal);
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as ValuePattern);
 
     /// <inheritdoc />
-    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(canonical);
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Canonical);
+
+    /// <summary>The canonical text, built on first use (benign race: every thread builds the same text).</summary>
+    private string Canonical => canonical ??= Arithmetic is not null ? Arithmetic.ToString() : BuildCanonical(Segments);
 
     private static string BuildCanonical(ImmutableArray<PatternSegment> segments)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using MigCompat.Core.Model;
 
 namespace MigCompat.Core.Syntax;
@@ -15,10 +16,29 @@ internal static class BlockOrdering
     /// </summary>
     public static bool TryOrder(CompatibleBlock block, out int[] order, out string? stuckVariable)
     {
+        var hasReferences = false;
+        foreach (var field in block.Fields)
+        {
+            hasReferences |= field.Pattern.ReferenceList.Length > 0;
+        }
+
+        if (!hasReferences)
+        {
+            // Nothing refers to a variable: every field can be evaluated as written.
+            order = new int[block.Fields.Length];
+            for (var f = 0; f < order.Length; f++)
+            {
+                order[f] = f;
+            }
+
+            stuckVariable = null;
+            return true;
+        }
+
         var declaredBy = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var f = 0; f < block.Fields.Length; f++)
         {
-            foreach (var declaration in block.Fields[f].Pattern.Declarations)
+            foreach (var declaration in block.Fields[f].Pattern.DeclarationList)
             {
                 declaredBy.TryAdd(declaration.Name, f);
             }
@@ -44,7 +64,7 @@ internal static class BlockOrdering
                 placed[f] = true;
                 order[next++] = f;
                 progress = true;
-                foreach (var declaration in block.Fields[f].Pattern.Declarations)
+                foreach (var declaration in block.Fields[f].Pattern.DeclarationList)
                 {
                     bound.Add(declaration.Name);
                 }
@@ -82,15 +102,11 @@ internal static class BlockOrdering
             return false;
         }
 
-        var local = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var segment in pattern.Segments)
+        var segments = pattern.Segments;
+        for (var s = 0; s < segments.Length; s++)
         {
-            if (segment is DeclarationSegment declaration)
-            {
-                local.Add(declaration.Name);
-            }
-            else if (segment is ReferenceSegment reference
-                     && !bound.Contains(reference.Name) && !local.Contains(reference.Name) && declaredBy.ContainsKey(reference.Name))
+            if (segments[s] is ReferenceSegment reference
+                && !bound.Contains(reference.Name) && !DeclaredBefore(segments, s, reference.Name) && declaredBy.ContainsKey(reference.Name))
             {
                 missing = reference.Name;
                 return false;
@@ -98,5 +114,19 @@ internal static class BlockOrdering
         }
 
         return true;
+    }
+
+    /// <summary>True when a segment before index <paramref name="end"/> declares <paramref name="name"/>.</summary>
+    private static bool DeclaredBefore(ImmutableArray<PatternSegment> segments, int end, string name)
+    {
+        for (var s = 0; s < end; s++)
+        {
+            if (segments[s] is DeclarationSegment declaration && string.Equals(declaration.Name, name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

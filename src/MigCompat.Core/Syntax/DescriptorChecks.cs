@@ -56,7 +56,8 @@ internal static class DescriptorChecks
     private static void CheckBlock(CompatibleBlock block, string? file, List<Diagnostic> diagnostics)
     {
         var hasMdevType = block.Find(Descriptor.MdevTypeField) is not null;
-        var declarations = new Dictionary<string, DeclarationSegment>(StringComparer.Ordinal);
+        Dictionary<string, DeclarationSegment>? declarations = null;
+        var hasVariables = false;
         foreach (var field in block.Fields)
         {
             CheckFieldName(field.Name, hasMdevType, field.Position, file, diagnostics);
@@ -65,8 +66,11 @@ internal static class DescriptorChecks
                 CheckDeviceApi(api, field.Position, file, diagnostics);
             }
 
-            foreach (var declaration in field.Pattern.Declarations)
+            hasVariables |= field.Pattern.ReferenceList.Length > 0;
+            foreach (var declaration in field.Pattern.DeclarationList)
             {
+                hasVariables = true;
+                declarations ??= new Dictionary<string, DeclarationSegment>(StringComparer.Ordinal);
                 if (!declarations.TryAdd(declaration.Name, declaration))
                 {
                     diagnostics.Add(Diagnostic.Error(DiagnosticCodes.DuplicateVariable, $"the variable '{declaration.Name}' is declared twice in this block; declare it once and refer to it as {{{declaration.Name}}}", file, field.Position.Line, field.Position.Column));
@@ -74,10 +78,17 @@ internal static class DescriptorChecks
             }
         }
 
+        if (!hasVariables)
+        {
+            // No declarations and no references: nothing to bind, no version lists, no cycles.
+            return;
+        }
+
+        declarations ??= new Dictionary<string, DeclarationSegment>(StringComparer.Ordinal);
         var undeclared = false;
         foreach (var field in block.Fields)
         {
-            foreach (var name in field.Pattern.References)
+            foreach (var name in field.Pattern.ReferenceList)
             {
                 if (!declarations.ContainsKey(name))
                 {
@@ -98,7 +109,7 @@ internal static class DescriptorChecks
                 }
             }
 
-            if (DeviceVersion.IsVersionFieldName(field.Name) && field.Pattern.Declarations.FirstOrDefault(d => d.Type == VariableType.Int) is { } versions)
+            if (DeviceVersion.IsVersionFieldName(field.Name) && FirstIntDeclaration(field.Pattern) is { } versions)
             {
                 var sparse = versions.IntValues.Length > 1 ? " The list is sparse and grows with every release." : string.Empty;
                 diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.IntegerVersionList, $"'{field.Name}' lists integer versions {versions}.{sparse} Use a major.minor.bugfix version in SELF instead and let the rule decide (same major, target minor >= source minor)", file, field.Position.Line, field.Position.Column));
@@ -110,6 +121,19 @@ internal static class DescriptorChecks
             var position = block.Position;
             diagnostics.Add(Diagnostic.Error(DiagnosticCodes.CircularReference, $"the variable '{stuck}' is referred to before it can be bound: variables of this block depend on each other in a circle, or a value refers to a variable it declares later; declare each variable before other values use it", file, position.Line, position.Column));
         }
+    }
+
+    private static DeclarationSegment? FirstIntDeclaration(ValuePattern pattern)
+    {
+        foreach (var declaration in pattern.DeclarationList)
+        {
+            if (declaration.Type == VariableType.Int)
+            {
+                return declaration;
+            }
+        }
+
+        return null;
     }
 
     private static void CheckArithmetic(AcceptField field, ArithmeticExpression arithmetic, DeclarationSegment declaration, string? file, List<Diagnostic> diagnostics)

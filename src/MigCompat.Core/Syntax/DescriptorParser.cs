@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using MigCompat.Core.Diagnostics;
 using MigCompat.Core.Model;
 
@@ -27,7 +29,7 @@ public static class DescriptorParser
     public static ParseResult Parse(string text, string? fileName = null, int firstLine = 1)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var state = new ParseState(fileName);
+        var state = ParseState.Rent(fileName);
         if (text.Length > DescriptorLimits.MaxInputLength)
         {
             state.Error(DiagnosticCodes.InputTooLarge, string.Create(CultureInfo.InvariantCulture, $"the descriptor is {text.Length} characters long; the limit is {DescriptorLimits.MaxInputLength}"), firstLine, 1);
@@ -36,13 +38,14 @@ public static class DescriptorParser
 
         var section = Section.Self;
         var lineNumber = firstLine - 1;
+        var all = text.AsSpan();
         var position = text.StartsWith('\uFEFF') ? 1 : 0; // a byte order mark is not content
-        while (position <= text.Length)
+        while (position <= all.Length)
         {
-            var newline = text.IndexOf('\n', position);
-            var end = newline < 0 ? text.Length : newline;
-            var line = text[position..end];
-            if (line.EndsWith('\r'))
+            var newline = all[position..].IndexOf('\n');
+            var end = newline < 0 ? all.Length : position + newline;
+            var line = all[position..end];
+            if (line.Length > 0 && line[^1] == '\r')
             {
                 line = line[..^1];
             }
@@ -73,7 +76,7 @@ public static class DescriptorParser
         ArgumentNullException.ThrowIfNull(self);
         ArgumentNullException.ThrowIfNull(compatible);
         ArgumentNullException.ThrowIfNull(dynamicResources);
-        var state = new ParseState(origin);
+        var state = ParseState.Rent(origin);
         var index = 0;
         foreach (var (name, value) in self)
         {
@@ -136,7 +139,7 @@ public static class DescriptorParser
         return true;
     }
 
-    private static void ParseLine(ParseState state, string line, int lineNumber, ref Section section)
+    private static void ParseLine(ParseState state, ReadOnlySpan<char> line, int lineNumber, ref Section section)
     {
         if (line.Length > DescriptorLimits.MaxLineLength)
         {
@@ -144,22 +147,15 @@ public static class DescriptorParser
             return;
         }
 
-        for (var c = 0; c < line.Length; c++)
+        var control = line.IndexOfAny(ControlCharacters);
+        if (control >= 0)
         {
-            if (char.IsControl(line[c]) && line[c] != '\t')
-            {
-                state.Error(DiagnosticCodes.ControlCharacter, $"the control character U+{(int)line[c]:X4} is not allowed; descriptors are text", lineNumber, c + 1);
-                return;
-            }
+            state.Error(DiagnosticCodes.ControlCharacter, $"the control character U+{(int)line[control]:X4} is not allowed; descriptors are text", lineNumber, control + 1);
+            return;
         }
 
-        var i = 0;
-        while (i < line.Length && line[i] is ' ' or '\t')
-        {
-            i++;
-        }
-
-        if (i == line.Length || line[i] == '#')
+        var i = line.IndexOfAnyExcept(' ', '\t');
+        if (i < 0 || line[i] == '#')
         {
             return;
         }
@@ -177,13 +173,10 @@ public static class DescriptorParser
         }
 
         var nameStart = i;
-        while (i < line.Length && IsNameChar(line[i]))
-        {
-            i++;
-        }
-
-        var name = line[nameStart..i];
-        if (name.Length == 0)
+        var nameLength = line[i..].IndexOfAnyExcept(NameCharacters);
+        i = nameLength < 0 ? line.Length : i + nameLength;
+        var nameSpan = line[nameStart..i];
+        if (nameSpan.Length == 0)
         {
             state.Error(DiagnosticCodes.InvalidFieldName, $"a field name cannot start with '{line[i]}'; write name=value with letters, digits, '_', '.' or '-'", lineNumber, i + 1);
             return;
@@ -196,6 +189,7 @@ public static class DescriptorParser
 
         if (i >= line.Length || line[i] != '=')
         {
+            var name = nameSpan.ToString();
             if (i < line.Length && line[i] == ':')
             {
                 state.Error(DiagnosticCodes.ExpectedFieldLine, $"expected '=' after '{name}', found ':'; fields are written name=value (section headers are SELF:, COMPATIBLE:, DYNAMIC: on a line of their own)", lineNumber, i + 1);
@@ -217,7 +211,8 @@ public static class DescriptorParser
             state.NoteBlockLine();
         }
 
-        if (!CheckName(state, name, lineNumber, nameStart + 1))
+        // The name holds only name characters (scanned above); only its length and first character remain to check.
+        if ((nameSpan.Length > DescriptorLimits.MaxNameLength || nameSpan[0] is '.' or '-') && !CheckName(state, nameSpan, lineNumber, nameStart + 1))
         {
             return;
         }
@@ -228,23 +223,24 @@ public static class DescriptorParser
             return;
         }
 
+        var fieldName = StringPool.Get(nameSpan);
         if (section == Section.Self)
         {
             if (!value.Quoted && value.Text.AsSpan().IndexOfAny('{', '}') >= 0)
             {
-                state.Error(DiagnosticCodes.TemplateInSelf, $"'{name}' has a template, but SELF values are concrete; move it below COMPATIBLE:, or quote the value if the braces are literal", lineNumber, value.Start + 1);
+                state.Error(DiagnosticCodes.TemplateInSelf, $"'{fieldName}' has a template, but SELF values are concrete; move it below COMPATIBLE:, or quote the value if the braces are literal", lineNumber, value.Start + 1);
                 return;
             }
 
-            state.AddSelf(name, value.Text, new SourcePosition(state.File, lineNumber, nameStart + 1));
+            state.AddSelf(fieldName, value.Text, new SourcePosition(state.File, lineNumber, nameStart + 1));
         }
-        else if (!state.AddAccept(name, value, lineNumber, nameStart, out error))
+        else if (!state.AddAccept(fieldName, value, lineNumber, nameStart, out error))
         {
             state.Error(error.Code, error.Message, lineNumber, error.Index + 1);
         }
     }
 
-    private static void HandleHeader(ParseState state, string header, int lineNumber, int column, ref Section section)
+    private static void HandleHeader(ParseState state, ReadOnlySpan<char> header, int lineNumber, int column, ref Section section)
     {
         switch (header)
         {
@@ -265,19 +261,32 @@ public static class DescriptorParser
                 section = Section.Dynamic;
                 break;
             default:
-                var known = new[] { "SELF", "COMPATIBLE", "DYNAMIC" }.FirstOrDefault(k => string.Equals(k, header, StringComparison.OrdinalIgnoreCase));
+                var known = FindSectionIgnoringCase(header);
                 state.Error(
                     DiagnosticCodes.UnknownSection,
                     known is not null
                         ? $"section headers are upper case: write {known}:"
-                        : $"unknown section '{header}:'; the sections are SELF:, COMPATIBLE: and DYNAMIC:",
+                        : $"unknown section '{header.ToString()}:'; the sections are SELF:, COMPATIBLE: and DYNAMIC:",
                     lineNumber,
                     column);
                 break;
         }
     }
 
-    private static void ParseDynamicLine(ParseState state, string line, int start, int lineNumber)
+    private static string? FindSectionIgnoringCase(ReadOnlySpan<char> header)
+    {
+        foreach (var known in SectionNames)
+        {
+            if (header.Equals(known, StringComparison.OrdinalIgnoreCase))
+            {
+                return known;
+            }
+        }
+
+        return null;
+    }
+
+    private static void ParseDynamicLine(ParseState state, ReadOnlySpan<char> line, int start, int lineNumber)
     {
         var i = start;
         while (i < line.Length && line[i] != '#')
@@ -297,14 +306,14 @@ public static class DescriptorParser
             var name = line[nameStart..i];
             if (CheckName(state, name, lineNumber, nameStart + 1))
             {
-                state.AddDynamic(name, lineNumber, nameStart + 1);
+                state.AddDynamic(StringPool.Get(name), lineNumber, nameStart + 1);
             }
         }
     }
 
-    private static bool TryReadHeader(string line, int start, out string header)
+    private static bool TryReadHeader(ReadOnlySpan<char> line, int start, out ReadOnlySpan<char> header)
     {
-        header = string.Empty;
+        header = default;
         var i = start;
         while (i < line.Length && char.IsAsciiLetter(line[i]))
         {
@@ -316,7 +325,7 @@ public static class DescriptorParser
             return false;
         }
 
-        var rest = line.AsSpan(i + 1).TrimStart(" \t");
+        var rest = line[(i + 1)..].TrimStart(" \t");
         if (!rest.IsEmpty && rest[0] != '#')
         {
             return false;
@@ -326,7 +335,7 @@ public static class DescriptorParser
         return true;
     }
 
-    private static bool CheckName(ParseState state, string name, int line, int column)
+    private static bool CheckName(ParseState state, ReadOnlySpan<char> name, int line, int column)
     {
         if (name.Length == 0)
         {
@@ -355,19 +364,62 @@ public static class DescriptorParser
     /// <summary>True for the characters of a field name: ASCII letters, digits, <c>_</c>, <c>.</c>, <c>-</c>.</summary>
     internal static bool IsNameChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-';
 
-    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
+    private static string Shorten(ReadOnlySpan<char> text) => text.Length <= 40 ? text.ToString() : string.Concat(text[..40], "...");
+
+    /// <summary>The section names, for a hint when a header is written in the wrong case.</summary>
+    private static readonly string[] SectionNames = ["SELF", "COMPATIBLE", "DYNAMIC"];
+
+    /// <summary>The characters <see cref="char.IsControl(char)"/> accepts, except tab.</summary>
+    private static readonly SearchValues<char> ControlCharacters = SearchValues.Create(BuildControlCharacters());
+
+    /// <summary>The characters of a field name.</summary>
+    private static readonly SearchValues<char> NameCharacters = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-");
+
+    private static string BuildControlCharacters()
+    {
+        var builder = new System.Text.StringBuilder();
+        for (var c = '\0'; c <= '\u009F'; c++)
+        {
+            if (char.IsControl(c) && c != '\t')
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
 
     /// <summary>The accumulating result of a parse.</summary>
-    private sealed class ParseState(string? file)
+    private sealed class ParseState
     {
+        /// <summary>Lists longer than this are not kept for reuse (hostile input must not pin memory).</summary>
+        private const int MaxPooledCount = 256;
+
+        [ThreadStatic]
+        private static ParseState? cached;
+
         private readonly List<Diagnostic> diagnostics = [];
         private readonly List<SelfField> self = [];
-        private readonly List<(SourcePosition Position, List<AcceptField> Fields)> blocks = [];
+        private readonly List<BlockBuilder> blocks = [];
+        private readonly List<BlockBuilder> spareBlocks = [];
         private readonly List<(string Name, SourcePosition Position)> dynamic = [];
-        private readonly HashSet<int> blocksWithLines = [];
         private bool tooMany;
+        private bool hasError;
 
-        public string? File { get; } = file;
+        private ParseState()
+        {
+        }
+
+        public string? File { get; private set; }
+
+        /// <summary>This thread's spare state (or a new one), ready for a parse of <paramref name="file"/>.</summary>
+        public static ParseState Rent(string? file)
+        {
+            var state = cached ?? new ParseState();
+            cached = null;
+            state.File = file;
+            return state;
+        }
 
         public bool SawSelfHeader { get; set; }
 
@@ -375,15 +427,21 @@ public static class DescriptorParser
 
         public int SelfCount => self.Count;
 
-        public void Error(string code, string message, int line, int column) =>
+        public void Error(string code, string message, int line, int column)
+        {
+            hasError = true;
             diagnostics.Add(Diagnostic.Error(code, message, File, line, column));
+        }
 
         public void AddSelf(string name, string text, SourcePosition position)
         {
-            if (self.Exists(f => f.Name == name))
+            foreach (var field in self)
             {
-                Error(DiagnosticCodes.DuplicateField, $"'{name}' is already given in SELF; each field appears once per section", position.Line, position.Column);
-                return;
+                if (string.Equals(field.Name, name, StringComparison.Ordinal))
+                {
+                    Error(DiagnosticCodes.DuplicateField, $"'{name}' is already given in SELF; each field appears once per section", position.Line, position.Column);
+                    return;
+                }
             }
 
             if (self.Count >= DescriptorLimits.MaxFieldsPerSection)
@@ -402,11 +460,29 @@ public static class DescriptorParser
                 TooMany($"there are more than {DescriptorLimits.MaxBlocks} COMPATIBLE blocks", position);
             }
 
-            blocks.Add((position, []));
+            BlockBuilder block;
+            if (spareBlocks.Count > 0)
+            {
+                block = spareBlocks[^1];
+                spareBlocks.RemoveAt(spareBlocks.Count - 1);
+                block.Reset(position);
+            }
+            else
+            {
+                block = new BlockBuilder(position);
+            }
+
+            blocks.Add(block);
         }
 
         /// <summary>Notes that the current block has a field line (even one with an error), so it is not reported as empty.</summary>
-        public void NoteBlockLine() => blocksWithLines.Add(blocks.Count - 1);
+        public void NoteBlockLine()
+        {
+            if (blocks.Count > 0)
+            {
+                blocks[^1].HasLines = true;
+            }
+        }
 
         public bool AddAccept(string name, ValueLexer.LexedValue value, int lineNumber, int nameIndex, out SyntaxError error)
         {
@@ -423,10 +499,13 @@ public static class DescriptorParser
 
             var fields = blocks[^1].Fields;
             var position = new SourcePosition(File, lineNumber, nameIndex + 1);
-            if (fields.Exists(f => f.Name == name))
+            foreach (var field in fields)
             {
-                error = new SyntaxError(DiagnosticCodes.DuplicateField, $"'{name}' is already given in this COMPATIBLE block; list alternatives as values ({{v:string:\"a\",\"b\"}}) or in another block", nameIndex);
-                return false;
+                if (string.Equals(field.Name, name, StringComparison.Ordinal))
+                {
+                    error = new SyntaxError(DiagnosticCodes.DuplicateField, $"'{name}' is already given in this COMPATIBLE block; list alternatives as values ({{v:string:\"a\",\"b\"}}) or in another block", nameIndex);
+                    return false;
+                }
             }
 
             if (fields.Count >= DescriptorLimits.MaxFieldsPerSection)
@@ -441,10 +520,13 @@ public static class DescriptorParser
 
         public void AddDynamic(string name, int line, int column)
         {
-            if (dynamic.Exists(d => d.Name == name))
+            foreach (var entry in dynamic)
             {
-                Error(DiagnosticCodes.DuplicateField, $"'{name}' is already listed in DYNAMIC", line, column);
-                return;
+                if (string.Equals(entry.Name, name, StringComparison.Ordinal))
+                {
+                    Error(DiagnosticCodes.DuplicateField, $"'{name}' is already listed in DYNAMIC", line, column);
+                    return;
+                }
             }
 
             dynamic.Add((name, new SourcePosition(File, line, column)));
@@ -452,23 +534,122 @@ public static class DescriptorParser
 
         public ParseResult Finish()
         {
-            var descriptor = new Descriptor(
-                [.. self],
-                [.. blocks.Select(b => new CompatibleBlock([.. b.Fields], b.Position))],
-                [.. dynamic.Select(d => d.Name)]);
-            for (var b = 0; b < blocks.Count; b++)
+            ImmutableArray<CompatibleBlock> compatible = [];
+            if (blocks.Count > 0)
             {
-                if (blocks[b].Fields.Count == 0 && !blocksWithLines.Contains(b))
+                var built = new CompatibleBlock[blocks.Count];
+                for (var b = 0; b < built.Length; b++)
                 {
-                    var position = blocks[b].Position;
-                    Error(DiagnosticCodes.EmptyBlock, "this COMPATIBLE block has no fields, so it would accept any device of the same type; list the fields it requires", position.Line, position.Column);
+                    built[b] = new CompatibleBlock(ImmutableCollectionsMarshal.AsImmutableArray(blocks[b].Fields.ToArray()), blocks[b].Position);
+                }
+
+                compatible = ImmutableCollectionsMarshal.AsImmutableArray(built);
+            }
+
+            ImmutableArray<string> dynamicNames = [];
+            if (dynamic.Count > 0)
+            {
+                var names = new string[dynamic.Count];
+                for (var d = 0; d < names.Length; d++)
+                {
+                    names[d] = dynamic[d].Name;
+                }
+
+                dynamicNames = ImmutableCollectionsMarshal.AsImmutableArray(names);
+            }
+
+            var descriptor = new Descriptor(ImmutableCollectionsMarshal.AsImmutableArray(self.ToArray()), compatible, dynamicNames);
+            foreach (var block in blocks)
+            {
+                if (block.Fields.Count == 0 && !block.HasLines)
+                {
+                    Error(DiagnosticCodes.EmptyBlock, "this COMPATIBLE block has no fields, so it would accept any device of the same type; list the fields it requires", block.Position.Line, block.Position.Column);
                 }
             }
 
             DescriptorChecks.Run(descriptor, dynamic, File, diagnostics);
-            var ordered = diagnostics.OrderBy(d => d.Line).ThenBy(d => d.Column).ToImmutableArray();
-            return new ParseResult(ordered.Any(d => d.IsError) ? null : descriptor, ordered);
+            if (diagnostics.Count == 0)
+            {
+                Return();
+                return new ParseResult(descriptor, []);
+            }
+
+            var ordered = diagnostics.ToArray();
+            var errors = hasError;
+            Return();
+            SortByPosition(ref ordered);
+            if (!errors)
+            {
+                foreach (var diagnostic in ordered)
+                {
+                    errors |= diagnostic.IsError;
+                }
+            }
+
+            return new ParseResult(errors ? null : descriptor, ImmutableCollectionsMarshal.AsImmutableArray(ordered));
         }
+
+        /// <summary>Clears this state and keeps it as the thread's spare, unless it grew large.</summary>
+        private void Return()
+        {
+            var large = diagnostics.Count > MaxPooledCount || self.Count > MaxPooledCount || blocks.Count > 8 || dynamic.Count > MaxPooledCount;
+            foreach (var block in blocks)
+            {
+                large |= block.Fields.Count > MaxPooledCount;
+                block.Fields.Clear();
+                spareBlocks.Add(block);
+            }
+
+            diagnostics.Clear();
+            self.Clear();
+            blocks.Clear();
+            dynamic.Clear();
+            tooMany = false;
+            hasError = false;
+            SawSelfHeader = false;
+            File = null;
+            if (!large)
+            {
+                cached = this;
+            }
+        }
+
+        /// <summary>A stable sort by line, then column (input order among equals).</summary>
+        private static void SortByPosition(ref Diagnostic[] items)
+        {
+            var sorted = true;
+            for (var i = 1; i < items.Length && sorted; i++)
+            {
+                sorted = Compare(items[i - 1], items[i]) <= 0;
+            }
+
+            if (sorted)
+            {
+                return;
+            }
+
+            if (items.Length > 64)
+            {
+                items = [.. items.OrderBy(d => d.Line).ThenBy(d => d.Column)];
+                return;
+            }
+
+            for (var i = 1; i < items.Length; i++)
+            {
+                var item = items[i];
+                var j = i - 1;
+                while (j >= 0 && Compare(items[j], item) > 0)
+                {
+                    items[j + 1] = items[j];
+                    j--;
+                }
+
+                items[j + 1] = item;
+            }
+        }
+
+        private static int Compare(Diagnostic a, Diagnostic b) =>
+            a.Line != b.Line ? a.Line.CompareTo(b.Line) : a.Column.CompareTo(b.Column);
 
         private void TooMany(string message, SourcePosition position)
         {
@@ -477,6 +658,25 @@ public static class DescriptorParser
                 tooMany = true;
                 Error(DiagnosticCodes.TooMany, message, position.Line, position.Column);
             }
+        }
+    }
+
+    /// <summary>A COMPATIBLE block being read.</summary>
+    private sealed class BlockBuilder(SourcePosition position)
+    {
+        public SourcePosition Position { get; private set; } = position;
+
+        public List<AcceptField> Fields { get; } = [];
+
+        /// <summary>True when the block has a field line (even one with an error).</summary>
+        public bool HasLines { get; set; }
+
+        /// <summary>Prepares a spare builder for a new block.</summary>
+        public void Reset(SourcePosition position)
+        {
+            Position = position;
+            HasLines = false;
+            Fields.Clear();
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using MigCompat.Core.Model;
 
 namespace MigCompat.Core.Syntax;
@@ -10,12 +11,30 @@ namespace MigCompat.Core.Syntax;
 /// </summary>
 internal static class TemplateParser
 {
+    // Per-thread scratch lists (the parser is not reentrant on a thread): segments, ':' parts, ',' items.
+    [ThreadStatic]
+    private static List<PatternSegment>? segmentScratch;
+
+    [ThreadStatic]
+    private static List<(int Start, int End)>? partScratch;
+
+    [ThreadStatic]
+    private static List<(int Start, int End)>? itemScratch;
+
     /// <summary>Parses <paramref name="text"/>, which starts at index <paramref name="offset"/> of its line (for error positions).</summary>
     public static bool TryParse(string text, int offset, out ValuePattern pattern, out SyntaxError error)
     {
         pattern = null!;
         error = default;
-        var segments = new List<PatternSegment>();
+        if (!text.Contains('{', StringComparison.Ordinal))
+        {
+            // No placeholder: a plain literal, as Template would make of a single literal segment.
+            pattern = ValuePattern.Literal(text);
+            return true;
+        }
+
+        var segments = segmentScratch ??= [];
+        segments.Clear();
         var literalStart = 0;
         var i = 0;
         while (i < text.Length)
@@ -59,7 +78,8 @@ internal static class TemplateParser
             return true;
         }
 
-        pattern = ValuePattern.Template(segments);
+        pattern = ValuePattern.Template(CollectionsMarshal.AsSpan(segments));
+        segments.Clear();
         return true;
     }
 
@@ -87,8 +107,8 @@ internal static class TemplateParser
     private static bool TryParsePlaceholder(string text, int start, int end, int offset, out PatternSegment segment, out SyntaxError error)
     {
         segment = null!;
-        var parts = SplitTopLevel(text, start, end, ':', 3);
-        var name = text[parts[0].Start..parts[0].End].Trim();
+        var parts = SplitTopLevel(text, start, end, ':', 3, partScratch ??= []);
+        var name = StringPool.Get(text.AsSpan(parts[0].Start, parts[0].End - parts[0].Start).Trim());
         if (!IsVariableName(name))
         {
             error = new SyntaxError(
@@ -113,14 +133,14 @@ internal static class TemplateParser
             return false;
         }
 
-        var typeText = text[parts[1].Start..parts[1].End].Trim();
+        var typeText = text.AsSpan(parts[1].Start, parts[1].End - parts[1].Start).Trim();
         VariableType type;
         switch (typeText)
         {
             case "int": type = VariableType.Int; break;
             case "string": type = VariableType.String; break;
             default:
-                error = new SyntaxError(DiagnosticCodes.InvalidTemplate, $"unknown variable type '{typeText}'; use int or string", offset + parts[1].Start);
+                error = new SyntaxError(DiagnosticCodes.InvalidTemplate, $"unknown variable type '{typeText.ToString()}'; use int or string", offset + parts[1].Start);
                 return false;
         }
 
@@ -133,7 +153,7 @@ internal static class TemplateParser
 
         var valuesStart = parts[2].Start;
         var valuesEnd = parts[2].End;
-        var items = SplitTopLevel(text, valuesStart, valuesEnd, ',', DescriptorLimits.MaxListItems + 1);
+        var items = SplitTopLevel(text, valuesStart, valuesEnd, ',', DescriptorLimits.MaxListItems + 1, itemScratch ??= []);
         if (items.Count > DescriptorLimits.MaxListItems)
         {
             error = new SyntaxError(DiagnosticCodes.TooMany, string.Create(CultureInfo.InvariantCulture, $"a value list has at most {DescriptorLimits.MaxListItems} items; use a range (1-100) for integers"), offset + valuesStart);
@@ -204,7 +224,7 @@ internal static class TemplateParser
             string value;
             if (i < end && text[i] == '"')
             {
-                var slice = text[..end];
+                var slice = text.AsSpan(0, end);
                 if (!ValueLexer.TryReadQuotedString(slice, i, out value, out var after, out var inner))
                 {
                     error = inner with { Index = offset + inner.Index };
@@ -268,9 +288,9 @@ internal static class TemplateParser
         return true;
     }
 
-    private static List<(int Start, int End)> SplitTopLevel(string text, int start, int end, char separator, int maxParts)
+    private static List<(int Start, int End)> SplitTopLevel(string text, int start, int end, char separator, int maxParts, List<(int Start, int End)> parts)
     {
-        var parts = new List<(int Start, int End)>();
+        parts.Clear();
         var partStart = start;
         for (var i = start; i < end; i++)
         {

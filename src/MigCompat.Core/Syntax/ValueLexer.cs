@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace MigCompat.Core.Syntax;
@@ -5,11 +6,13 @@ namespace MigCompat.Core.Syntax;
 /// <summary>Reads the value part of a <c>name=value</c> line: a quoted string or bare text, up to a trailing comment.</summary>
 internal static class ValueLexer
 {
+    private static readonly SearchValues<char> BareSpecials = SearchValues.Create("\"{}#");
+
     /// <summary>A value as read: its text (unescaped when quoted), whether it was quoted, and where it starts.</summary>
     internal readonly record struct LexedValue(string Text, bool Quoted, int Start);
 
     /// <summary>Reads the value that starts at or after <paramref name="start"/> in <paramref name="line"/>.</summary>
-    public static bool TryRead(string line, int start, out LexedValue value, out SyntaxError error)
+    public static bool TryRead(ReadOnlySpan<char> line, int start, out LexedValue value, out SyntaxError error)
     {
         value = default;
         error = default;
@@ -29,8 +32,19 @@ internal static class ValueLexer
     }
 
     /// <summary>Reads a double-quoted string starting at <paramref name="open"/>; returns the index after the closing quote.</summary>
-    public static bool TryReadQuotedString(string line, int open, out string text, out int end, out SyntaxError error)
+    public static bool TryReadQuotedString(ReadOnlySpan<char> line, int open, out string text, out int end, out SyntaxError error)
     {
+        // Fast path: no escape before the closing quote, so the text is a plain slice.
+        var body = line[(open + 1)..];
+        var stop = body.IndexOfAny('"', '\\');
+        if (stop >= 0 && body[stop] == '"')
+        {
+            text = StringPool.Get(body[..stop]);
+            end = open + 1 + stop + 1;
+            error = default;
+            return true;
+        }
+
         var builder = new StringBuilder();
         var i = open + 1;
         while (i < line.Length)
@@ -80,7 +94,7 @@ internal static class ValueLexer
         return false;
     }
 
-    private static bool TryReadQuoted(string line, int open, out LexedValue value, out SyntaxError error)
+    private static bool TryReadQuoted(ReadOnlySpan<char> line, int open, out LexedValue value, out SyntaxError error)
     {
         value = default;
         if (!TryReadQuotedString(line, open, out var text, out var i, out error))
@@ -103,7 +117,7 @@ internal static class ValueLexer
         return true;
     }
 
-    private static bool TryReadBare(string line, int start, out LexedValue value, out SyntaxError error)
+    private static bool TryReadBare(ReadOnlySpan<char> line, int start, out LexedValue value, out SyntaxError error)
     {
         value = default;
         error = default;
@@ -112,6 +126,19 @@ internal static class ValueLexer
         var i = start;
         for (; i < line.Length; i++)
         {
+            if (depth == 0)
+            {
+                // Outside a placeholder only '"', '{', '}' and '#' matter: skip to the next one.
+                var skip = line[i..].IndexOfAny(BareSpecials);
+                if (skip < 0)
+                {
+                    i = line.Length;
+                    break;
+                }
+
+                i += skip;
+            }
+
             var c = line[i];
             if (c == '"')
             {
@@ -161,7 +188,7 @@ internal static class ValueLexer
             return false;
         }
 
-        value = new LexedValue(line[start..i].TrimEnd(' ', '\t'), false, start);
+        value = new LexedValue(StringPool.Get(line[start..i].TrimEnd(" \t")), false, start);
         return true;
     }
 }

@@ -176,7 +176,7 @@ public sealed class DeviceVersion : IEquatable<DeviceVersion>
         }
 
         error = null;
-        version = new DeviceVersion(span.ToString(), parts[0], count > 1 ? parts[1] : 0, count > 2 ? parts[2] : 0, count, suffix);
+        version = new DeviceVersion(span.Length == text.Length ? text : span.ToString(), parts[0], count > 1 ? parts[1] : 0, count > 2 ? parts[2] : 0, count, suffix);
         return true;
     }
 

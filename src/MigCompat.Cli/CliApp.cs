@@ -1,0 +1,54 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using MigCompat.Cli.Commands;
+
+namespace MigCompat.Cli;
+
+/// <summary>
+/// The <c>migcompat</c> entry point with its writers passed in, so tests run the real command line
+/// in-process. Bad usage exits 2 with a message on stderr; an unexpected exception exits 3 with a
+/// one-line message, never a stack trace.
+/// </summary>
+internal static class CliApp
+{
+    /// <summary>Parses <paramref name="args"/>, runs the command and returns the exit code.</summary>
+    /// <param name="args">The command-line arguments (without the program name).</param>
+    /// <param name="stdout">Machine output and tables.</param>
+    /// <param name="stderr">Diagnostics and messages for people.</param>
+    /// <param name="cancellationToken">Cancels a long-running command.</param>
+    /// <returns>The exit code (<see cref="ExitCodes"/>).</returns>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        var root = CommandCatalog.CreateRoot();
+        var parseResult = root.Parse(args);
+        if (parseResult.Action is ParseErrorAction)
+        {
+            foreach (var error in parseResult.Errors)
+            {
+                await stderr.WriteAsync($"migcompat: error: {error.Message}\n").ConfigureAwait(false);
+            }
+
+            await stderr.WriteAsync("Run 'migcompat --help' or 'migcompat COMMAND --help' for usage.\n").ConfigureAwait(false);
+            return ExitCodes.UnusableInput;
+        }
+
+        var configuration = new InvocationConfiguration
+        {
+            Output = stdout,
+            Error = stderr,
+            EnableDefaultExceptionHandler = false,
+        };
+        try
+        {
+            return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await stderr.WriteAsync($"migcompat: internal error: {ex.GetType().Name}: {ex.Message}\n").ConfigureAwait(false);
+            return ExitCodes.InternalError;
+        }
+    }
+}

@@ -1,0 +1,263 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using MigCompat.Cli.Fleet;
+using MigCompat.Discovery.Sysfs;
+using MigCompat.Fleet.Storage;
+using MigCompat.Server;
+
+namespace MigCompat.Cli.Commands;
+
+/// <summary>The fleet commands: <c>serve</c>, <c>agent</c>, <c>targets</c>, <c>demo</c> (docs/api.md).</summary>
+internal static class FleetCommands
+{
+    private static readonly (int Code, string Meaning)[] ServerExitCodes =
+    [
+        (ExitCodes.Success, "success"),
+        (ExitCodes.UnusableInput, "bad usage: a malformed option, URL, duration or token list"),
+        (FleetExitCodes.ServerFailed, "the server could not be reached or started, refused the token, or answered with an error"),
+        (ExitCodes.InternalError, "internal error (a bug; please report it)"),
+    ];
+
+    /// <summary>Creates the commands.</summary>
+    /// <returns>The commands.</returns>
+    internal static IEnumerable<Command> Create() => [Serve(), Agent(), Targets(), Demo()];
+
+    private static Command Serve()
+    {
+        var db = new Option<string?>("--db") { Description = "The database: a SQLite file (default fleet.db, or MIGCOMPAT_DB), sqlite:PATH, postgres://user:pass@host/db or Host=...;Database=...", HelpName = "SPEC" };
+        var urls = new Option<string>("--urls") { Description = "Where to listen, ';'-separated.", HelpName = "URLS", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var adminToken = new Option<string?>("--admin-token") { Description = "The admin token (or MIGCOMPAT_ADMIN_TOKEN): reads and writes everything.", HelpName = "TOKEN" };
+        var readToken = new Option<string?>("--read-token") { Description = "The read token (or MIGCOMPAT_READ_TOKEN).", HelpName = "TOKEN" };
+        var agentTokens = new Option<string?>("--agent-tokens") { Description = "Agent tokens 'host1=tok1;host2=tok2' (or MIGCOMPAT_AGENT_TOKENS): each writes only its own host.", HelpName = "LIST" };
+        var openRead = new Option<bool>("--open-read") { Description = "Let reads through without a token (or MIGCOMPAT_OPEN_READ=true). Off by default." };
+        var command = new Command("serve", "Run the fleet HTTP API: host inventories, target searches and claims (docs/api.md).") { db, urls, adminToken, readToken, agentTokens, openRead };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var stderr = parse.InvocationConfiguration.Error;
+            ServerOptions options;
+            try
+            {
+                var fromEnvironment = ServerOptions.FromConfiguration(new ConfigurationBuilder().AddEnvironmentVariables().Build());
+                options = fromEnvironment with
+                {
+                    Database = parse.GetValue(db) ?? fromEnvironment.Database,
+                    Urls = parse.GetValue(urls),
+                    AdminToken = parse.GetValue(adminToken) ?? fromEnvironment.AdminToken,
+                    ReadToken = parse.GetValue(readToken) ?? fromEnvironment.ReadToken,
+                    AgentTokens = parse.GetValue(agentTokens) is { } list ? ServerOptions.ParseAgentTokens(list) : fromEnvironment.AgentTokens,
+                    OpenRead = parse.GetValue(openRead) || fromEnvironment.OpenRead,
+                };
+                FleetStoreSpec.Parse(options.Database);
+            }
+            catch (Exception e) when (e is FormatException or FleetStoreException)
+            {
+                await stderr.WriteLineAsync("serve: " + e.Message);
+                return ExitCodes.UnusableInput;
+            }
+
+            if (options.AdminToken is null)
+            {
+                await stderr.WriteLineAsync("serve: warning: no admin token is set (--admin-token or MIGCOMPAT_ADMIN_TOKEN); claims and writes by anyone but agents are impossible");
+            }
+
+            try
+            {
+                await using var app = await FleetHosting.StartAsync(options, cancellationToken);
+                await stderr.WriteLineAsync($"serve: listening on {string.Join(", ", FleetHosting.Addresses(app))} with {FleetStoreSpec.Parse(options.Database)}; Ctrl+C stops");
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    await stderr.WriteLineAsync("serve: stopping");
+                }
+
+                return ExitCodes.Success;
+            }
+            catch (Exception e) when (e is FleetStoreException or IOException or InvalidOperationException)
+            {
+                await stderr.WriteLineAsync("serve: the server could not start: " + e.Message);
+                return FleetExitCodes.ServerFailed;
+            }
+        });
+        return CommandHelp.Describe(
+            command,
+            [
+                "MIGCOMPAT_ADMIN_TOKEN=s3cret migcompat serve --db /var/lib/migcompat/fleet.db",
+                "migcompat serve --db postgres://migcompat:pw@db1/fleet --urls http://0.0.0.0:8080 --agent-tokens 'gpu-01=t1;gpu-02=t2'",
+            ],
+            ServerExitCodes);
+    }
+
+    private static Command Agent()
+    {
+        var server = ServerOption();
+        var token = new Option<string>("--token") { Description = "This host's agent token (or the admin token).", HelpName = "TOKEN", Required = true };
+        var interval = new Option<string>("--interval") { Description = "Time between scans: 90, 30s, 5m, 1h.", HelpName = "DURATION", DefaultValueFactory = _ => "60s" };
+        var once = new Option<bool>("--once") { Description = "Scan and push once, then exit (0 when stored)." };
+        var sysfsRoot = new Option<string>("--sysfs-root") { Description = "The sysfs tree to read; never written to.", HelpName = "DIR", DefaultValueFactory = _ => "/sys" };
+        var profiles = new Option<string?>("--profiles") { Description = "Directory of *.profile files (default /etc/migcompat/profiles.d when it exists).", HelpName = "DIR" };
+        var host = new Option<string?>("--host") { Description = "The host name to report (default: this machine's name).", HelpName = "NAME" };
+        var command = new Command("agent", "Scan this host's assigned devices and push the inventory to the fleet server, now and every interval; retries with backoff while the server is down.")
+        {
+            server, token, interval, once, sysfsRoot, profiles, host,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var stderr = parse.InvocationConfiguration.Error;
+            if (!TryServer(parse.GetValue(server), stderr, out var url))
+            {
+                return ExitCodes.UnusableInput;
+            }
+
+            if (!DurationText.TryParse(parse.GetValue(interval), out var every))
+            {
+                await stderr.WriteLineAsync($"agent: --interval '{parse.GetValue(interval)}' is not a duration; write e.g. 60s, 5m or 1h");
+                return ExitCodes.UnusableInput;
+            }
+
+            var scan = new SysfsScanOptions
+            {
+                SysfsRoot = parse.GetRequiredValue(sysfsRoot),
+                ProfilesDirectory = parse.GetValue(profiles) ?? new SysfsScanOptions().ProfilesDirectory,
+                HostName = parse.GetValue(host) ?? Environment.MachineName,
+            };
+            using var client = new FleetClient(url, parse.GetValue(token));
+            try
+            {
+                return await new HostAgent(client, scan, stderr).RunAsync(parse.GetValue(once), every, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await stderr.WriteLineAsync("agent: stopping");
+                return ExitCodes.Success;
+            }
+        });
+        return CommandHelp.Describe(
+            command,
+            [
+                "migcompat agent --server http://fleet:8080 --token $AGENT_TOKEN",
+                "migcompat agent --server http://127.0.0.1:8080 --token t1 --once --sysfs-root ./sys-copy --host gpu-01",
+            ],
+            ServerExitCodes);
+    }
+
+    private static Command Targets()
+    {
+        var server = ServerOption();
+        var host = new Option<string>("--host") { Description = "The host the VM runs on now.", HelpName = "NAME", Required = true };
+        var devices = new Option<string[]>("--device") { Description = "A device of the VM by its id in the host's inventory (mdev UUID or PCI address); repeat for several.", HelpName = "ID", Required = true, AllowMultipleArgumentsPerToken = true };
+        var token = new Option<string?>("--token") { Description = "The read or admin token (or MIGCOMPAT_TOKEN).", HelpName = "TOKEN" };
+        var limit = new Option<int>("--limit") { Description = "How many candidates to list (1-100).", DefaultValueFactory = _ => 10 };
+        var format = CliOptions.Format(CliOptions.Table);
+        var command = new Command("targets", "Ask the fleet server which hosts can take a VM's devices, ranked, with why the others cannot.") { server, host, devices, token, limit, format };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            if (!TryServer(parse.GetValue(server), stderr, out var url))
+            {
+                return ExitCodes.UnusableInput;
+            }
+
+            using var client = new FleetClient(url, parse.GetValue(token) ?? Environment.GetEnvironmentVariable("MIGCOMPAT_TOKEN"));
+            FleetResponse answer;
+            try
+            {
+                var body = new
+                {
+                    sourceHost = parse.GetRequiredValue(host),
+                    devices = parse.GetRequiredValue(devices).Select(id => new { id }).ToArray(),
+                    limit = parse.GetValue(limit),
+                };
+                answer = await client.PostJsonAsync("/v1/migrations/targets", body, cancellationToken);
+            }
+            catch (HttpRequestException e)
+            {
+                await stderr.WriteLineAsync($"targets: the server at {url} is unreachable: {e.Message}");
+                return FleetExitCodes.ServerFailed;
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                await stderr.WriteLineAsync($"targets: the server at {url} did not answer in time");
+                return FleetExitCodes.ServerFailed;
+            }
+
+            if (!answer.IsSuccess || answer.Json is not { } json)
+            {
+                await stderr.WriteLineAsync("targets: " + answer.Message);
+                return answer.Status is System.Net.HttpStatusCode.UnprocessableEntity or System.Net.HttpStatusCode.BadRequest ? ExitCodes.UnusableInput : FleetExitCodes.ServerFailed;
+            }
+
+            if (parse.GetValue(format) == CliOptions.Json)
+            {
+                await stdout.WriteLineAsync(answer.Text);
+            }
+            else
+            {
+                TargetsReport.Write(json, stdout);
+            }
+
+            return TargetsReport.CandidateCount(json) > 0 ? ExitCodes.Success : FleetExitCodes.NoTarget;
+        });
+        return CommandHelp.Describe(
+            command,
+            [
+                "migcompat targets --server http://fleet:8080 --token $READ_TOKEN --host gpu-01 --device 53764d0e-85a0-42b4-af5c-2046b460b1dc",
+                "migcompat targets --server http://fleet:8080 --host gpu-01 --device 0000:3b:00.2 --device 0000:3b:00.3 --format json",
+            ],
+            [
+                (ExitCodes.Success, "at least one host can take the devices"),
+                (FleetExitCodes.NoTarget, "no host can take the devices (the reasons are listed)"),
+                (ExitCodes.UnusableInput, "bad usage, or the server refused the query (unknown host or device id)"),
+                (FleetExitCodes.ServerFailed, "the server could not be reached, refused the token, or failed"),
+                (ExitCodes.InternalError, "internal error (a bug; please report it)"),
+            ]);
+    }
+
+    private static Command Demo()
+    {
+        var once = new Option<bool>("--once") { Description = "Print the demo output and exit instead of serving until Ctrl+C." };
+        var db = new Option<string?>("--db") { Description = "The database (default: a temporary SQLite file, deleted on exit).", HelpName = "SPEC" };
+        var hosts = new Option<int>("--hosts") { Description = "How many generated hosts (1-100000).", DefaultValueFactory = _ => 200 };
+        var port = new Option<int>("--port") { Description = "The port on 127.0.0.1 (0: any free port).", DefaultValueFactory = _ => 8080 };
+        var command = new Command("demo", "Serve a generated fleet on 127.0.0.1, show how to query it, and run one real targets query.") { once, db, hosts, port };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var stderr = parse.InvocationConfiguration.Error;
+            var count = parse.GetValue(hosts);
+            var portNumber = parse.GetValue(port);
+            if (count is < 1 or > 100_000 || portNumber is < 0 or > 65535)
+            {
+                await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"demo: --hosts must be 1..100000 and --port 0..65535 (got {count}, {portNumber})"));
+                return ExitCodes.UnusableInput;
+            }
+
+            try
+            {
+                return await DemoRunner.RunAsync(parse.GetValue(db), count, portNumber, parse.GetValue(once), parse.InvocationConfiguration.Output, stderr, cancellationToken);
+            }
+            catch (Exception e) when (e is FleetStoreException or IOException or HttpRequestException or InvalidOperationException)
+            {
+                await stderr.WriteLineAsync("demo: " + e.Message);
+                return FleetExitCodes.ServerFailed;
+            }
+        });
+        return CommandHelp.Describe(command, ["migcompat demo", "migcompat demo --once --hosts 50 --port 0"], ServerExitCodes);
+    }
+
+    private static Option<string> ServerOption() => new("--server") { Description = "The fleet server's base URL.", HelpName = "URL", Required = true };
+
+    private static bool TryServer(string? text, TextWriter stderr, out Uri url)
+    {
+        if (Uri.TryCreate(text, UriKind.Absolute, out url!) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
+        {
+            return true;
+        }
+
+        stderr.WriteLine($"--server '{text}' is not an http:// or https:// URL, e.g. http://fleet.example:8080");
+        return false;
+    }
+}

@@ -1,0 +1,107 @@
+using System.CommandLine;
+using MigCompat.Cli.Input;
+using MigCompat.Cli.Output;
+using MigCompat.Core.Diagnostics;
+using MigCompat.Discovery.Importers;
+using MigCompat.Discovery.Inventory;
+
+namespace MigCompat.Cli.Commands;
+
+/// <summary><c>migcompat import mdevctl-types|mdevctl-list|nodedev-xml|domain-xml FILE...</c>: turn other tools' exports into an inventory.</summary>
+internal static class ImportCommand
+{
+    /// <summary>The largest tool export read, in bytes.</summary>
+    public const int MaxInputBytes = ImportLimits.MaxInputChars;
+
+    /// <summary>Creates the command with one subcommand per format.</summary>
+    /// <returns>The command.</returns>
+    public static Command Create()
+    {
+        var command = new Command("import", "Build a host inventory from mdevctl or libvirt exports, or mark the devices a libvirt domain uses.")
+        {
+            ToolCommand("mdevctl-types", ImportFormat.MdevctlTypes, "the output of 'mdevctl types --dumpjson' (creatable types)", "mdevctl types --dumpjson > types.json", "types.json"),
+            ToolCommand("mdevctl-list", ImportFormat.MdevctlList, "the output of 'mdevctl list --dumpjson' (mdev devices)", "mdevctl list --dumpjson > mdevs.json", "mdevs.json"),
+            ToolCommand("nodedev-xml", ImportFormat.LibvirtNodeDevice, "the output of 'virsh nodedev-dumpxml' (types, mdevs, vfio-bound PCI devices)", "virsh nodedev-dumpxml pci_0000_00_02_0 > gpu.xml", "gpu.xml"),
+            DomainXmlCommand.Create(),
+        };
+        return CommandHelp.Describe(
+            command,
+            [
+                "migcompat import mdevctl-types types.json --host gpu-node-07",
+                "migcompat import nodedev-xml gpu.xml vf1.xml --format json > inventory.json",
+                "migcompat import domain-xml vm1.xml --inventory inventory.json --format json",
+            ],
+            CommandHelp.StandardExitCodes);
+    }
+
+    private static Command ToolCommand(string name, ImportFormat format, string what, string produce, string example)
+    {
+        var files = new Argument<string[]>("FILE") { Description = $"Files with {what}.", Arity = ArgumentArity.OneOrMore };
+        var host = CliOptions.Host();
+        var output = CliOptions.Format(CliOptions.Table);
+        var command = new Command(name, $"Import {what} into one host inventory.")
+        {
+            files,
+            host,
+            output,
+        };
+        command.SetAction(parseResult => Run(
+            format,
+            parseResult.GetRequiredValue(files),
+            parseResult.GetValue(host) ?? Environment.MachineName,
+            parseResult.GetValue(output) == CliOptions.Json,
+            parseResult.InvocationConfiguration.Output,
+            parseResult.InvocationConfiguration.Error));
+        return CommandHelp.Describe(
+            command,
+            [
+                produce,
+                $"migcompat import {name} {example}",
+                $"migcompat import {name} {example} --host gpu-node-07 --format json > inventory.json",
+            ],
+            [
+                (ExitCodes.Success, "imported (skipped entries are listed as warnings on stderr)"),
+                (ExitCodes.UnusableInput, "a file cannot be read or is not that tool's output (nothing is written to stdout)"),
+                (ExitCodes.InternalError, "internal error (a bug; please report it)"),
+            ]);
+    }
+
+    /// <summary>Imports the files into one inventory and writes it.</summary>
+    /// <param name="format">The tool format.</param>
+    /// <param name="files">The files.</param>
+    /// <param name="host">The host name.</param>
+    /// <param name="json">True for inventory JSON output.</param>
+    /// <param name="stdout">Standard output.</param>
+    /// <param name="stderr">Standard error.</param>
+    /// <returns>The exit code.</returns>
+    public static int Run(ImportFormat format, IReadOnlyList<string> files, string host, bool json, TextWriter stdout, TextWriter stderr)
+    {
+        var takenAt = DateTimeOffset.UtcNow;
+        var diagnostics = new List<Diagnostic>();
+        var parts = new List<(string, HostInventory)>();
+        foreach (var file in files)
+        {
+            if (!BoundedFile.TryRead(file, MaxInputBytes, out var content, out var problem))
+            {
+                diagnostics.Add(problem!);
+                continue;
+            }
+
+            var (inventory, found) = InventoryImporter.ImportWithDiagnostics(format, content, file, host, takenAt);
+            diagnostics.AddRange(found);
+            parts.Add((file, inventory));
+        }
+
+        var merged = InventoryMerge.Merge(host, takenAt, parts, diagnostics);
+        DiagnosticOutput.WriteLines(stderr, diagnostics);
+        var errors = diagnostics.Count(d => d.IsError);
+        stderr.Write($"migcompat import: {DiagnosticOutput.Count(files.Count, "input")}; {DiagnosticOutput.Count(errors, "error")}, {DiagnosticOutput.Count(diagnostics.Count - errors, "warning")}\n");
+        if (errors > 0)
+        {
+            return ExitCodes.UnusableInput;
+        }
+
+        InventoryOutput.Write(stdout, merged, json);
+        return ExitCodes.Success;
+    }
+}

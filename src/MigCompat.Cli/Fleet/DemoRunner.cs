@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using MigCompat.Discovery.Inventory;
+using MigCompat.Fleet.Generation;
+using MigCompat.Server;
+
+namespace MigCompat.Cli.Fleet;
+
+/// <summary>
+/// <c>migcompat demo</c>: the fleet server on 127.0.0.1 with a generated fleet, how to query it, and
+/// one real targets query printed as a table.
+/// </summary>
+internal static class DemoRunner
+{
+    public const int Seed = 42;
+
+    public static async Task<int> RunAsync(string? database, int hosts, int port, bool once, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var temp = database is null ? Path.Combine(Path.GetTempPath(), "migcompat-demo-" + Guid.NewGuid().ToString("N")[..8] + ".db") : null;
+        var token = "demo-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        var options = new ServerOptions
+        {
+            Database = database ?? temp!,
+            Urls = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"),
+            AdminToken = token,
+            ReadToken = token,
+        };
+        try
+        {
+            await using var app = await FleetHosting.StartAsync(options, cancellationToken);
+            var addresses = FleetHosting.Addresses(app);
+            var url = addresses.Count > 0 ? addresses[0] : options.Urls;
+            await stderr.WriteLineAsync($"demo: serving the fleet API at {url} (database {options.Database})");
+            using var client = new FleetClient(new Uri(url), token);
+            var inventories = FleetGenerator.Generate(hosts, Seed).ToList();
+            var stored = 0;
+            foreach (var inventory in inventories)
+            {
+                var response = await client.PutInventoryAsync(inventory.Host, InventoryJson.Serialize(inventory), 0, cancellationToken);
+                stored += response.IsSuccess ? 1 : 0;
+                if (!response.IsSuccess && response.Status != System.Net.HttpStatusCode.Conflict)
+                {
+                    await stderr.WriteLineAsync($"demo: host {inventory.Host} was not stored: {response.Message}");
+                }
+            }
+
+            await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"demo: stored {stored} of {inventories.Count} generated hosts (hosts already in the database keep their inventory)"));
+            var source = inventories.FirstOrDefault(i => !i.Devices.IsDefaultOrEmpty);
+            WriteHowTo(stdout, url, token, source);
+            if (source is not null)
+            {
+                var device = source.Devices[0];
+                var answer = await client.PostJsonAsync("/v1/migrations/targets", new { sourceHost = source.Host, devices = new[] { new { id = device.Id } }, limit = 10 }, cancellationToken);
+                await stdout.WriteLineAsync($"Targets for the VM on {source.Host} using {device.MdevType ?? device.Driver ?? "device"} {device.Id}:");
+                if (answer.IsSuccess && answer.Json is { } json)
+                {
+                    TargetsReport.Write(json, stdout);
+                }
+                else
+                {
+                    await stderr.WriteLineAsync("demo: the targets query failed: " + answer.Message);
+                }
+            }
+
+            if (once)
+            {
+                return ExitCodes.Success;
+            }
+
+            await stderr.WriteLineAsync("demo: serving until Ctrl+C");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                await stderr.WriteLineAsync("demo: stopping");
+            }
+
+            return ExitCodes.Success;
+        }
+        finally
+        {
+            if (temp is not null)
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                foreach (var file in new[] { temp, temp + "-wal", temp + "-shm" })
+                {
+                    try
+                    {
+                        File.Delete(file);
+                    }
+                    catch (IOException)
+                    {
+                        // Best effort.
+                    }
+                }
+            }
+        }
+    }
+
+    private static void WriteHowTo(TextWriter stdout, string url, string token, HostInventory? source)
+    {
+        stdout.WriteLine("Query it (the demo token reads and writes):");
+        stdout.WriteLine($"  export MIGCOMPAT_TOKEN={token}");
+        stdout.WriteLine($"  curl -s -H \"Authorization: Bearer $MIGCOMPAT_TOKEN\" {url}/v1/hosts | head");
+        if (source is not null && !source.Devices.IsDefaultOrEmpty)
+        {
+            var body = JsonSerializer.Serialize(new { sourceHost = source.Host, devices = new[] { new { id = source.Devices[0].Id } } });
+            stdout.WriteLine($"  curl -s -H \"Authorization: Bearer $MIGCOMPAT_TOKEN\" -H 'Content-Type: application/json' -d '{body}' {url}/v1/migrations/targets");
+            stdout.WriteLine($"  migcompat targets --server {url} --token $MIGCOMPAT_TOKEN --host {source.Host} --device {source.Devices[0].Id}");
+        }
+
+        stdout.WriteLine($"  curl -s {url}/healthz; curl -s -H \"Authorization: Bearer $MIGCOMPAT_TOKEN\" {url}/metrics");
+        stdout.WriteLine();
+    }
+}

@@ -1,0 +1,141 @@
+using System.Net;
+using System.Security.Cryptography;
+using MigCompat.Discovery.Inventory;
+using MigCompat.Discovery.Sysfs;
+
+namespace MigCompat.Cli.Fleet;
+
+/// <summary>
+/// <c>migcompat agent</c>: scans this host and pushes the inventory with the right generation; retries
+/// with exponential backoff and jitter while the server is unreachable or failing.
+/// </summary>
+internal sealed class HostAgent(FleetClient client, SysfsScanOptions scan, TextWriter stderr)
+{
+    public static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(2);
+    private long generation = -1;
+
+    /// <summary>How many attempts one push makes before it gives up until the next interval (or with --once, exits).</summary>
+    public int MaxAttempts { get; init; } = 6;
+
+    /// <summary>The delay before retry number <paramref name="attempt"/> (1-based): 1 s, 2 s, 4 s... up to 2 min, each scaled by a random 50-100 %.</summary>
+    public static TimeSpan RetryDelay(int attempt, double jitter) =>
+        TimeSpan.FromSeconds(Math.Min(MaxRetryDelay.TotalSeconds, FirstRetryDelay.TotalSeconds * Math.Pow(2, Math.Max(0, attempt - 1))) * (0.5 + (0.5 * Math.Clamp(jitter, 0, 1))));
+
+    public async Task<int> RunAsync(bool once, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var pushed = await PushWithRetriesAsync(cancellationToken);
+            if (once)
+            {
+                return pushed ? ExitCodes.Success : FleetExitCodes.ServerFailed;
+            }
+
+            await Task.Delay(interval, cancellationToken);
+        }
+    }
+
+    /// <summary>One scan and push, retried on transient failures. True when the server stored it.</summary>
+    public async Task<bool> PushWithRetriesAsync(CancellationToken cancellationToken)
+    {
+        var inventory = SysfsScanner.Scan(scan);
+        var json = InventoryJson.Serialize(inventory);
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            var outcome = await TryPushAsync(inventory.Host, json, cancellationToken);
+            if (outcome == PushOutcome.Stored)
+            {
+                return true;
+            }
+
+            if (outcome == PushOutcome.Permanent || attempt == MaxAttempts)
+            {
+                break;
+            }
+
+            var delay = RetryDelay(attempt, RandomNumberGenerator.GetInt32(0, 1001) / 1000.0);
+            await stderr.WriteLineAsync($"agent: retrying in {delay.TotalSeconds:0.#} s (attempt {attempt + 1} of {MaxAttempts})");
+            await Task.Delay(delay, cancellationToken);
+        }
+
+        await stderr.WriteLineAsync($"agent: the inventory of host '{inventory.Host}' was not stored this round");
+        return false;
+    }
+
+    private async Task<PushOutcome> TryPushAsync(string host, string json, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (generation < 0)
+            {
+                var current = await client.GetAsync("/v1/hosts/" + Uri.EscapeDataString(host), cancellationToken);
+                if (current.Status == HttpStatusCode.NotFound)
+                {
+                    generation = 0;
+                }
+                else if (current.IsSuccess && current.LongProperty("generation") is { } stored)
+                {
+                    generation = stored;
+                }
+                else
+                {
+                    return Report(current, "reading the stored generation");
+                }
+            }
+
+            var response = await client.PutInventoryAsync(host, json, generation, cancellationToken);
+            if (response.Status == HttpStatusCode.Conflict && response.LongProperty("currentGeneration") is { } currentGeneration)
+            {
+                await stderr.WriteLineAsync($"agent: host '{host}' is at generation {currentGeneration}, not {generation} (someone else wrote it); pushing again on top of it");
+                generation = currentGeneration;
+                response = await client.PutInventoryAsync(host, json, generation, cancellationToken);
+            }
+
+            if (response.IsSuccess && response.LongProperty("generation") is { } newGeneration)
+            {
+                generation = newGeneration;
+                await stderr.WriteLineAsync($"agent: stored the inventory of host '{host}' (generation {newGeneration})");
+                return PushOutcome.Stored;
+            }
+
+            if (response.Status == HttpStatusCode.Conflict)
+            {
+                generation = -1;
+            }
+
+            return Report(response, "storing the inventory");
+        }
+        catch (HttpRequestException e)
+        {
+            await stderr.WriteLineAsync($"agent: the server is unreachable ({e.Message}); is 'migcompat serve' running at that address?");
+            return PushOutcome.Transient;
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await stderr.WriteLineAsync("agent: the server did not answer in time");
+            return PushOutcome.Transient;
+        }
+    }
+
+    private PushOutcome Report(FleetResponse response, string what)
+    {
+        var hint = response.Status switch
+        {
+            HttpStatusCode.Unauthorized => " (check --token)",
+            HttpStatusCode.Forbidden => " (this token may not write this host; check --host and the server's MIGCOMPAT_AGENT_TOKENS)",
+            HttpStatusCode.UnprocessableEntity or HttpStatusCode.BadRequest => " (the inventory was refused; the previous one stays in use)",
+            _ => "",
+        };
+        stderr.WriteLine($"agent: {what} failed: {response.Message}{hint}");
+        var transient = (int)response.Status >= 500 || response.Status is HttpStatusCode.Conflict or HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout;
+        return transient ? PushOutcome.Transient : PushOutcome.Permanent;
+    }
+
+    private enum PushOutcome
+    {
+        Stored,
+        Transient,
+        Permanent,
+    }
+}

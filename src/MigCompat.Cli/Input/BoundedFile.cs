@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Text;
+using MigCompat.Core.Diagnostics;
+
+namespace MigCompat.Cli.Input;
+
+/// <summary>
+/// Reads a text file with a size limit and a deadline: never more than the limit + 1 bytes, and a
+/// read that blocks (a FIFO, a stuck sysfs attribute) is abandoned after the timeout. Never throws
+/// for I/O problems; they come back as a diagnostic naming the file.
+/// </summary>
+internal static class BoundedFile
+{
+    /// <summary>How long one file read may take.</summary>
+    public static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Reads <paramref name="path"/> as UTF-8 (invalid bytes replaced), at most <paramref name="maxBytes"/> bytes.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="maxBytes">The largest file accepted.</param>
+    /// <param name="text">The text, when read.</param>
+    /// <param name="problem">Why it was not read, as an error diagnostic located at the file.</param>
+    /// <returns>True when the text was read.</returns>
+    public static bool TryRead(string path, int maxBytes, out string text, out Diagnostic? problem)
+    {
+        text = string.Empty;
+        problem = null;
+        if (Directory.Exists(path))
+        {
+            problem = Error(CliDiagnosticCodes.Unreadable, path, "is a directory, not a file");
+            return false;
+        }
+
+        if (!File.Exists(path))
+        {
+            problem = Error(CliDiagnosticCodes.NotFound, path, "no such file");
+            return false;
+        }
+
+        var read = Task.Run(() => ReadBytes(path, maxBytes));
+        if (!read.Wait(ReadTimeout))
+        {
+            problem = Error(CliDiagnosticCodes.Unreadable, path, string.Create(CultureInfo.InvariantCulture, $"the read did not finish within {ReadTimeout.TotalSeconds:0} s and was abandoned"));
+            return false;
+        }
+
+        var (bytes, failure) = read.Result;
+        if (failure is not null)
+        {
+            problem = Error(CliDiagnosticCodes.Unreadable, path, "cannot be read: " + failure);
+            return false;
+        }
+
+        if (bytes!.Length > maxBytes)
+        {
+            problem = Error(CliDiagnosticCodes.TooLarge, path, string.Create(CultureInfo.InvariantCulture, $"is larger than {maxBytes} bytes and was not read; check that the right file was given"));
+            return false;
+        }
+
+        text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false).GetString(bytes);
+        if (text.Length > 0 && text[0] == '\uFEFF')
+        {
+            text = text[1..];
+        }
+
+        return true;
+    }
+
+    private static (byte[]? Bytes, string? Failure) ReadBytes(string path, int maxBytes)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.None);
+            var buffer = new byte[Math.Min(maxBytes + 1, 64 * 1024)];
+            using var collected = new MemoryStream();
+            while (collected.Length <= maxBytes)
+            {
+                var wanted = (int)Math.Min(buffer.Length, maxBytes + 1 - collected.Length);
+                var count = stream.Read(buffer, 0, wanted);
+                if (count == 0)
+                {
+                    break;
+                }
+
+                collected.Write(buffer, 0, count);
+            }
+
+            return (collected.ToArray(), null);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            return (null, ex.Message);
+        }
+    }
+
+    private static Diagnostic Error(string code, string path, string message) => Diagnostic.Error(code, message, path, 0, 0);
+}

@@ -1,0 +1,89 @@
+using System.Collections.Immutable;
+using System.Text;
+using System.Text.Json;
+using MigCompat.Core.Diagnostics;
+using MigCompat.Discovery.Inventory;
+
+namespace MigCompat.Discovery.Importers;
+
+/// <summary>Diagnostics collection shared by the importers, with JSON-path locations for JSON inputs.</summary>
+internal sealed class ImportContext(string fileName)
+{
+    private readonly ImmutableArray<Diagnostic>.Builder diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
+    private byte[]? jsonUtf8;
+    private JsonLocationIndex? locations;
+
+    public string FileName => fileName;
+
+    public ImmutableArray<Diagnostic> Diagnostics => diagnostics.ToImmutable();
+
+    /// <summary>Refuses oversized input; true when the input may be read.</summary>
+    public bool CheckSize(string content)
+    {
+        if (content.Length <= ImportLimits.MaxInputChars)
+        {
+            return true;
+        }
+
+        diagnostics.Add(Diagnostic.Error(ImportCodes.InputTooLarge, $"The input has {content.Length} characters, more than the limit of {ImportLimits.MaxInputChars}; it was not read. Check that the right file was given.", fileName, 0, 0));
+        return false;
+    }
+
+    /// <summary>Parses JSON, reporting malformed input with line and column; null on failure.</summary>
+    public JsonDocument? ParseJson(string content)
+    {
+        if (!CheckSize(content))
+        {
+            return null;
+        }
+
+        jsonUtf8 = Encoding.UTF8.GetBytes(content);
+        try
+        {
+            return JsonDocument.Parse(jsonUtf8, new JsonDocumentOptions { MaxDepth = InventoryJson.MaxDepth });
+        }
+        catch (JsonException ex)
+        {
+            diagnostics.Add(Diagnostic.Error(ImportCodes.Malformed, $"The input is not well-formed JSON: {ex.Message}", fileName, (int)(ex.LineNumber ?? -1) + 1, (int)(ex.BytePositionInLine ?? -1) + 1));
+            return null;
+        }
+    }
+
+    /// <summary>Reports a problem at a JSON path of the parsed input.</summary>
+    public void AtJsonPath(DiagnosticSeverity severity, string code, string path, string message)
+    {
+        var (line, column) = (0, 0);
+        if (jsonUtf8 is not null)
+        {
+            locations ??= JsonLocationIndex.Build(jsonUtf8);
+            (line, column) = locations.Locate(path);
+        }
+
+        diagnostics.Add(new Diagnostic(severity, code, $"{path}: {message}", fileName, line, column));
+    }
+
+    /// <summary>Reports a problem at a line and column.</summary>
+    public void At(DiagnosticSeverity severity, string code, int line, int column, string message) =>
+        diagnostics.Add(new Diagnostic(severity, code, message, fileName, line, column));
+
+    /// <summary>Warns when a device_api is not one of the VFIO device APIs.</summary>
+    public void CheckDeviceApi(string? deviceApi, Action<string> warn)
+    {
+        if (deviceApi is not null && !VfioDeviceApis.IsKnown(deviceApi))
+        {
+            warn($"device_api \"{deviceApi}\" is not a VFIO device API ({string.Join(", ", VfioDeviceApis.Known)}); it is kept as given and will only match the same text.");
+        }
+    }
+}
+
+/// <summary>The VFIO device API strings the kernel defines (<c>VFIO_DEVICE_API_*_STRING</c>).</summary>
+public static class VfioDeviceApis
+{
+    /// <summary>The known device APIs.</summary>
+    public static readonly ImmutableArray<string> Known = ["vfio-pci", "vfio-platform", "vfio-amba", "vfio-ccw", "vfio-ap", "vfio-cdx"];
+
+    /// <summary>True when <paramref name="deviceApi"/> is one of <see cref="Known"/>.</summary>
+    /// <param name="deviceApi">The text read.</param>
+    /// <returns>Whether it is a known VFIO device API.</returns>
+    public static bool IsKnown(string deviceApi) => Known.Contains(deviceApi, StringComparer.Ordinal);
+}

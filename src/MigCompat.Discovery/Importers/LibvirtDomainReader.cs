@@ -1,0 +1,96 @@
+using System.Collections.Immutable;
+using System.Xml.Linq;
+using MigCompat.Core.Diagnostics;
+
+namespace MigCompat.Discovery.Importers;
+
+/// <summary>The VFIO devices one libvirt domain (VM) is assigned.</summary>
+/// <param name="DomainName">The domain's <c>&lt;name&gt;</c>.</param>
+/// <param name="MdevUuids">mdev UUIDs from <c>&lt;hostdev type='mdev'&gt;</c>, lower case, in document order.</param>
+/// <param name="PciAddresses">PCI addresses from <c>&lt;hostdev type='pci'&gt;</c> and <c>&lt;interface type='hostdev'&gt;</c>, as <c>0000:3b:00.2</c>, in document order.</param>
+public sealed record DomainAssignedDevices(string DomainName, ImmutableArray<string> MdevUuids, ImmutableArray<string> PciAddresses);
+
+/// <summary>The result of <see cref="LibvirtDomainReader.Read"/>.</summary>
+/// <param name="Devices">The assigned devices, or null when the input is unusable.</param>
+/// <param name="Diagnostics">Errors and warnings.</param>
+public sealed record DomainReadResult(DomainAssignedDevices? Devices, ImmutableArray<Diagnostic> Diagnostics);
+
+/// <summary>
+/// Reads a libvirt domain XML (<c>virsh dumpxml</c>) and lists which mdevs and PCI devices the VM
+/// uses. USB and SCSI host devices are not VFIO devices and are reported as skipped.
+/// </summary>
+public static class LibvirtDomainReader
+{
+    /// <summary>Reads the domain; never throws on bad input.</summary>
+    /// <param name="content">The XML text.</param>
+    /// <param name="fileName">The input's name, for diagnostics.</param>
+    /// <returns>The assigned devices and diagnostics.</returns>
+    public static DomainReadResult Read(string content, string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var context = new ImportContext(fileName);
+        var roots = XmlInput.LoadElements(content, context);
+        if (roots is null)
+        {
+            return new DomainReadResult(null, context.Diagnostics);
+        }
+
+        var domains = roots.Where(r => r.Name.LocalName == "domain").ToList();
+        if (domains.Count != 1)
+        {
+            var (line, column) = roots.Count > 0 ? XmlInput.Position(roots[0]) : (1, 1);
+            context.At(DiagnosticSeverity.Error, ImportCodes.UnexpectedShape, line, column, domains.Count == 0
+                ? "No <domain> element found; expected the output of virsh dumpxml."
+                : $"Found {domains.Count} <domain> elements; give one domain per input.");
+            return new DomainReadResult(null, context.Diagnostics);
+        }
+
+        var domain = domains[0];
+        var name = domain.Element("name")?.Value.Trim();
+        if (string.IsNullOrEmpty(name))
+        {
+            var (line, column) = XmlInput.Position(domain);
+            context.At(DiagnosticSeverity.Error, ImportCodes.InvalidValue, line, column, "The domain has no <name>; it cannot be identified.");
+            return new DomainReadResult(null, context.Diagnostics);
+        }
+
+        var mdevs = ImmutableArray.CreateBuilder<string>();
+        var pci = ImmutableArray.CreateBuilder<string>();
+        foreach (var device in domain.Element("devices")?.Elements() ?? [])
+        {
+            var isHostdev = device.Name.LocalName == "hostdev";
+            var isHostdevInterface = device.Name.LocalName == "interface" && (string?)device.Attribute("type") == "hostdev";
+            if (!isHostdev && !isHostdevInterface)
+            {
+                continue;
+            }
+
+            var type = isHostdevInterface ? "pci" : (string?)device.Attribute("type");
+            var address = device.Element("source")?.Element("address");
+            switch (type)
+            {
+                case "mdev" when Guid.TryParse((string?)address?.Attribute("uuid"), out var uuid):
+                    mdevs.Add(uuid.ToString("D"));
+                    break;
+                case "pci" when address is not null && LibvirtNames.PciAddress(
+                    (string?)address.Attribute("domain") ?? "0", (string?)address.Attribute("bus"), (string?)address.Attribute("slot"), (string?)address.Attribute("function")) is { } pciAddress:
+                    pci.Add(pciAddress);
+                    break;
+                case "mdev" or "pci":
+                    Warn(context, device, $"<{device.Name.LocalName} type='{type}'> has no usable <source><address .../>; the device is not counted as in use.");
+                    break;
+                default:
+                    Warn(context, device, $"<hostdev type='{type}'> is not a VFIO device; it is not part of the migration check.");
+                    break;
+            }
+        }
+
+        return new DomainReadResult(new DomainAssignedDevices(name, mdevs.ToImmutable(), pci.ToImmutable()), context.Diagnostics);
+    }
+
+    private static void Warn(ImportContext context, XElement at, string message)
+    {
+        var (line, column) = XmlInput.Position(at);
+        context.At(DiagnosticSeverity.Warning, ImportCodes.HostdevSkipped, line, column, message);
+    }
+}

@@ -1,0 +1,67 @@
+using System.Collections.Immutable;
+using MigCompat.Discovery.Inventory;
+using MigCompat.Discovery.Profiles;
+
+namespace MigCompat.Discovery.Sysfs;
+
+/// <summary>VFIO-bound PCI devices and SR-IOV VFs under <c>bus/pci/devices</c>.</summary>
+internal static class PciDeviceScan
+{
+    private const string VfioPciApi = "vfio-pci";
+
+    public static ImmutableArray<InventoryDevice> Scan(ScanContext context)
+    {
+        var tree = context.Tree;
+        var devices = ImmutableArray.CreateBuilder<InventoryDevice>();
+        var bus = tree.OpenDirectory("bus/pci/devices");
+        if (bus is null)
+        {
+            return devices.ToImmutable();
+        }
+
+        foreach (var entry in bus.Entries)
+        {
+            var device = tree.OpenChild(bus, entry.Name);
+            if (device is null)
+            {
+                continue;
+            }
+
+            var driver = tree.LinkName(device, "driver");
+            if (!VfioDrivers.IsVfioPciDriver(driver))
+            {
+                continue;
+            }
+
+            devices.Add(ReadDevice(context, entry.Name, device, driver!));
+        }
+
+        return devices.ToImmutable();
+    }
+
+    private static InventoryDevice ReadDevice(ScanContext context, string address, SysfsDirectory device, string driver)
+    {
+        var tree = context.Tree;
+        var version = context.Modules.VersionOf(driver);
+        var pci = context.ReadPciIds(device);
+        var physicalFunction = tree.LinkName(device, "physfn");
+        var kind = physicalFunction is null ? DeviceKind.PciDevice : DeviceKind.SriovVf;
+        var shown = tree.Display("bus/pci/devices/" + address);
+        var derived = DerivedDescriptors.ForPciDevice(VfioPciApi, pci, driver, version, DescriptorOrigin.Derived, shown);
+        var driverExposed = context.DriverAttributes.ReadDeviceNode(device, VfioPciApi, mdevType: null);
+        var subject = new ProfileSubject(kind, driver, version, pci, TypeId: null, TypeName: null, VfioPciApi);
+        return new InventoryDevice(
+            Id: address,
+            Kind: kind,
+            DeviceApi: VfioPciApi,
+            MdevType: null,
+            Parent: physicalFunction,
+            Driver: driver,
+            DriverVersion: version,
+            Pci: pci,
+            IommuGroup: context.LinkNumber(device, "iommu_group"),
+            NumaNode: tree.ReadInt(device, "numa_node"),
+            InUse: null,
+            Descriptor: context.Choose(driverExposed, subject, derived));
+    }
+}

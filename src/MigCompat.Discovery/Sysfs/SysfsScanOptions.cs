@@ -1,0 +1,32 @@
+namespace MigCompat.Discovery.Sysfs;
+
+/// <summary>What a <see cref="SysfsScanner"/> reads and how far it trusts the tree.</summary>
+public sealed record SysfsScanOptions
+{
+    /// <summary>The default per-file read limit: 64 KiB.</summary>
+    public const int DefaultMaxAttributeBytes = 64 * 1024;
+
+    /// <summary>The sysfs root to scan; <c>/sys</c> by default. Links never leave it.</summary>
+    public string SysfsRoot { get; init; } = "/sys";
+
+    /// <summary>
+    /// The directory of profile files (<c>*.profile</c>); <c>/etc/migcompat/profiles.d</c> by default.
+    /// A missing directory means no profiles, not an error; <c>null</c> disables profiles.
+    /// </summary>
+    public string? ProfilesDirectory { get; init; } = "/etc/migcompat/profiles.d";
+
+    /// <summary>The host name written into the inventory; <see cref="Environment.MachineName"/> by default.</summary>
+    public string HostName { get; init; } = Environment.MachineName;
+
+    /// <summary>The clock that stamps <see cref="Inventory.HostInventory.TakenAt"/>.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>The most bytes read from one attribute; a larger attribute is skipped with a warning.</summary>
+    public int MaxAttributeBytes { get; init; } = DefaultMaxAttributeBytes;
+
+    /// <summary>How long one attribute read may take before it is abandoned with a warning.</summary>
+    public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The most symbolic links followed while resolving one path (like the kernel's 40).</summary>
+    public int MaxLinkHops { get; init; } = 40;
+}

@@ -1,0 +1,38 @@
+using MigCompat.Discovery.Inventory;
+using MigCompat.Discovery.Profiles;
+
+namespace MigCompat.Discovery.Sysfs;
+
+/// <summary>
+/// Reads a host's sysfs (and its profile files) into a <see cref="HostInventory"/>. Read-only; never
+/// leaves the sysfs root; every read is bounded in size and time; whatever cannot be read becomes
+/// an <see cref="InventoryWarning"/> (codes in <see cref="SysfsWarningCodes"/>, docs/discovery.md).
+/// </summary>
+public static class SysfsScanner
+{
+    /// <summary>Scans the tree described by <paramref name="options"/>. Does not throw on bad trees or profiles.</summary>
+    public static HostInventory Scan(SysfsScanOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var takenAt = options.TimeProvider.GetUtcNow();
+        var warnings = new ScanWarnings();
+        var loaded = ProfileLoader.LoadDirectory(options.ProfilesDirectory);
+        foreach (var warning in loaded.Warnings)
+        {
+            warnings.Add(warning.Code, warning.Path, warning.Message);
+        }
+
+        var tree = new SysfsTree(options, warnings);
+        if (!tree.RootExists)
+        {
+            warnings.Add(SysfsWarningCodes.RootMissing, options.SysfsRoot, "the sysfs root does not exist or is not a directory; the inventory is empty");
+            return new HostInventory(HostInventory.CurrentSchemaVersion, options.HostName, takenAt, [], [], warnings.ToImmutable());
+        }
+
+        var context = new ScanContext(tree, warnings, new ProfileCatalog(loaded.Profiles, warnings));
+        var mdev = new MdevScan(context);
+        var types = mdev.ScanTypes();
+        var devices = mdev.ScanInstances().AddRange(PciDeviceScan.Scan(context));
+        return new HostInventory(HostInventory.CurrentSchemaVersion, options.HostName, takenAt, devices, types, warnings.ToImmutable());
+    }
+}

@@ -1,0 +1,366 @@
+using System.Globalization;
+
+namespace MigCompat.Discovery.Sysfs;
+
+/// <summary>
+/// Read-only access to a sysfs tree that never leaves its root. Links are resolved here, by hand:
+/// each target is read with <c>readlink</c>, taken relative to the link's own (already resolved)
+/// directory, normalized component by component, and rejected when it climbs above the root or
+/// is absolute and not under the root. At most <see cref="SysfsScanOptions.MaxLinkHops"/> links
+/// are followed per path, so loops end. Every failure becomes a warning; nothing here throws.
+/// Paths passed around are relative to the root with <c>/</c> separators, every component a real
+/// directory or file (never a link).
+/// </summary>
+internal sealed class SysfsTree
+{
+    private readonly string root;
+    private readonly string displayRoot;
+    private readonly SysfsScanOptions options;
+    private readonly ScanWarnings warnings;
+    private readonly HashSet<string> stalledDirectories = new(StringComparer.Ordinal);
+
+    /// <summary>Root-relative paths known to be real directories (not links): resolution skips their readlink.</summary>
+    private readonly HashSet<string> realDirectories = new(StringComparer.Ordinal) { string.Empty };
+
+    public SysfsTree(SysfsScanOptions options, ScanWarnings warnings)
+    {
+        this.options = options;
+        this.warnings = warnings;
+        displayRoot = options.SysfsRoot.Length > 1 ? options.SysfsRoot.TrimEnd('/') : options.SysfsRoot;
+        root = Canonicalize(options.SysfsRoot);
+    }
+
+    /// <summary>True when the root exists and is a directory.</summary>
+    public bool RootExists => Directory.Exists(root);
+
+    /// <summary>The path as shown in warnings: the root as the caller gave it, then the relative path.</summary>
+    public string Display(string relativePath) =>
+        relativePath.Length == 0 ? displayRoot : displayRoot.TrimEnd('/') + "/" + relativePath;
+
+    /// <summary>The absolute path of a resolved relative path.</summary>
+    public string FullPath(string relativePath) => relativePath.Length == 0 ? root : root + "/" + relativePath;
+
+    /// <summary>Lists a directory given by a root-relative path that may contain links; null (no warning) when absent.</summary>
+    public SysfsDirectory? OpenDirectory(string relativePath)
+    {
+        var resolved = Resolve(string.Empty, relativePath, relativePath, warnIfMissing: false);
+        return resolved is null ? null : List(resolved, relativePath, warnIfMissing: false);
+    }
+
+    /// <summary>
+    /// Opens a child directory (a real directory or a link to one) of a listed directory; null when it
+    /// is absent, not a directory, or its link is rejected (with a warning when something is wrong).
+    /// </summary>
+    public SysfsDirectory? OpenChild(SysfsDirectory parent, string name)
+    {
+        var physical = ResolveChild(parent, name);
+        return physical is null ? null : List(physical, parent.ChildPath(name), warnIfMissing: true);
+    }
+
+    /// <summary>Resolves a child entry (following it when it is a link) to a root-relative physical path; null when absent or rejected.</summary>
+    public string? ResolveChild(SysfsDirectory parent, string name)
+    {
+        var kind = parent.KindOf(name);
+        if (kind is null)
+        {
+            return null;
+        }
+
+        var childPath = parent.ChildPath(name);
+        return kind == SysfsEntryKind.Link ? Resolve(parent.Path, name, childPath, warnIfMissing: true) : childPath;
+    }
+
+    /// <summary>
+    /// The last component of a link's target, without following it (how sysfs names a bound
+    /// <c>driver</c>, an <c>iommu_group</c>, a <c>physfn</c>). Null when the entry is absent or not a link.
+    /// </summary>
+    public string? LinkName(SysfsDirectory directory, string name)
+    {
+        if (directory.KindOf(name) != SysfsEntryKind.Link)
+        {
+            return null;
+        }
+
+        var childPath = directory.ChildPath(name);
+        var target = ReadLink(childPath);
+        if (target is null)
+        {
+            return null;
+        }
+
+        var trimmed = target.TrimEnd('/');
+        var slash = trimmed.LastIndexOf('/');
+        var last = slash < 0 ? trimmed : trimmed[(slash + 1)..];
+        return last.Length == 0 || last is "." or ".." ? null : last;
+    }
+
+    /// <summary>
+    /// Reads an attribute of a listed directory: at most <see cref="SysfsScanOptions.MaxAttributeBytes"/>,
+    /// within <see cref="SysfsScanOptions.ReadTimeout"/>, trailing whitespace removed. Null (silently)
+    /// when the attribute is absent; null with a warning when it cannot be read.
+    /// </summary>
+    public string? ReadText(SysfsDirectory directory, string name)
+    {
+        var kind = directory.KindOf(name);
+        if (kind is null or SysfsEntryKind.Directory)
+        {
+            return null;
+        }
+
+        var physical = kind == SysfsEntryKind.Link ? ResolveChild(directory, name) : directory.ChildPath(name);
+        if (physical is null)
+        {
+            return null;
+        }
+
+        var shown = Display(directory.ChildPath(name));
+        if (stalledDirectories.Contains(directory.Path))
+        {
+            warnings.Add(SysfsWarningCodes.ReadTimedOut, shown, "not read: an earlier attribute in this directory did not answer in time, so the directory is treated as stalled");
+            return null;
+        }
+
+        var result = AttributeReader.Read(FullPath(physical), options.MaxAttributeBytes, options.ReadTimeout);
+        switch (result.Status)
+        {
+            case AttributeReadStatus.Ok:
+                return result.Text!.TrimEnd();
+            case AttributeReadStatus.Missing:
+                warnings.Add(SysfsWarningCodes.Vanished, shown, $"listed but gone when read ({result.Reason}); the device was probably removed during the scan");
+                return null;
+            case AttributeReadStatus.TooLarge:
+                warnings.Add(SysfsWarningCodes.AttributeTooLarge, shown, $"skipped: {result.Reason} (the limit is MaxAttributeBytes = {options.MaxAttributeBytes}); a sysfs attribute this large is not a value this tool understands");
+                return null;
+            case AttributeReadStatus.Denied:
+                warnings.Add(SysfsWarningCodes.PermissionDenied, shown, $"permission denied ({result.Reason}); run the scan as a user that can read it, or the value stays unknown");
+                return null;
+            case AttributeReadStatus.TimedOut:
+                stalledDirectories.Add(directory.Path);
+                warnings.Add(SysfsWarningCodes.ReadTimedOut, shown, $"read abandoned: {result.Reason}; the driver did not answer, the value stays unknown");
+                return null;
+            default:
+                warnings.Add(SysfsWarningCodes.IoError, shown, $"read failed: {result.Reason}");
+                return null;
+        }
+    }
+
+    /// <summary>Reads an attribute that must be a decimal integer; null (with a warning when malformed) otherwise.</summary>
+    public int? ReadInt(SysfsDirectory directory, string name)
+    {
+        var text = ReadText(directory, name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        warnings.Add(SysfsWarningCodes.MalformedValue, Display(directory.ChildPath(name)), $"expected a decimal integer, found \"{Shorten(text)}\"; the value is treated as unknown");
+        return null;
+    }
+
+    /// <summary>How many entries a child directory has (names only, nothing resolved); 0 when absent or unreadable (with a warning).</summary>
+    public int CountEntries(SysfsDirectory parent, string name)
+    {
+        var physical = ResolveChild(parent, name);
+        if (physical is null)
+        {
+            return 0;
+        }
+
+        try
+        {
+            return new System.IO.Enumeration.FileSystemEnumerable<bool>(
+                FullPath(physical),
+                static (ref System.IO.Enumeration.FileSystemEntry _) => true,
+                new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false }).Count();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            warnings.Add(SysfsWarningCodes.IoError, Display(parent.ChildPath(name)), $"cannot list the directory: {ex.Message}");
+            return 0;
+        }
+    }
+
+    /// <summary>Lists a resolved directory; entries sorted by name (ordinal) so scans are deterministic.</summary>
+    public SysfsDirectory? List(string physicalPath, string logicalPath, bool warnIfMissing)
+    {
+        var shown = Display(logicalPath);
+        try
+        {
+            var entries = new List<SysfsEntry>();
+            var enumeration = new System.IO.Enumeration.FileSystemEnumerable<SysfsEntry>(
+                FullPath(physicalPath),
+                static (ref System.IO.Enumeration.FileSystemEntry entry) => new SysfsEntry(
+                    entry.FileName.ToString(),
+                    (entry.Attributes & FileAttributes.ReparsePoint) != 0 ? SysfsEntryKind.Link
+                        : entry.IsDirectory ? SysfsEntryKind.Directory
+                        : SysfsEntryKind.File),
+                new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false, RecurseSubdirectories = false, ReturnSpecialDirectories = false });
+            entries.AddRange(enumeration);
+            entries.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+            realDirectories.Add(physicalPath);
+            return new SysfsDirectory(physicalPath, entries);
+        }
+        catch (DirectoryNotFoundException ex)
+        {
+            if (warnIfMissing)
+            {
+                warnings.Add(SysfsWarningCodes.Vanished, shown, $"directory gone when listed ({ex.Message}); the device was probably removed during the scan");
+            }
+
+            return null;
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            warnings.Add(SysfsWarningCodes.PermissionDenied, shown, $"cannot list the directory: {ex.Message}");
+            return null;
+        }
+        catch (IOException ex)
+        {
+            // Listing a file as a directory lands here too (ENOTDIR).
+            warnings.Add(SysfsWarningCodes.IoError, shown, $"cannot list the directory: {ex.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Resolves <paramref name="tail"/> (relative, or absolute under the root) starting in the physical
+    /// directory <paramref name="basePath"/>; null with a warning when a link escapes, loops or dangles.
+    /// </summary>
+    private string? Resolve(string basePath, string tail, string logicalPath, bool warnIfMissing)
+    {
+        var resolved = new List<string>(basePath.Length == 0 ? [] : basePath.Split('/'));
+        var pending = new Stack<string>();
+        PushComponents(pending, tail);
+        var hops = 0;
+        while (pending.Count > 0)
+        {
+            var component = pending.Pop();
+            if (component.Length == 0 || component == ".")
+            {
+                continue;
+            }
+
+            if (component == "..")
+            {
+                if (resolved.Count == 0)
+                {
+                    warnings.Add(SysfsWarningCodes.LinkEscapesRoot, Display(logicalPath), "a link climbs above the sysfs root; it was not followed");
+                    return null;
+                }
+
+                resolved.RemoveAt(resolved.Count - 1);
+                continue;
+            }
+
+            resolved.Add(component);
+            var candidate = string.Join('/', resolved);
+            if (realDirectories.Contains(candidate))
+            {
+                continue;
+            }
+
+            var target = ReadLink(candidate);
+            if (target is null)
+            {
+                continue;
+            }
+
+            if (++hops > options.MaxLinkHops)
+            {
+                warnings.Add(SysfsWarningCodes.LinkLoop, Display(logicalPath), $"more than {options.MaxLinkHops} links while resolving (a link loop?); it was not followed");
+                return null;
+            }
+
+            resolved.RemoveAt(resolved.Count - 1);
+            if (target.StartsWith('/'))
+            {
+                var canonicalTarget = target.TrimEnd('/');
+                if (canonicalTarget != root && !canonicalTarget.StartsWith(root + "/", StringComparison.Ordinal))
+                {
+                    warnings.Add(SysfsWarningCodes.LinkEscapesRoot, Display(logicalPath), $"a link points to \"{Shorten(target)}\", outside the sysfs root {root}; it was not followed");
+                    return null;
+                }
+
+                resolved.Clear();
+                PushComponents(pending, canonicalTarget[root.Length..]);
+            }
+            else
+            {
+                PushComponents(pending, target);
+            }
+        }
+
+        var result = string.Join('/', resolved);
+        if (realDirectories.Contains(result))
+        {
+            return result;
+        }
+
+        if (!Path.Exists(FullPath(result)))
+        {
+            if (warnIfMissing)
+            {
+                warnings.Add(SysfsWarningCodes.DanglingLink, Display(logicalPath), "the link points to nothing (dangling, or its target was removed during the scan)");
+            }
+
+            return null;
+        }
+
+        // Every proper prefix of an existing path whose components are no links is a real directory.
+        for (var i = 1; i < resolved.Count; i++)
+        {
+            realDirectories.Add(string.Join('/', resolved.Take(i)));
+        }
+
+        return result;
+    }
+
+    private static void PushComponents(Stack<string> pending, string path)
+    {
+        var parts = path.Split('/');
+        for (var i = parts.Length - 1; i >= 0; i--)
+        {
+            pending.Push(parts[i]);
+        }
+    }
+
+    /// <summary>The target text of a link, or null when the path is not a link (or cannot be read).</summary>
+    private string? ReadLink(string relativePath)
+    {
+        try
+        {
+            return new FileInfo(FullPath(relativePath)).LinkTarget;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            warnings.Add(SysfsWarningCodes.IoError, Display(relativePath), $"cannot read the link: {ex.Message}");
+            return null;
+        }
+    }
+
+    private static string Canonicalize(string path)
+    {
+        var full = Path.GetFullPath(path);
+        try
+        {
+            var target = Directory.ResolveLinkTarget(full, returnFinalTarget: true);
+            if (target is not null)
+            {
+                full = Path.GetFullPath(target.FullName);
+            }
+        }
+        catch (IOException)
+        {
+            // A root that is not a link, or cannot be resolved: keep it as given; RootExists reports it.
+        }
+
+        return full.Length > 1 ? full.TrimEnd('/') : full;
+    }
+
+    internal static string Shorten(string text) => text.Length <= 80 ? text : string.Concat(text.AsSpan(0, 77), "...");
+}

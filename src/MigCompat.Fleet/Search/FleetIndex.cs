@@ -1,0 +1,236 @@
+using System.Collections.Immutable;
+using MigCompat.Core.Diagnostics;
+using MigCompat.Discovery.Inventory;
+
+namespace MigCompat.Fleet.Search;
+
+/// <summary>
+/// The fleet's in-memory search index: every host's capacity resources grouped by distinct
+/// descriptor, each distinct descriptor parsed and compiled once, and an inverted index from
+/// descriptor to the hosts that offer it. Thread-safe: any number of concurrent
+/// <see cref="FindTargets"/> calls; writers are serialized and exclude readers for the short time
+/// they change the index. Design and ranking: docs/fleet-search.md.
+/// </summary>
+public sealed class FleetIndex : IDisposable
+{
+    private readonly ReaderWriterLockSlim gate = new(LockRecursionPolicy.NoRecursion);
+    private readonly DescriptorTable table = new();
+    private readonly Dictionary<string, int> slotsByName = new(StringComparer.Ordinal);
+    private readonly List<HostEntry?> slots = [];
+    private readonly Stack<int> freeSlots = new();
+    private readonly List<HashSet<int>> hostsByDescriptor = [];
+    private readonly Dictionary<string, IReadOnlyDictionary<string, int>> claimsByHost = new(StringComparer.Ordinal);
+    private int drainedCount;
+    private int hostCount;
+
+    /// <summary>How many hosts are indexed (drained ones included).</summary>
+    public int HostCount => Volatile.Read(ref hostCount);
+
+    /// <summary>How many distinct descriptors the index has compiled (it never forgets one).</summary>
+    public int DistinctDescriptorCount
+    {
+        get
+        {
+            gate.EnterReadLock();
+            try
+            {
+                return table.Count;
+            }
+            finally
+            {
+                gate.ExitReadLock();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds or replaces a host from its inventory. Devices not in use become resources of capacity 1,
+    /// creatable types resources of their available instances; claims set earlier with
+    /// <see cref="SetClaimed"/> still apply. Entries whose descriptor does not parse are left out and
+    /// reported; the rest of the host is indexed.
+    /// </summary>
+    /// <param name="inventory">The host's inventory.</param>
+    /// <param name="drained">True when the host takes no new VMs.</param>
+    public IndexUpdateResult Upsert(HostInventory inventory, bool drained = false)
+    {
+        ArgumentNullException.ThrowIfNull(inventory);
+        if (string.IsNullOrWhiteSpace(inventory.Host))
+        {
+            return new IndexUpdateResult(false, [Diagnostic.Error(IndexDiagnosticCodes.MissingHostName, "the inventory has no host name; set 'host' and send it again", null, 0, 0)]);
+        }
+
+        var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
+        gate.EnterWriteLock();
+        try
+        {
+            claimsByHost.TryGetValue(inventory.Host, out var claims);
+            var entry = HostEntryBuilder.Build(inventory, drained, claims, table, diagnostics);
+            RemoveLocked(inventory.Host);
+            AddLocked(entry);
+        }
+        finally
+        {
+            gate.ExitWriteLock();
+        }
+
+        return new IndexUpdateResult(true, diagnostics.ToImmutable());
+    }
+
+    /// <summary>Removes a host and its claim counts; false when it was not indexed.</summary>
+    /// <param name="host">The host name.</param>
+    public bool Remove(string host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        gate.EnterWriteLock();
+        try
+        {
+            claimsByHost.Remove(host);
+            return RemoveLocked(host);
+        }
+        finally
+        {
+            gate.ExitWriteLock();
+        }
+    }
+
+    /// <summary>Marks a host drained (never a target) or not; does nothing for a host not indexed.</summary>
+    /// <param name="host">The host name.</param>
+    /// <param name="drained">True to drain.</param>
+    public void SetDrained(string host, bool drained)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        gate.EnterWriteLock();
+        try
+        {
+            if (slotsByName.TryGetValue(host, out var slot))
+            {
+                var entry = slots[slot]!;
+                drainedCount += (drained ? 1 : 0) - (entry.Drained ? 1 : 0);
+                slots[slot] = entry.WithDrained(drained);
+            }
+        }
+        finally
+        {
+            gate.ExitWriteLock();
+        }
+    }
+
+    /// <summary>
+    /// Replaces the host's active claim counts by resource key (<c>device:ID</c>,
+    /// <c>type:PARENT/TYPEID</c>): a resource's capacity for the search is its free instances minus
+    /// its claims. Kept for a host not indexed yet and applied when it arrives.
+    /// </summary>
+    /// <param name="host">The host name.</param>
+    /// <param name="activeClaimsByResourceKey">Active claims per resource key; keys the host does not offer are ignored.</param>
+    public void SetClaimed(string host, IReadOnlyDictionary<string, int> activeClaimsByResourceKey)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(activeClaimsByResourceKey);
+        var copy = new Dictionary<string, int>(activeClaimsByResourceKey, StringComparer.Ordinal);
+        gate.EnterWriteLock();
+        try
+        {
+            if (copy.Count == 0)
+            {
+                claimsByHost.Remove(host);
+            }
+            else
+            {
+                claimsByHost[host] = copy;
+            }
+
+            if (slotsByName.TryGetValue(host, out var slot))
+            {
+                slots[slot] = slots[slot]!.WithClaims(copy);
+            }
+        }
+        finally
+        {
+            gate.ExitWriteLock();
+        }
+    }
+
+    /// <summary>
+    /// Finds the hosts that can take every device of the VM, ranked (live before cold, then fewer
+    /// cold devices, then more spare compatible capacity, then host name), never the source host or
+    /// a drained host. Bad queries come back with <see cref="TargetSearchResult.Errors"/>, never an exception.
+    /// </summary>
+    /// <param name="query">The source host and the VM's devices.</param>
+    public TargetSearchResult FindTargets(TargetQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (TargetSearch.Validate(query) is { IsDefaultOrEmpty: false } errors)
+        {
+            return TargetSearchResult.Failed(errors);
+        }
+
+        gate.EnterReadLock();
+        try
+        {
+            var view = new IndexView(table, slotsByName, slots, hostsByDescriptor, slotsByName.Count - drainedCount);
+            return new TargetSearch(view, query).Run();
+        }
+        finally
+        {
+            gate.ExitReadLock();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => gate.Dispose();
+
+    private void AddLocked(HostEntry entry)
+    {
+        var slot = freeSlots.Count > 0 ? freeSlots.Pop() : slots.Count;
+        if (slot == slots.Count)
+        {
+            slots.Add(entry);
+        }
+        else
+        {
+            slots[slot] = entry;
+        }
+
+        slotsByName[entry.Name] = slot;
+        while (hostsByDescriptor.Count < table.Count)
+        {
+            hostsByDescriptor.Add([]);
+        }
+
+        foreach (var descriptor in entry.GroupDescriptors)
+        {
+            hostsByDescriptor[descriptor].Add(slot);
+        }
+
+        drainedCount += entry.Drained ? 1 : 0;
+        Volatile.Write(ref hostCount, slotsByName.Count);
+    }
+
+    private bool RemoveLocked(string host)
+    {
+        if (!slotsByName.Remove(host, out var slot))
+        {
+            return false;
+        }
+
+        var entry = slots[slot]!;
+        foreach (var descriptor in entry.GroupDescriptors)
+        {
+            hostsByDescriptor[descriptor].Remove(slot);
+        }
+
+        drainedCount -= entry.Drained ? 1 : 0;
+        slots[slot] = null;
+        freeSlots.Push(slot);
+        Volatile.Write(ref hostCount, slotsByName.Count);
+        return true;
+    }
+}
+
+/// <summary>What a search reads of the index, under the index's read lock.</summary>
+internal sealed record IndexView(
+    DescriptorTable Table,
+    Dictionary<string, int> SlotsByName,
+    List<HostEntry?> Slots,
+    List<HashSet<int>> HostsByDescriptor,
+    int UndrainedHosts);

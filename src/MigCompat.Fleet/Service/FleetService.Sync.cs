@@ -1,0 +1,153 @@
+using MigCompat.Fleet.Storage;
+
+namespace MigCompat.Fleet.Service;
+
+/// <summary>Start-up rebuild, the periodic refresh from the shared database, and the claim expiry sweep.</summary>
+public sealed partial class FleetService
+{
+    /// <summary>Units held by active claims across the indexed hosts, as of the last claim count refresh.</summary>
+    public long ClaimedUnits
+    {
+        get
+        {
+            lock (indexGate)
+            {
+                return indexed.Values.Sum(host => host.ClaimedUnits);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Brings the index up to date with the store: hosts that are new or whose generation or drain
+    /// flag changed are re-read, hosts gone from the store are removed, and every host's claim counts
+    /// are re-read (which also drops claims that expired). Runs on its own every
+    /// <see cref="FleetServiceOptions.RefreshInterval"/>; call it directly to catch up at once.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the refresh.</param>
+    public async Task RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        var summaries = await store.ListHostsAsync(cancellationToken);
+        var stored = summaries.Select(summary => summary.Name).ToHashSet(StringComparer.Ordinal);
+        List<string> gone;
+        lock (indexGate)
+        {
+            gone = [.. indexed.Keys.Where(name => !stored.Contains(name))];
+        }
+
+        foreach (var name in gone)
+        {
+            RemoveFromIndex(name);
+        }
+
+        foreach (var summary in summaries)
+        {
+            if (NeedsReload(summary))
+            {
+                var host = await store.GetHostAsync(summary.Name, cancellationToken);
+                if (host is not null)
+                {
+                    ApplyToIndex(host);
+                }
+            }
+
+            await RefreshClaimCountsAsync(summary.Name, cancellationToken);
+        }
+    }
+
+    /// <summary>Marks pending claims past their expiry as expired now; returns how many, and refreshes claim counts when any.</summary>
+    /// <param name="cancellationToken">Cancels the sweep.</param>
+    public async Task<int> SweepExpiredClaimsAsync(CancellationToken cancellationToken = default)
+    {
+        var expired = await store.ExpireClaimsAsync(options.TimeProvider.GetUtcNow(), cancellationToken);
+        if (expired > 0)
+        {
+            Metrics.RecordClaim("expired", expired);
+        }
+
+        return expired;
+    }
+
+    private bool NeedsReload(HostSummary summary)
+    {
+        lock (indexGate)
+        {
+            return !indexed.TryGetValue(summary.Name, out var current) || current.Generation != summary.Generation || current.Drained != summary.Drained;
+        }
+    }
+
+    private async Task RebuildAsync(CancellationToken cancellationToken)
+    {
+        var skipped = 0;
+        await foreach (var host in store.LoadAllAsync(cancellationToken))
+        {
+            if (host.Inventory is null)
+            {
+                skipped++;
+                options.Log?.Invoke($"host '{host.Name}' is stored but its inventory cannot be read ({string.Join("; ", host.ReadDiagnostics.Select(d => d.Message))}); it is kept but not searched");
+                continue;
+            }
+
+            if (!ApplyToIndex(host))
+            {
+                skipped++;
+            }
+        }
+
+        foreach (var summary in await store.ListHostsAsync(cancellationToken))
+        {
+            await RefreshClaimCountsAsync(summary.Name, cancellationToken);
+        }
+
+        options.Log?.Invoke($"fleet index rebuilt: {index.HostCount} hosts searchable, {skipped} stored hosts not searchable");
+    }
+
+    private async Task RunBackgroundAsync(CancellationToken cancellationToken)
+    {
+        var refresh = options.RefreshInterval;
+        var sweep = options.ExpirySweepInterval;
+        if (refresh <= TimeSpan.Zero && sweep <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var tick = refresh <= TimeSpan.Zero ? sweep : sweep <= TimeSpan.Zero ? refresh : refresh < sweep ? refresh : sweep;
+        var clock = options.TimeProvider;
+        var nextRefresh = clock.GetUtcNow() + refresh;
+        var nextSweep = clock.GetUtcNow() + sweep;
+        await Task.Yield();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(tick, clock, cancellationToken);
+            var now = clock.GetUtcNow();
+            if (sweep > TimeSpan.Zero && now >= nextSweep)
+            {
+                nextSweep = now + sweep;
+                await RunGuardedAsync("sweep", () => SweepExpiredClaimsAsync(cancellationToken), cancellationToken);
+            }
+
+            if (refresh > TimeSpan.Zero && now >= nextRefresh)
+            {
+                nextRefresh = now + refresh;
+                await RunGuardedAsync("refresh", () => RefreshAsync(cancellationToken), cancellationToken);
+            }
+        }
+    }
+
+    private async Task RunGuardedAsync(string name, Func<Task> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await work();
+            Metrics.RecordSync(name + "_ok");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            Metrics.RecordSync(name + "_failed");
+            options.Log?.Invoke($"background {name} failed, will retry: {e.Message}");
+        }
+    }
+}

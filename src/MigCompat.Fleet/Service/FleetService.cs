@@ -1,0 +1,277 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using MigCompat.Core.Diagnostics;
+using MigCompat.Discovery.Inventory;
+using MigCompat.Fleet.Search;
+using MigCompat.Fleet.Storage;
+
+namespace MigCompat.Fleet.Service;
+
+/// <summary>
+/// The fleet service: the durable <see cref="IFleetStore"/> (authoritative for inventories,
+/// generations, drain flags and claims) glued to an in-memory <see cref="FleetIndex"/> that answers
+/// target searches. Rebuilds the index from the store at start; keeps it fresh after every write
+/// and, in the background, with what other instances sharing the database changed. Thread-safe.
+/// </summary>
+public sealed partial class FleetService : IAsyncDisposable
+{
+    private readonly IFleetStore store;
+    private readonly FleetServiceOptions options;
+    private readonly FleetIndex index = new();
+    private readonly object indexGate = new();
+    private readonly Dictionary<string, IndexedHost> indexed = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource stopping = new();
+    private Task background = Task.CompletedTask;
+    private int disposed;
+
+    private FleetService(IFleetStore store, FleetServiceOptions options)
+    {
+        this.store = store;
+        this.options = options;
+    }
+
+    /// <summary>The service's counters, for <c>/metrics</c>.</summary>
+    public FleetMetrics Metrics { get; } = new();
+
+    /// <summary>How many hosts the search index holds.</summary>
+    public int HostCount => index.HostCount;
+
+    /// <summary>
+    /// Opens the store <see cref="FleetServiceOptions.Database"/> names, rebuilds the index from it and
+    /// starts the background refresh and expiry sweep.
+    /// </summary>
+    /// <param name="options">The options.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <exception cref="FleetStoreException">The database cannot be opened; the message says why.</exception>
+    public static async Task<FleetService> StartAsync(FleetServiceOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var store = await FleetStoreFactory.OpenAsync(options.Database, options.TimeProvider, cancellationToken);
+        try
+        {
+            return await StartAsync(store, options, cancellationToken);
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts the service on an open store, which it then owns and disposes.</summary>
+    /// <param name="store">The store.</param>
+    /// <param name="options">The options (<see cref="FleetServiceOptions.Database"/> is not used).</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public static async Task<FleetService> StartAsync(IFleetStore store, FleetServiceOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        var service = new FleetService(store, options);
+        await service.RebuildAsync(cancellationToken);
+        service.background = service.RunBackgroundAsync(service.stopping.Token);
+        return service;
+    }
+
+    /// <summary>
+    /// Stores a host's inventory when every descriptor in it parses and
+    /// <paramref name="expectedGeneration"/> is the stored generation (0 for a new host). A refused
+    /// inventory changes nothing: the previous one stays stored and indexed.
+    /// </summary>
+    /// <param name="inventory">The inventory.</param>
+    /// <param name="expectedGeneration">The generation the caller last saw; 0 for a new host.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    public async Task<PutHostOutcome> PutHostAsync(HostInventory inventory, long expectedGeneration, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inventory);
+        var validation = Validate(inventory);
+        if (!validation.Accepted)
+        {
+            Metrics.RecordHostWrite("invalid");
+            var reason = "the inventory was refused because some descriptors do not parse; the previous inventory stays in use";
+            return new PutHostOutcome(new InvalidInventory(reason, validation.Diagnostics), validation.Diagnostics);
+        }
+
+        var result = await store.PutHostAsync(inventory, expectedGeneration, cancellationToken);
+        switch (result)
+        {
+            case HostStored stored:
+                Metrics.RecordHostWrite("stored");
+                ApplyToIndex(new StoredHost(stored.Host, inventory, stored.Generation, IsDrainedInIndex(stored.Host), stored.UpdatedAt, []));
+                await RefreshClaimCountsAsync(stored.Host, cancellationToken);
+                break;
+            case GenerationConflict:
+                Metrics.RecordHostWrite("conflict");
+                break;
+            default:
+                Metrics.RecordHostWrite("invalid");
+                break;
+        }
+
+        var diagnostics = result is InvalidInventory { Diagnostics.IsDefaultOrEmpty: false } invalid
+            ? validation.Diagnostics.AddRange(invalid.Diagnostics)
+            : validation.Diagnostics;
+        return new PutHostOutcome(result, diagnostics);
+    }
+
+    /// <summary>Reads one host, or null when it is not stored.</summary>
+    /// <param name="name">The host name.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    public Task<StoredHost?> GetHostAsync(string name, CancellationToken cancellationToken = default) =>
+        store.GetHostAsync(name, cancellationToken);
+
+    /// <summary>A host's resources with capacity, claimed and available units, or null when it is not stored.</summary>
+    /// <param name="name">The host name.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    public Task<HostCapacity?> GetCapacityAsync(string name, CancellationToken cancellationToken = default) =>
+        store.GetAvailableCapacityAsync(name, cancellationToken);
+
+    /// <summary>Lists every stored host, ordered by name.</summary>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    public Task<ImmutableArray<HostSummary>> ListHostsAsync(CancellationToken cancellationToken = default) =>
+        store.ListHostsAsync(cancellationToken);
+
+    /// <summary>Drains a host (no new claims, not offered as a target) or undrains it. False when the host is not stored.</summary>
+    /// <param name="name">The host name.</param>
+    /// <param name="drained">True to drain.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    public async Task<bool> SetDrainedAsync(string name, bool drained, CancellationToken cancellationToken = default)
+    {
+        if (!await store.SetDrainedAsync(name, drained, cancellationToken))
+        {
+            return false;
+        }
+
+        Metrics.RecordHostWrite(drained ? "drained" : "undrained");
+        lock (indexGate)
+        {
+            if (indexed.TryGetValue(name, out var host))
+            {
+                index.SetDrained(name, drained);
+                indexed[name] = host with { Drained = drained };
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Deletes a host with its claims. False when the host is not stored.</summary>
+    /// <param name="name">The host name.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    public async Task<bool> DeleteHostAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var deleted = await store.DeleteHostAsync(name, cancellationToken);
+        if (deleted)
+        {
+            Metrics.RecordHostWrite("deleted");
+            RemoveFromIndex(name);
+        }
+
+        return deleted;
+    }
+
+    /// <summary>Ranks the hosts that can take the source VM's devices; never throws on bad queries (errors are in the result).</summary>
+    /// <param name="query">The query.</param>
+    public TargetSearchResult FindTargets(TargetQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            return index.FindTargets(query);
+        }
+        finally
+        {
+            Metrics.QueryLatency.Observe(watch.Elapsed);
+        }
+    }
+
+    /// <summary>Stops the background work and closes the store. Nothing stored is lost.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await stopping.CancelAsync();
+        try
+        {
+            await background;
+        }
+        catch (OperationCanceledException)
+        {
+            // Expected on shutdown.
+        }
+
+        stopping.Dispose();
+        index.Dispose();
+        await store.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Indexes the inventory in a scratch index: refused when the index refuses it or any
+    /// descriptor does not parse (those index warnings become errors here).
+    /// </summary>
+    private static IndexUpdateResult Validate(HostInventory inventory)
+    {
+        using var scratch = new FleetIndex();
+        var result = scratch.Upsert(inventory);
+        var diagnostics = result.Diagnostics.IsDefault ? [] : result.Diagnostics
+            .Select(d => d.Code == IndexDiagnosticCodes.DescriptorDoesNotParse && !d.IsError ? d with { Severity = DiagnosticSeverity.Error } : d)
+            .ToImmutableArray();
+        return new IndexUpdateResult(result.Accepted && !diagnostics.Any(d => d.IsError), diagnostics);
+    }
+
+    /// <summary>Puts a stored host into the index unless the index already has that generation or a newer one.</summary>
+    private bool ApplyToIndex(StoredHost host)
+    {
+        if (host.Inventory is null)
+        {
+            return false;
+        }
+
+        lock (indexGate)
+        {
+            if (indexed.TryGetValue(host.Name, out var current) && current.Generation >= host.Generation)
+            {
+                if (current.Drained != host.Drained && current.Generation == host.Generation)
+                {
+                    index.SetDrained(host.Name, host.Drained);
+                    indexed[host.Name] = current with { Drained = host.Drained };
+                }
+
+                return true;
+            }
+
+            var result = index.Upsert(host.Inventory, host.Drained);
+            if (!result.Accepted)
+            {
+                options.Log?.Invoke($"host '{host.Name}' generation {host.Generation} was not indexed: {string.Join("; ", result.Diagnostics.Where(d => d.IsError).Select(d => d.Message))}");
+                return false;
+            }
+
+            indexed[host.Name] = new IndexedHost(host.Generation, host.Drained, current?.ClaimedUnits ?? 0);
+            return true;
+        }
+    }
+
+    private bool IsDrainedInIndex(string name)
+    {
+        lock (indexGate)
+        {
+            return indexed.TryGetValue(name, out var host) && host.Drained;
+        }
+    }
+
+    private void RemoveFromIndex(string name)
+    {
+        lock (indexGate)
+        {
+            index.Remove(name);
+            indexed.Remove(name);
+        }
+    }
+
+    /// <summary>What the index holds for one host.</summary>
+    private sealed record IndexedHost(long Generation, bool Drained, long ClaimedUnits);
+}

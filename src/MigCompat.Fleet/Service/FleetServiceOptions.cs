@@ -1,0 +1,24 @@
+namespace MigCompat.Fleet.Service;
+
+/// <summary>How a <see cref="FleetService"/> opens its store and keeps its in-memory index fresh.</summary>
+public sealed record FleetServiceOptions
+{
+    /// <summary>The database spec (<c>sqlite:PATH</c>, a file path, <c>postgres://...</c> or <c>Host=...</c>).</summary>
+    public string Database { get; init; } = "fleet.db";
+
+    /// <summary>
+    /// How often the index re-reads what other service instances sharing the database changed:
+    /// hosts whose generation or drain flag changed, deleted hosts, and every host's claim counts.
+    /// Zero or negative disables the loop (single instance, tests).
+    /// </summary>
+    public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often pending claims past their expiry are marked expired. Zero or negative disables the sweep.</summary>
+    public TimeSpan ExpirySweepInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The clock for claim expiry and timestamps; the system clock by default.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Receives one line per notable event (a host the index refused at start, a failed refresh); ignored when null.</summary>
+    public Action<string>? Log { get; init; }
+}

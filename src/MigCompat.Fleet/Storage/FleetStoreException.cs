@@ -1,0 +1,20 @@
+namespace MigCompat.Fleet.Storage;
+
+/// <summary>A store cannot be opened or used: a bad database spec, an unreachable server, a file that is not a fleet database.</summary>
+public sealed class FleetStoreException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What is wrong and what to do, for a person.</param>
+    public FleetStoreException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with its cause.</summary>
+    /// <param name="message">What is wrong and what to do, for a person.</param>
+    /// <param name="innerException">The cause.</param>
+    public FleetStoreException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,83 @@
+using System.Collections.Immutable;
+using MigCompat.Discovery.Inventory;
+
+namespace MigCompat.Fleet.Storage;
+
+/// <summary>
+/// The fleet's durable state: one inventory per host with an optimistic-concurrency generation,
+/// the capacity resources derived from it, and claims against those resources. Every write is one
+/// transaction; implementations give the same semantics on every backend.
+/// </summary>
+public interface IFleetStore : IAsyncDisposable
+{
+    /// <summary>
+    /// Stores a host's inventory when <paramref name="expectedGeneration"/> equals the stored
+    /// generation (0: the host must not exist yet), and recomputes its capacity resources in the
+    /// same transaction. A stale update is never applied.
+    /// </summary>
+    /// <param name="inventory">The inventory; its <see cref="HostInventory.Host"/> names the host.</param>
+    /// <param name="expectedGeneration">The generation the caller last saw; 0 for a new host.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see cref="HostStored"/>, <see cref="GenerationConflict"/> or <see cref="InvalidInventory"/>.</returns>
+    Task<PutHostResult> PutHostAsync(HostInventory inventory, long expectedGeneration, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads one host, or null when it is not stored.</summary>
+    /// <param name="name">The host name.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<StoredHost?> GetHostAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists every stored host without reading the inventory documents, ordered by name.</summary>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<ImmutableArray<HostSummary>> ListHostsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Marks a host drained (no new claims) or not. Returns false when the host is not stored.</summary>
+    /// <param name="name">The host name.</param>
+    /// <param name="drained">True to drain, false to undrain.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<bool> SetDrainedAsync(string name, bool drained, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a host with its resources and claims. Returns false when the host is not stored.</summary>
+    /// <param name="name">The host name.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<bool> DeleteHostAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Streams every stored host, for rebuilding an in-memory index after a restart.</summary>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    IAsyncEnumerable<StoredHost> LoadAllAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Claims units of a host's resources for a time-to-live, atomically: either every item is
+    /// claimed or none is. A repeated idempotency key with the same request returns the same claim.
+    /// </summary>
+    /// <param name="request">The host, the items and the time-to-live.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<CreateClaimResult> CreateClaimAsync(ClaimRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Turns a pending, unexpired claim into a confirmed one, which holds until released.</summary>
+    /// <param name="claimId">The claim id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<ClaimTransitionResult> ConfirmClaimAsync(string claimId, CancellationToken cancellationToken = default);
+
+    /// <summary>Releases a claim (pending or confirmed); releasing a released or expired claim changes nothing.</summary>
+    /// <param name="claimId">The claim id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<ClaimTransitionResult> ReleaseClaimAsync(string claimId, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads a claim with its effective state (a pending claim past its expiry reads as expired), or null.</summary>
+    /// <param name="claimId">The claim id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<Claim?> GetClaimAsync(string claimId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Marks every pending claim whose expiry is at or before <paramref name="now"/> as expired and
+    /// returns how many. Housekeeping only: expired claims never count against capacity anyway.
+    /// </summary>
+    /// <param name="now">The cut-off time.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<int> ExpireClaimsAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Per resource of a host: capacity, units held by active claims, and what is left; null when the host is not stored.</summary>
+    /// <param name="host">The host name.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<HostCapacity?> GetAvailableCapacityAsync(string host, CancellationToken cancellationToken = default);
+}

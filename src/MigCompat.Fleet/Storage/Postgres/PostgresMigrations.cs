@@ -1,0 +1,49 @@
+namespace MigCompat.Fleet.Storage.Postgres;
+
+/// <summary>The PostgreSQL schema, as numbered migrations. Append new ones; never edit an applied one.</summary>
+internal static class PostgresMigrations
+{
+    /// <summary>The advisory lock key every instance takes while migrating ("MigCompat" in ASCII, truncated).</summary>
+    public const long AdvisoryLockKey = 0x4D6967436F6D70;
+
+    public const string CreateMigrationsTable =
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version bigint NOT NULL PRIMARY KEY, name text NOT NULL, applied_at_ms bigint NOT NULL)";
+
+    public static readonly IReadOnlyList<Migration> All =
+    [
+        new(1, "hosts, resources, claims",
+            """
+            CREATE TABLE hosts (
+                name text NOT NULL PRIMARY KEY,
+                generation bigint NOT NULL CHECK (generation >= 1),
+                drained boolean NOT NULL DEFAULT false,
+                updated_at_ms bigint NOT NULL,
+                device_count bigint NOT NULL,
+                inventory_json text NOT NULL
+            );
+            CREATE TABLE resources (
+                host text NOT NULL,
+                resource_key text NOT NULL,
+                capacity bigint NOT NULL CHECK (capacity >= 0),
+                PRIMARY KEY (host, resource_key)
+            );
+            CREATE TABLE claims (
+                id text NOT NULL PRIMARY KEY,
+                host text NOT NULL,
+                state text NOT NULL CHECK (state IN ('pending', 'confirmed', 'released', 'expired')),
+                created_at_ms bigint NOT NULL,
+                expires_at_ms bigint NOT NULL,
+                idempotency_key text UNIQUE,
+                request_fingerprint text NOT NULL
+            );
+            CREATE INDEX claims_by_host_state ON claims (host, state);
+            CREATE INDEX claims_pending_by_expiry ON claims (expires_at_ms) WHERE state = 'pending';
+            CREATE TABLE claim_items (
+                claim_id text NOT NULL,
+                resource_key text NOT NULL,
+                units bigint NOT NULL CHECK (units > 0),
+                PRIMARY KEY (claim_id, resource_key)
+            );
+            """),
+    ];
+}

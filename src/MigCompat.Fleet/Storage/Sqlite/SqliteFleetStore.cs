@@ -1,0 +1,156 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace MigCompat.Fleet.Storage.Sqlite;
+
+/// <summary>
+/// The fleet store in one SQLite file: the embedded default for a single service instance. WAL
+/// journal with <c>synchronous=FULL</c> (a committed write survives a crash or kill -9); every write
+/// runs in <c>BEGIN IMMEDIATE</c>, so there is one writer at a time, across processes too.
+/// </summary>
+public sealed class SqliteFleetStore : RelationalFleetStore
+{
+    private const int BusyTimeoutMilliseconds = 30_000;
+
+    private readonly string _connectionString;
+
+    /// <summary>Orders this instance's writers before they queue on the file lock (fairer and cheaper than busy retries).</summary>
+    private readonly SemaphoreSlim _writerGate = new(1, 1);
+
+    private SqliteFleetStore(string connectionString, string path, TimeProvider timeProvider)
+        : base(timeProvider)
+    {
+        _connectionString = connectionString;
+        Path = path;
+    }
+
+    /// <summary>The database file.</summary>
+    public string Path { get; }
+
+    /// <inheritdoc />
+    private protected override string LockHostSql => "SELECT generation, drained FROM hosts WHERE name = @name";
+
+    /// <summary>
+    /// Opens the database file, creating it (and its directory) when missing, and applies any
+    /// missing schema migrations.
+    /// </summary>
+    /// <param name="path">The database file.</param>
+    /// <param name="timeProvider">The clock for timestamps and claim expiry; the system clock when null.</param>
+    /// <param name="cancellationToken">Cancels the opening.</param>
+    /// <exception cref="FleetStoreException">The file cannot be created or is not a fleet database.</exception>
+    public static async Task<SqliteFleetStore> OpenAsync(string path, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new FleetStoreException("the SQLite database path is empty");
+        }
+
+        string fullPath;
+        try
+        {
+            fullPath = System.IO.Path.GetFullPath(path);
+            var directory = System.IO.Path.GetDirectoryName(fullPath);
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new FleetStoreException($"cannot create the SQLite database '{path}': {e.Message}", e);
+        }
+
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = fullPath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = BusyTimeoutMilliseconds / 1000,
+        }.ToString();
+        var store = new SqliteFleetStore(connectionString, fullPath, timeProvider ?? TimeProvider.System);
+        try
+        {
+            await using var connection = await store.OpenConnectionAsync(cancellationToken);
+            await DbCommands.ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL", cancellationToken);
+            await store.MigrateAsync(connection, SqliteMigrations.All, SqliteMigrations.CreateMigrationsTable, cancellationToken);
+            return store;
+        }
+        catch (SqliteException e)
+        {
+            await store.DisposeAsync();
+            throw new FleetStoreException($"cannot open '{fullPath}' as a fleet database: {e.Message}", e);
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public override ValueTask DisposeAsync()
+    {
+        using (var connection = new SqliteConnection(_connectionString))
+        {
+            SqliteConnection.ClearPool(connection);
+        }
+
+        _writerGate.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    private protected override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            // Per connection: wait for the writer lock instead of failing, and fsync every commit.
+            await DbCommands.ExecuteAsync(connection, null,
+                $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}; PRAGMA synchronous = FULL;", cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    private protected override async Task<WriteTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await _writerGate.WaitAsync(cancellationToken);
+        try
+        {
+            // deferred: false is BEGIN IMMEDIATE: take the database's single writer lock now, before
+            // reading anything, so no other connection or process can write between our reads and writes.
+            var transaction = ((SqliteConnection)connection).BeginTransaction(deferred: false);
+            return new WriteTransaction(transaction, new GateRelease(_writerGate));
+        }
+        catch
+        {
+            _writerGate.Release();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    private protected override Task<WriteTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        BeginWriteAsync(connection, cancellationToken);
+
+    /// <inheritdoc />
+    private protected override Task<DbTransaction> BeginSnapshotReadAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
+
+    /// <inheritdoc />
+    private protected override bool IsRetryable(DbException exception) =>
+        exception is SqliteException { SqliteErrorCode: 5 or 6 }; // SQLITE_BUSY, SQLITE_LOCKED
+
+    private sealed class GateRelease(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
+    }
+}

@@ -1,0 +1,46 @@
+namespace MigCompat.Fleet.Storage.Sqlite;
+
+/// <summary>The SQLite schema, as numbered migrations. Append new ones; never edit an applied one.</summary>
+internal static class SqliteMigrations
+{
+    public const string CreateMigrationsTable =
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at_ms INTEGER NOT NULL)";
+
+    public static readonly IReadOnlyList<Migration> All =
+    [
+        new(1, "hosts, resources, claims",
+            """
+            CREATE TABLE hosts (
+                name TEXT NOT NULL PRIMARY KEY,
+                generation INTEGER NOT NULL CHECK (generation >= 1),
+                drained INTEGER NOT NULL DEFAULT 0,
+                updated_at_ms INTEGER NOT NULL,
+                device_count INTEGER NOT NULL,
+                inventory_json TEXT NOT NULL
+            );
+            CREATE TABLE resources (
+                host TEXT NOT NULL,
+                resource_key TEXT NOT NULL,
+                capacity INTEGER NOT NULL CHECK (capacity >= 0),
+                PRIMARY KEY (host, resource_key)
+            );
+            CREATE TABLE claims (
+                id TEXT NOT NULL PRIMARY KEY,
+                host TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'confirmed', 'released', 'expired')),
+                created_at_ms INTEGER NOT NULL,
+                expires_at_ms INTEGER NOT NULL,
+                idempotency_key TEXT UNIQUE,
+                request_fingerprint TEXT NOT NULL
+            );
+            CREATE INDEX claims_by_host_state ON claims (host, state);
+            CREATE INDEX claims_pending_by_expiry ON claims (expires_at_ms) WHERE state = 'pending';
+            CREATE TABLE claim_items (
+                claim_id TEXT NOT NULL,
+                resource_key TEXT NOT NULL,
+                units INTEGER NOT NULL CHECK (units > 0),
+                PRIMARY KEY (claim_id, resource_key)
+            );
+            """),
+    ];
+}

@@ -1,0 +1,187 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using MigCompat.Fleet.Storage;
+using MigCompat.Server.Contracts;
+using MigCompat.Server.Http;
+using MigCompat.Server.Security;
+
+namespace MigCompat.Server.Endpoints;
+
+/// <summary><c>/v1/claims</c>: reserve target capacity so two migrations never take the last free slot.</summary>
+internal static class ClaimEndpoints
+{
+    private const int DefaultTtlSeconds = 300;
+
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        var claims = routes.MapGroup("/v1/claims").WithTags("Claims");
+        claims.MapPost("/", CreateAsync)
+            .WithSummary("Claims resource units on a host (all or nothing)")
+            .Produces<ClaimResponse>(StatusCodes.Status201Created)
+            .Produces<ClaimResponse>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        claims.MapGet("/{id}", GetAsync).WithSummary("Reads a claim").Produces<Claim>();
+        claims.MapPost("/{id}/confirm", ConfirmAsync).WithSummary("Confirms a pending claim: it holds until released").Produces<Claim>();
+        claims.MapDelete("/{id}", ReleaseAsync).WithSummary("Releases a claim").Produces<Claim>();
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext context, FleetServiceHost host, AccessPolicy access, JsonBody json, CancellationToken cancellationToken)
+    {
+        if (access.CheckAdmin(context) is { } denied)
+        {
+            return denied;
+        }
+
+        if (host.Service is not { } service)
+        {
+            return HostEndpoints.NotReady();
+        }
+
+        var (body, problem) = await json.ReadAsync<ClaimCreateRequest>(context.Request, cancellationToken);
+        if (body is null)
+        {
+            return problem!;
+        }
+
+        var request = ToRequest(body, out problem);
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        var result = await service.CreateClaimAsync(request, cancellationToken);
+        return result switch
+        {
+            ClaimCreated { Replayed: true } replayed => Results.Ok(new ClaimResponse(replayed.Claim, true)),
+            ClaimCreated created => Results.Created($"/v1/claims/{Uri.EscapeDataString(created.Claim.Id)}", new ClaimResponse(created.Claim, false)),
+            InsufficientCapacity insufficient => Problems.Conflict(
+                "not enough capacity is left on host '" + request.Host + "': " + string.Join("; ", insufficient.Items.Where(i => i.Available < i.Requested).Select(i => string.Create(CultureInfo.InvariantCulture, $"{i.ResourceKey} has {i.Available} free, {i.Requested} asked"))) + "; search targets again",
+                [new("items", insufficient.Items.ToArray())]),
+            UnknownResource unknown => Problems.Unprocessable(
+                $"host '{request.Host}' has no resource {string.Join(", ", unknown.ResourceKeys.Select(k => "'" + k + "'"))}; use the resourceKey values of a current target answer",
+                [new("resourceKeys", unknown.ResourceKeys.ToArray())]),
+            UnknownHost => Problems.NotFound($"host '{request.Host}' is not stored; nothing was claimed"),
+            HostDrained => Problems.Conflict($"host '{request.Host}' is drained and takes no new claims; pick another target or undrain it"),
+            IdempotencyConflict conflict => Problems.Conflict(
+                $"idempotency key '{conflict.IdempotencyKey}' was already used for a different request (claim {conflict.ExistingClaimId}); use a new key",
+                [new("existingClaimId", conflict.ExistingClaimId)]),
+            InvalidClaimRequest invalid => Problems.BadRequest("the claim is malformed: " + invalid.Reason),
+            _ => Problems.Create(StatusCodes.Status500InternalServerError, "Unexpected result", "the store gave an unexpected answer; nothing was claimed"),
+        };
+    }
+
+    private static async Task<IResult> GetAsync(string id, HttpContext context, FleetServiceHost host, AccessPolicy access, CancellationToken cancellationToken)
+    {
+        if (access.CheckRead(context) is { } denied)
+        {
+            return denied;
+        }
+
+        if (host.Service is not { } service)
+        {
+            return HostEndpoints.NotReady();
+        }
+
+        return await service.GetClaimAsync(id, cancellationToken) is { } claim
+            ? Results.Ok(claim)
+            : Problems.NotFound($"no claim has id '{id}'");
+    }
+
+    private static async Task<IResult> ConfirmAsync(string id, HttpContext context, FleetServiceHost host, AccessPolicy access, CancellationToken cancellationToken)
+    {
+        if (access.CheckAdmin(context) is { } denied)
+        {
+            return denied;
+        }
+
+        return host.Service is not { } service
+            ? HostEndpoints.NotReady()
+            : Transitioned(await service.ConfirmClaimAsync(id, cancellationToken));
+    }
+
+    private static async Task<IResult> ReleaseAsync(string id, HttpContext context, FleetServiceHost host, AccessPolicy access, CancellationToken cancellationToken)
+    {
+        if (access.CheckAdmin(context) is { } denied)
+        {
+            return denied;
+        }
+
+        return host.Service is not { } service
+            ? HostEndpoints.NotReady()
+            : Transitioned(await service.ReleaseClaimAsync(id, cancellationToken));
+    }
+
+    private static IResult Transitioned(ClaimTransitionResult result) => result switch
+    {
+        ClaimTransitioned transitioned => Results.Ok(transitioned.Claim),
+        ClaimNotFound notFound => Problems.NotFound($"no claim has id '{notFound.ClaimId}'"),
+        ClaimTransitionRefused refused => Problems.Conflict(
+            $"claim '{refused.Claim.Id}' is {refused.Claim.State.ToString().ToLowerInvariant()}: {refused.Reason}",
+            [new("state", refused.Claim.State.ToString().ToLowerInvariant())]),
+        _ => Problems.Create(StatusCodes.Status500InternalServerError, "Unexpected result", "the store gave an unexpected answer"),
+    };
+
+    private static ClaimRequest? ToRequest(ClaimCreateRequest body, out IResult? problem)
+    {
+        problem = null;
+        if (string.IsNullOrWhiteSpace(body.Host))
+        {
+            problem = Problems.BadRequest("'host' is missing; name the target host");
+            return null;
+        }
+
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var order = new List<string>();
+        foreach (var item in body.Items ?? [])
+        {
+            if (string.IsNullOrWhiteSpace(item?.ResourceKey) || item.Count is < 1)
+            {
+                problem = Problems.BadRequest("every item needs a 'resourceKey' and a 'count' of at least 1");
+                return null;
+            }
+
+            Add(item.ResourceKey, item.Count ?? 1);
+        }
+
+        foreach (var assignment in body.Assignments ?? [])
+        {
+            if (string.IsNullOrWhiteSpace(assignment?.ResourceKey))
+            {
+                problem = Problems.BadRequest("every assignment needs its 'resourceKey' (copy the assignments of a target answer)");
+                return null;
+            }
+
+            Add(assignment.ResourceKey, 1);
+        }
+
+        if (counts.Count == 0)
+        {
+            problem = Problems.BadRequest("the claim names no resources; send 'items' or the 'assignments' of a target answer");
+            return null;
+        }
+
+        var ttl = body.TtlSeconds ?? DefaultTtlSeconds;
+        if (ttl < 1 || TimeSpan.FromSeconds(ttl) > ClaimRequest.MaxTimeToLive)
+        {
+            problem = Problems.BadRequest(string.Create(CultureInfo.InvariantCulture, $"'ttlSeconds' is {ttl}; use 1 to {(long)ClaimRequest.MaxTimeToLive.TotalSeconds} and confirm the claim to hold it longer"));
+            return null;
+        }
+
+        var items = order.Select(key => new ClaimItem(key, counts[key])).ToImmutableArray();
+        return new ClaimRequest(body.Host.Trim(), items, TimeSpan.FromSeconds(ttl), string.IsNullOrEmpty(body.IdempotencyKey) ? null : body.IdempotencyKey);
+
+        void Add(string key, int count)
+        {
+            if (!counts.TryGetValue(key, out var existing))
+            {
+                order.Add(key);
+            }
+
+            counts[key] = (int)Math.Min((long)existing + count, int.MaxValue);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using MigCompat.Core.Syntax;
+using MigCompat.Fleet.Search;
+using MigCompat.Server.Contracts;
+using MigCompat.Server.Http;
+using MigCompat.Server.Security;
+
+namespace MigCompat.Server.Endpoints;
+
+/// <summary><c>POST /v1/migrations/targets</c>: which hosts can take a VM's devices, ranked.</summary>
+internal static class TargetEndpoints
+{
+    private const int MaxLimit = 100;
+    private const int MaxDevices = 64;
+
+    public static void Map(IEndpointRouteBuilder routes) =>
+        routes.MapPost("/v1/migrations/targets", FindAsync)
+            .WithTags("Migrations")
+            .WithSummary("Ranks the hosts that can take the VM's devices, with the reasons other hosts were rejected")
+            .Produces<TargetSearchResult>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
+    private static async Task<IResult> FindAsync(HttpContext context, FleetServiceHost host, AccessPolicy access, JsonBody json, CancellationToken cancellationToken)
+    {
+        if (access.CheckRead(context) is { } denied)
+        {
+            return denied;
+        }
+
+        if (host.Service is not { } service)
+        {
+            return HostEndpoints.NotReady();
+        }
+
+        var (request, problem) = await json.ReadAsync<TargetsRequest>(context.Request, cancellationToken);
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        var query = ToQuery(request, out problem);
+        if (query is null)
+        {
+            return problem!;
+        }
+
+        var result = service.FindTargets(query);
+        if (!result.Errors.IsDefaultOrEmpty)
+        {
+            return Problems.Unprocessable(
+                "the query cannot be answered: " + string.Join("; ", result.Errors.Select(e => e.Message)),
+                [new("errors", result.Errors.ToArray())]);
+        }
+
+        return Results.Ok(result);
+    }
+
+    private static TargetQuery? ToQuery(TargetsRequest request, out IResult? problem)
+    {
+        problem = null;
+        if (string.IsNullOrWhiteSpace(request.SourceHost))
+        {
+            problem = Problems.BadRequest("'sourceHost' is missing; name the host the VM runs on now");
+            return null;
+        }
+
+        if (request.Devices is not { Count: > 0 } devices)
+        {
+            problem = Problems.BadRequest("'devices' is missing or empty; list the VM's devices as {\"id\": \"...\"} or {\"self\": {...}}");
+            return null;
+        }
+
+        if (devices.Count > MaxDevices)
+        {
+            problem = Problems.BadRequest(string.Create(CultureInfo.InvariantCulture, $"{devices.Count} devices were given; a VM query takes at most {MaxDevices}"));
+            return null;
+        }
+
+        var limit = request.Limit ?? 10;
+        if (limit is < 1 or > MaxLimit)
+        {
+            problem = Problems.BadRequest(string.Create(CultureInfo.InvariantCulture, $"'limit' is {limit}; use 1 to {MaxLimit}"));
+            return null;
+        }
+
+        var refs = ImmutableArray.CreateBuilder<VmDeviceRef>(devices.Count);
+        for (var i = 0; i < devices.Count; i++)
+        {
+            var device = devices[i];
+            var hasId = !string.IsNullOrWhiteSpace(device?.Id);
+            var hasSelf = device?.Self is { Count: > 0 };
+            if (device is null || hasId == hasSelf)
+            {
+                problem = Problems.BadRequest(string.Create(CultureInfo.InvariantCulture, $"devices[{i}] must have exactly one of 'id' (a device of the source host) or 'self' (the device's descriptor fields)"));
+                return null;
+            }
+
+            if (hasId)
+            {
+                refs.Add(new VmDeviceRef(device.Id, null));
+                continue;
+            }
+
+            var origin = string.Create(CultureInfo.InvariantCulture, $"devices[{i}]");
+            var parsed = DescriptorParser.FromFields(
+                device.Self!,
+                (device.Compatible ?? []).Select(block => (IEnumerable<KeyValuePair<string, string>>)(block ?? new Dictionary<string, string>())),
+                device.DynamicResources ?? [],
+                origin);
+            if (parsed.Descriptor is null)
+            {
+                problem = Problems.Unprocessable(
+                    $"{origin} has a descriptor that does not parse: " + string.Join("; ", parsed.Errors.Select(d => d.Message).Take(3)),
+                    [Problems.Diagnostics(parsed.Diagnostics)]);
+                return null;
+            }
+
+            refs.Add(new VmDeviceRef(null, parsed.Descriptor));
+        }
+
+        return new TargetQuery(request.SourceHost.Trim(), refs.MoveToImmutable(), limit, request.IncludeCold ?? true);
+    }
+}

@@ -1,0 +1,103 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Configuration;
+
+namespace MigCompat.Server;
+
+/// <summary>The fleet server's settings. <see cref="FromConfiguration"/> reads them from configuration and the <c>MIGCOMPAT_*</c> environment variables.</summary>
+public sealed record ServerOptions
+{
+    /// <summary>The largest inventory body <c>PUT /v1/hosts/{name}</c> accepts: 8 MiB.</summary>
+    public const int DefaultMaxInventoryBytes = 8 * 1024 * 1024;
+
+    /// <summary>The largest body any other endpoint accepts: 64 KiB.</summary>
+    public const int DefaultMaxRequestBytes = 64 * 1024;
+
+    /// <summary>The database spec (<c>MIGCOMPAT_DB</c>): <c>sqlite:PATH</c>, a file path, <c>postgres://...</c> or <c>Host=...</c>.</summary>
+    public string Database { get; init; } = "fleet.db";
+
+    /// <summary>The addresses to listen on (e.g. <c>http://127.0.0.1:8080</c>, several separated by <c>;</c>); null leaves the host's default.</summary>
+    public string? Urls { get; init; }
+
+    /// <summary>The admin token (<c>MIGCOMPAT_ADMIN_TOKEN</c>): may read and write everything. Null: nobody is admin.</summary>
+    public string? AdminToken { get; init; }
+
+    /// <summary>The read token (<c>MIGCOMPAT_READ_TOKEN</c>): may read everything, write nothing.</summary>
+    public string? ReadToken { get; init; }
+
+    /// <summary>Agent tokens by host name (<c>MIGCOMPAT_AGENT_TOKENS="host1=tok1;host2=tok2"</c>): each may write and read only its own host.</summary>
+    public ImmutableDictionary<string, string> AgentTokens { get; init; } = ImmutableDictionary<string, string>.Empty;
+
+    /// <summary>When true (<c>MIGCOMPAT_OPEN_READ=true</c>), reads need no token. Off by default.</summary>
+    public bool OpenRead { get; init; }
+
+    /// <summary>The largest inventory body in bytes; larger requests get 413.</summary>
+    public int MaxInventoryBytes { get; init; } = DefaultMaxInventoryBytes;
+
+    /// <summary>The largest body of any other request in bytes; larger requests get 413.</summary>
+    public int MaxRequestBytes { get; init; } = DefaultMaxRequestBytes;
+
+    /// <summary>How often the index catches up with changes other instances made to a shared database.</summary>
+    public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often expired pending claims are swept.</summary>
+    public TimeSpan ExpirySweepInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The clock for claims; the system clock by default.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Reads the options: each setting from its <c>MIGCOMPAT_*</c> key (environment variables are
+    /// configuration keys too), falling back to the defaults.
+    /// </summary>
+    /// <param name="configuration">The configuration.</param>
+    /// <exception cref="FormatException"><c>MIGCOMPAT_AGENT_TOKENS</c> or <c>MIGCOMPAT_OPEN_READ</c> is malformed; the message says how to write it.</exception>
+    public static ServerOptions FromConfiguration(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var defaults = new ServerOptions();
+        return defaults with
+        {
+            Database = NonEmpty(configuration["MIGCOMPAT_DB"]) ?? defaults.Database,
+            Urls = NonEmpty(configuration["MIGCOMPAT_URLS"]),
+            AdminToken = NonEmpty(configuration["MIGCOMPAT_ADMIN_TOKEN"]),
+            ReadToken = NonEmpty(configuration["MIGCOMPAT_READ_TOKEN"]),
+            AgentTokens = ParseAgentTokens(configuration["MIGCOMPAT_AGENT_TOKENS"]),
+            OpenRead = ParseFlag(configuration["MIGCOMPAT_OPEN_READ"], "MIGCOMPAT_OPEN_READ"),
+        };
+    }
+
+    /// <summary>Parses <c>host1=tok1;host2=tok2</c> (blank entries ignored).</summary>
+    /// <param name="text">The text; null or blank gives no agent tokens.</param>
+    /// <exception cref="FormatException">An entry is not <c>host=token</c> or names a host twice.</exception>
+    public static ImmutableDictionary<string, string> ParseAgentTokens(string? text)
+    {
+        var tokens = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var entry in (text ?? "").Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var equals = entry.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0 || equals == entry.Length - 1)
+            {
+                throw new FormatException($"agent token entry '{Mask(entry)}' is not host=token; write MIGCOMPAT_AGENT_TOKENS as \"host1=token1;host2=token2\"");
+            }
+
+            var host = entry[..equals].Trim();
+            if (!tokens.TryAdd(host, entry[(equals + 1)..].Trim()))
+            {
+                throw new FormatException($"agent tokens name host '{host}' twice; give each host one token");
+            }
+        }
+
+        return tokens.ToImmutable();
+    }
+
+    private static bool ParseFlag(string? text, string name) => NonEmpty(text)?.ToUpperInvariant() switch
+    {
+        null or "0" or "FALSE" or "NO" or "OFF" => false,
+        "1" or "TRUE" or "YES" or "ON" => true,
+        _ => throw new FormatException($"{name}='{text}' is not a boolean; use true or false"),
+    };
+
+    private static string? NonEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    private static string Mask(string entry) => entry.Contains('=', StringComparison.Ordinal) ? entry[..entry.IndexOf('=', StringComparison.Ordinal)] + "=***" : entry;
+}

@@ -1,0 +1,65 @@
+using MigCompat.Cli.Tests.Support;
+
+namespace MigCompat.Cli.Tests;
+
+public sealed class HelpAndUsageTests
+{
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("check --help")]
+    [InlineData("validate --help")]
+    [InlineData("format --help")]
+    [InlineData("scan --help")]
+    [InlineData("import --help")]
+    [InlineData("import mdevctl-types --help")]
+    [InlineData("import mdevctl-list -h")]
+    [InlineData("import nodedev-xml --help")]
+    [InlineData("import domain-xml --help")]
+    public async Task Every_command_has_help_with_examples_and_exit_codes(string commandLine)
+    {
+        var result = await CliRunner.RunAsync(commandLine.Split(' '));
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Usage:", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\nExamples:\n  ", result.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"\nExit codes:\n  0  .+\n(  [1-3]  .+\n)*  2  ", result.Stdout);
+        Assert.Equal(string.Empty, result.Stderr);
+    }
+
+    [Fact]
+    public async Task Check_help_documents_exit_code_1_for_not_compatible()
+    {
+        var result = await CliRunner.RunAsync("check", "--help");
+
+        Assert.Contains("  1  not live-compatible", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("migcompat check source.desc target.desc", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Version_prints_a_version_and_exits_0()
+    {
+        var result = await CliRunner.RunAsync("--version");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Matches(@"^\d+\.\d+\.\d+", result.Stdout);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("frobnicate")]
+    [InlineData("check onlyone")]
+    [InlineData("check a b --format xml")]
+    [InlineData("scan --format text")]
+    [InlineData("import")]
+    [InlineData("import vmware-vmx x")]
+    [InlineData("validate")]
+    public async Task Bad_usage_exits_2_with_a_message_and_no_stack_trace(string commandLine)
+    {
+        var result = await CliRunner.RunAsync(commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(string.Empty, result.Stdout);
+        Assert.StartsWith("migcompat: error: ", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,23 @@
+using MigCompat.Discovery.Inventory;
+using MigCompat.Discovery.Sysfs;
+
+namespace MigCompat.Discovery.Tests.Sysfs;
+
+public class RealSysfsTests
+{
+    [Fact]
+    public void Scanning_this_machines_real_sys_finishes_and_every_warning_has_a_code_and_a_path()
+    {
+        Assert.SkipUnless(Directory.Exists("/sys/bus"), "this machine has no /sys");
+
+        var inventory = SysfsScanner.Scan(new SysfsScanOptions { ProfilesDirectory = null, HostName = "this-host", ReadTimeout = TimeSpan.FromSeconds(2) });
+
+        Assert.Equal("this-host", inventory.Host);
+        Assert.All(inventory.Warnings, w => Assert.Matches("^MCS0[0-9]{2}$", w.Code));
+        Assert.All(inventory.Warnings, w => Assert.StartsWith("/sys", w.Path, StringComparison.Ordinal));
+        Assert.All(inventory.Devices, d => Assert.NotNull(d.Descriptor.OriginDetail));
+        // The inventory must round-trip through its JSON form.
+        var read = InventoryJson.Read(InventoryJson.Serialize(inventory));
+        Assert.Equal(inventory.Devices.Length, Assert.IsType<HostInventory>(read.Inventory).Devices.Length);
+    }
+}

@@ -1,0 +1,129 @@
+using System.CommandLine;
+using System.Net;
+using MigCompat.Cli.Commands;
+using MigCompat.Cli.Fleet;
+using MigCompat.Server.Tests.Http;
+
+namespace MigCompat.Server.Tests.Cli;
+
+public sealed class FleetCommandTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Demo_once_serves_a_generated_fleet_prints_curl_examples_and_a_ranked_table_and_exits_0()
+    {
+        var (code, stdout, stderr) = await RunAsync("demo", "--once", "--hosts", "30", "--port", "0");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("curl -s -H \"Authorization: Bearer ", stdout, StringComparison.Ordinal);
+        Assert.Contains("http://127.0.0.1:", stdout, StringComparison.Ordinal);
+        Assert.Contains("candidate(s) of", stdout, StringComparison.Ordinal);
+        Assert.Contains("stored 30 of 30", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Agent_once_pushes_a_scan_and_targets_reads_it_back_over_loopback()
+    {
+        using var directory = new TempDirectory();
+        var sysfs = Directory.CreateDirectory(Path.Combine(directory.Path, "sys")).FullName;
+        await using var server = await LoopbackServer.StartAsync(Path.Combine(directory.Path, "fleet.db"));
+
+        var first = await RunAsync("agent", "--server", server.Url, "--token", FleetTestServer.AgentA, "--once", "--sysfs-root", sysfs, "--profiles", directory.Path, "--host", "host-a");
+        var second = await RunAsync("agent", "--server", server.Url, "--token", FleetTestServer.AgentA, "--once", "--sysfs-root", sysfs, "--profiles", directory.Path, "--host", "host-a");
+        var forbidden = await RunAsync("agent", "--server", server.Url, "--token", FleetTestServer.AgentB, "--once", "--sysfs-root", sysfs, "--profiles", directory.Path, "--host", "host-a");
+        var targets = await RunAsync("targets", "--server", server.Url, "--token", FleetTestServer.ReadToken, "--host", "host-a", "--device", "no-such-device", "--format", "json");
+
+        Assert.True(first.Code == 0, first.Stderr);
+        Assert.Contains("generation 1", first.Stderr, StringComparison.Ordinal);
+        Assert.True(second.Code == 0, second.Stderr);
+        Assert.Contains("generation 2", second.Stderr, StringComparison.Ordinal);
+        Assert.Equal(FleetExitCodes.ServerFailed, forbidden.Code);
+        Assert.Contains("403", forbidden.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, targets.Code);
+        Assert.Empty(targets.Stdout);
+        Assert.Contains("no-such-device", targets.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "targets", "--server", "not a url", "--host", "h", "--device", "d" }, 2)]
+    [InlineData(new[] { "agent", "--server", "http://127.0.0.1:9", "--token", "t", "--interval", "soon" }, 2)]
+    [InlineData(new[] { "demo", "--hosts", "0" }, 2)]
+    public async Task Bad_usage_exits_2_with_a_message_on_stderr(string[] args, int expected)
+    {
+        var (code, stdout, stderr) = await RunAsync(args);
+
+        Assert.Equal(expected, code);
+        Assert.Empty(stdout);
+        Assert.NotEmpty(stderr);
+    }
+
+    [Theory]
+    [InlineData(1, 0.0, 0.5)]
+    [InlineData(1, 1.0, 1.0)]
+    [InlineData(3, 1.0, 4.0)]
+    [InlineData(30, 1.0, 120.0)]
+    [InlineData(30, 0.0, 60.0)]
+    public void Retry_delays_grow_exponentially_with_jitter_up_to_two_minutes(int attempt, double jitter, double expectedSeconds) =>
+        Assert.Equal(expectedSeconds, HostAgent.RetryDelay(attempt, jitter).TotalSeconds, 3);
+
+    [Theory]
+    [InlineData("60s", 60)]
+    [InlineData("5m", 300)]
+    [InlineData("1h", 3600)]
+    [InlineData("90", 90)]
+    [InlineData("00:02:00", 120)]
+    public void Durations_are_read_in_seconds_minutes_or_hours(string text, double seconds)
+    {
+        Assert.True(DurationText.TryParse(text, out var duration));
+        Assert.Equal(seconds, duration.TotalSeconds);
+    }
+
+    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        var root = new RootCommand();
+        foreach (var command in FleetCommands.Create())
+        {
+            root.Subcommands.Add(command);
+        }
+
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, Ct);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+}
+
+/// <summary>The fleet server on 127.0.0.1 with a free port, for the commands that speak HTTP.</summary>
+internal sealed class LoopbackServer : IAsyncDisposable
+{
+    private readonly Microsoft.AspNetCore.Builder.WebApplication app;
+
+    private LoopbackServer(Microsoft.AspNetCore.Builder.WebApplication app, string url)
+    {
+        this.app = app;
+        Url = url;
+    }
+
+    public string Url { get; }
+
+    public static async Task<LoopbackServer> StartAsync(string database)
+    {
+        var options = new ServerOptions
+        {
+            Database = database,
+            Urls = "http://127.0.0.1:0",
+            AdminToken = FleetTestServer.AdminToken,
+            ReadToken = FleetTestServer.ReadToken,
+            AgentTokens = ServerOptions.ParseAgentTokens($"host-a={FleetTestServer.AgentA};host-b={FleetTestServer.AgentB}"),
+        };
+        var app = await FleetHosting.StartAsync(options, TestContext.Current.CancellationToken);
+        return new LoopbackServer(app, FleetHosting.Addresses(app)[0]);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync(CancellationToken.None);
+        await app.DisposeAsync();
+    }
+}

@@ -1,7 +1,0 @@
-namespace MigCompat.Server.Tests;
-
-public class SmokeTests
-{
-    [Fact]
-    public void The_project_builds() => Assert.True(true);
-}
