@@ -17,13 +17,14 @@ public class FleetBenchmarks
     private List<HostInventory> inventories = null!;
     private TargetQuery oneDevice = null!;
     private TargetQuery eightDevices = null!;
+    private HostInventory joining = null!;
 
     /// <summary>How many hosts the fleet has.</summary>
     [Params(10_000, 100_000)]
     public int Hosts { get; set; }
 
     /// <summary>Builds the index and the queries (the generated inventories are not kept).</summary>
-    [GlobalSetup(Targets = [nameof(FindTargetsOneDevice), nameof(FindTargetsEightDevices)])]
+    [GlobalSetup(Targets = [nameof(FindTargetsOneDevice), nameof(FindTargetsEightDevices), nameof(FindTargetsEightDevicesAfterAHostJoins)])]
     public void SetupSearch()
     {
         index = new FleetIndex();
@@ -43,6 +44,7 @@ public class FleetBenchmarks
         var nicDescriptor = Parse(nic.Descriptor);
         oneDevice = new TargetQuery(source.Host, [new VmDeviceRef(gpu.Id, null)]);
         eightDevices = new TargetQuery(source.Host, [.. Enumerable.Repeat(new VmDeviceRef(null, gpuDescriptor), 6), new VmDeviceRef(null, nicDescriptor), new VmDeviceRef(null, nicDescriptor)]);
+        joining = source with { Host = "zz-joining-host" };
         var check = index.FindTargets(eightDevices);
         Console.WriteLine($"// fleet {Hosts}: {index.DistinctDescriptorCount} distinct descriptors; 1-device query: {index.FindTargets(oneDevice).HostsAccepted} hosts accept; 8-device query: {check.HostsAccepted} accept, {check.HostsRejected} near misses");
     }
@@ -71,6 +73,18 @@ public class FleetBenchmarks
     /// <summary>Top 10 targets for six identical vGPUs and two NIC VFs.</summary>
     [Benchmark]
     public TargetSearchResult FindTargetsEightDevices() => index.FindTargets(eightDevices);
+
+    /// <summary>
+    /// A host leaves and joins again (the set of host names changes), then the 8-device search: includes
+    /// bringing the index's host-name order up to date (a merge, not a full sort).
+    /// </summary>
+    [Benchmark]
+    public TargetSearchResult FindTargetsEightDevicesAfterAHostJoins()
+    {
+        index.Remove(joining.Host);
+        index.Upsert(joining);
+        return index.FindTargets(eightDevices);
+    }
 
     /// <summary>Releases the index.</summary>
     [GlobalCleanup]

@@ -4,12 +4,16 @@ using MigCompat.Cli.Output;
 
 namespace MigCompat.Cli.Fleet;
 
-/// <summary>Prints a target answer as a ranked table with a summary of rejected hosts.</summary>
+/// <summary>
+/// Prints a target answer as a ranked table with a summary of rejected hosts. The WHY column says,
+/// for each device that can only move cold, which rules failed (reason code and field); the numeric
+/// score stays in the JSON answer.
+/// </summary>
 internal static class TargetsReport
 {
     public static void Write(JsonElement answer, TextWriter output)
     {
-        var table = new TextTable("RANK", "HOST", "LEVEL", "SCORE", "ASSIGNMENTS", "DYNAMIC RESOURCES");
+        var table = new TextTable("RANK", "HOST", "LEVEL", "WHY", "ASSIGNMENTS", "DYNAMIC RESOURCES");
         var rank = 0;
         foreach (var candidate in Array(answer, "candidates"))
         {
@@ -19,7 +23,7 @@ internal static class TargetsReport
                 rank.ToString(CultureInfo.InvariantCulture),
                 Text(candidate, "host"),
                 Text(candidate, "level"),
-                Text(candidate, "score"),
+                Why(assignments),
                 string.Join(", ", assignments.Select(a => $"#{Text(a, "deviceIndex")} {Text(a, "sourceDeviceId") ?? "(descriptor)"} -> {Text(a, "resourceKey")} ({Text(a, "level")})")),
                 string.Join(", ", assignments.SelectMany(a => Array(a, "dynamicResources")).Select(d => $"{Text(d, "field")}={Text(d, "value")}").Distinct(StringComparer.Ordinal)) is { Length: > 0 } dynamic ? dynamic : null);
         }
@@ -57,6 +61,21 @@ internal static class TargetsReport
     }
 
     public static int CandidateCount(JsonElement answer) => Array(answer, "candidates").Length;
+
+    /// <summary>
+    /// Why the candidate is cold: per distinct set of reasons, the reason codes with their fields and
+    /// the cold devices concerned, e.g. <c>VERSION_MINOR_TOO_LOW software_version (#0 #1)</c>; null when every device is live.
+    /// </summary>
+    private static string? Why(JsonElement[] assignments)
+    {
+        var cold = assignments
+            .Where(a => Text(a, "level") == "cold")
+            .Select(a => (Device: "#" + Text(a, "deviceIndex"), Reasons: string.Join(" + ", Array(a, "reasons").Select(r => $"{Text(r, "code")} {Text(r, "field")}".TrimEnd()).Distinct(StringComparer.Ordinal))))
+            .GroupBy(a => a.Reasons.Length > 0 ? a.Reasons : "(no reason given)", StringComparer.Ordinal)
+            .Select(g => $"{g.Key} ({string.Join(' ', g.Select(a => a.Device))})")
+            .ToList();
+        return cold.Count > 0 ? string.Join(", ", cold) : null;
+    }
 
     private static JsonElement[] Array(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array ? [.. value.EnumerateArray()] : [];

@@ -54,9 +54,12 @@ internal sealed class BlockSolver
             sourceComparables = new string?[fieldCount];
         }
 
+        var self = source.Self;
         for (var i = 0; i < fieldCount; i++)
         {
-            var value = source.FindSelf(block.Fields[i].Name)?.Value;
+            // Blocks usually list the fields in the source's order: try the same index first.
+            var name = block.Fields[i].Name;
+            var value = ((uint)i < (uint)self.Length && string.Equals(self[i].Name, name, StringComparison.Ordinal) ? self[i] : source.FindSelf(name))?.Value;
             sourceValues[i] = value?.Text;
             sourceComparables[i] = value?.Comparable;
         }

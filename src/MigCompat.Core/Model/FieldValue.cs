@@ -26,13 +26,15 @@ public enum ValueKind
 /// <summary>A concrete field value: its text and the type it was read as. Equality is by text.</summary>
 public sealed class FieldValue : IEquatable<FieldValue>
 {
-    private FieldValue(string text, ValueKind kind, long integer, DeviceVersion? version, ImmutableArray<string> features, string comparable)
+    /// <summary>The features, split on first use (benign race: every thread splits the same text).</summary>
+    private string[]? features;
+
+    private FieldValue(string text, ValueKind kind, long integer, DeviceVersion? version, string comparable)
     {
         Text = text;
         Kind = kind;
         Integer = integer;
         Version = version;
-        Features = features;
         Comparable = comparable;
     }
 
@@ -49,7 +51,8 @@ public sealed class FieldValue : IEquatable<FieldValue>
     public DeviceVersion? Version { get; }
 
     /// <summary>The features, when <see cref="Kind"/> is <see cref="ValueKind.FeatureSet"/>, in written order.</summary>
-    public ImmutableArray<string> Features { get; }
+    public ImmutableArray<string> Features =>
+        Kind == ValueKind.FeatureSet ? ImmutableCollectionsMarshal.AsImmutableArray(features ??= Text.Split('+')) : [];
 
     /// <summary>The form used for equality when matching: the text, or for a feature set its sorted features.</summary>
     public string Comparable { get; }
@@ -61,25 +64,25 @@ public sealed class FieldValue : IEquatable<FieldValue>
         ArgumentNullException.ThrowIfNull(text);
         if (text.Length == 0)
         {
-            return new FieldValue(text, ValueKind.Empty, 0, null, [], text);
+            return new FieldValue(text, ValueKind.Empty, 0, null, text);
         }
 
         if (DeviceVersion.IsVersionFieldName(fieldName) && DeviceVersion.TryParse(text, out var version))
         {
-            return new FieldValue(text, ValueKind.Version, 0, version, [], text);
+            return new FieldValue(text, ValueKind.Version, 0, version, text);
         }
 
         if (TryParseInteger(text, out var integer))
         {
-            return new FieldValue(text, ValueKind.Integer, integer, null, [], text);
+            return new FieldValue(text, ValueKind.Integer, integer, null, text);
         }
 
-        if (TrySplitFeatures(text, out var features))
+        if (TryGetFeatureKey(text, out var key))
         {
-            return new FieldValue(text, ValueKind.FeatureSet, 0, null, features, FeatureKey(features));
+            return new FieldValue(text, ValueKind.FeatureSet, 0, null, key);
         }
 
-        return new FieldValue(text, ValueKind.String, 0, null, [], text);
+        return new FieldValue(text, ValueKind.String, 0, null, text);
     }
 
     /// <summary>Parses a non-negative decimal integer of at most 18 digits.</summary>
@@ -106,62 +109,114 @@ public sealed class FieldValue : IEquatable<FieldValue>
 
     /// <summary>The comparable form of a text: for a feature set, the sorted features; otherwise the text.</summary>
     public static string ComparableText(string text) =>
-        TrySplitFeatures(text, out var features) ? FeatureKey(features) : text;
+        TryGetFeatureKey(text, out var key) ? key : text;
 
-    private static bool TrySplitFeatures(string text, out ImmutableArray<string> features)
+    /// <summary>
+    /// When <paramref name="text"/> is a feature set (<c>+</c>-joined non-empty parts of
+    /// <c>[A-Za-z0-9_.-]</c>), its comparable key: the distinct parts in ordinal order, joined by <c>+</c>
+    /// (the text itself when it is already in that form).
+    /// </summary>
+    private static bool TryGetFeatureKey(string text, out string key)
     {
-        features = [];
-        if (!text.Contains('+', StringComparison.Ordinal))
+        key = text;
+        var plus = text.IndexOf('+', StringComparison.Ordinal);
+        if (plus < 0)
         {
             return false;
         }
 
-        // Validate before splitting: no empty part, only feature-name characters.
-        var partLength = 0;
-        foreach (var c in text)
+        // Validate: no empty part, only feature-name characters. Note whether the parts are already
+        // strictly increasing (sorted, no duplicates), the usual case, which needs no new string.
+        var span = text.AsSpan();
+        var partStart = 0;
+        var previousStart = -1;
+        var previousEnd = -1;
+        var sorted = true;
+        var parts = 1;
+        for (var i = 0; i <= span.Length; i++)
         {
-            if (c == '+')
+            if (i < span.Length && span[i] != '+')
             {
-                if (partLength == 0)
+                if (!(char.IsAsciiLetterOrDigit(span[i]) || span[i] is '_' or '-' or '.'))
                 {
                     return false;
                 }
 
-                partLength = 0;
+                continue;
             }
-            else if (char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')
-            {
-                partLength++;
-            }
-            else
+
+            if (i == partStart)
             {
                 return false;
             }
+
+            if (previousStart >= 0 && sorted)
+            {
+                sorted = span[previousStart..previousEnd].SequenceCompareTo(span[partStart..i]) < 0;
+            }
+
+            if (i < span.Length)
+            {
+                parts++;
+            }
+
+            previousStart = partStart;
+            previousEnd = i;
+            partStart = i + 1;
         }
 
-        if (partLength == 0)
+        if (!sorted)
         {
-            return false;
+            key = SortedFeatureKey(text, parts);
         }
 
-        features = ImmutableCollectionsMarshal.AsImmutableArray(text.Split('+'));
         return true;
     }
 
-    private static string FeatureKey(ImmutableArray<string> features)
+    /// <summary>The distinct <c>+</c>-separated parts of a valid feature set in ordinal order, joined by <c>+</c>.</summary>
+    private static string SortedFeatureKey(string text, int parts)
     {
-        var sorted = features.ToArray();
-        Array.Sort(sorted, StringComparer.Ordinal);
+        var span = text.AsSpan();
+        Span<(int Start, int Length)> ranges = parts <= 32 ? stackalloc (int, int)[parts] : new (int, int)[parts];
         var count = 0;
-        for (var i = 0; i < sorted.Length; i++)
+        var partStart = 0;
+        for (var i = 0; i <= span.Length; i++)
         {
-            if (count == 0 || !string.Equals(sorted[count - 1], sorted[i], StringComparison.Ordinal))
+            if (i == span.Length || span[i] == '+')
             {
-                sorted[count++] = sorted[i];
+                // Insertion sort by ordinal order, dropping duplicates.
+                var part = span[partStart..i];
+                var at = count;
+                while (at > 0 && span.Slice(ranges[at - 1].Start, ranges[at - 1].Length).SequenceCompareTo(part) > 0)
+                {
+                    at--;
+                }
+
+                if (at == 0 || !span.Slice(ranges[at - 1].Start, ranges[at - 1].Length).SequenceEqual(part))
+                {
+                    ranges[at..count].CopyTo(ranges[(at + 1)..]);
+                    ranges[at] = (partStart, i - partStart);
+                    count++;
+                }
+
+                partStart = i + 1;
             }
         }
 
-        return string.Join('+', sorted, 0, count);
+        Span<char> buffer = text.Length <= 256 ? stackalloc char[256] : new char[text.Length];
+        var length = 0;
+        for (var r = 0; r < count; r++)
+        {
+            if (r > 0)
+            {
+                buffer[length++] = '+';
+            }
+
+            span.Slice(ranges[r].Start, ranges[r].Length).CopyTo(buffer[length..]);
+            length += ranges[r].Length;
+        }
+
+        return new string(buffer[..length]);
     }
 
     /// <inheritdoc />

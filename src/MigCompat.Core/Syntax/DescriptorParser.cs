@@ -40,23 +40,40 @@ public static class DescriptorParser
         var lineNumber = firstLine - 1;
         var all = text.AsSpan();
         var position = text.StartsWith('\uFEFF') ? 1 : 0; // a byte order mark is not content
-        while (position <= all.Length)
+        while (true)
         {
-            var newline = all[position..].IndexOf('\n');
-            var end = newline < 0 ? all.Length : position + newline;
-            var line = all[position..end];
-            if (line.Length > 0 && line[^1] == '\r')
+            // One scan finds the line end and tells whether the line is plain printable ASCII (the
+            // common case): then it has no control character, no tab and no CR to look at again.
+            var rest = all[position..];
+            var special = rest.IndexOfAnyExceptInRange(' ', '~');
+            int newline;
+            bool plain;
+            if (special < 0 || rest[special] == '\n')
+            {
+                newline = special;
+                plain = true;
+            }
+            else
+            {
+                newline = rest[special..].IndexOf('\n');
+                newline = newline < 0 ? -1 : special + newline;
+                plain = false;
+            }
+
+            var line = newline < 0 ? rest : rest[..newline];
+            if (!plain && line.Length > 0 && line[^1] == '\r')
             {
                 line = line[..^1];
             }
 
             lineNumber++;
-            position = end + 1;
-            ParseLine(state, line, lineNumber, ref section);
+            ParseLine(state, line, lineNumber, plain, ref section);
             if (newline < 0)
             {
                 break;
             }
+
+            position += newline + 1;
         }
 
         return state.Finish();
@@ -139,7 +156,7 @@ public static class DescriptorParser
         return true;
     }
 
-    private static void ParseLine(ParseState state, ReadOnlySpan<char> line, int lineNumber, ref Section section)
+    private static void ParseLine(ParseState state, ReadOnlySpan<char> line, int lineNumber, bool plain, ref Section section)
     {
         if (line.Length > DescriptorLimits.MaxLineLength)
         {
@@ -147,7 +164,7 @@ public static class DescriptorParser
             return;
         }
 
-        var control = line.IndexOfAny(ControlCharacters);
+        var control = plain ? -1 : line.IndexOfAny(ControlCharacters);
         if (control >= 0)
         {
             state.Error(DiagnosticCodes.ControlCharacter, $"the control character U+{(int)line[control]:X4} is not allowed; descriptors are text", lineNumber, control + 1);
@@ -160,22 +177,25 @@ public static class DescriptorParser
             return;
         }
 
-        if (TryReadHeader(line, i, out var header))
+        // The name (or header word) runs to the first character that cannot be part of a name.
+        var nameStart = i;
+        var nameLength = line[i..].IndexOfAnyExcept(NameCharacters);
+        i = nameLength < 0 ? line.Length : i + nameLength;
+        var nameSpan = line[nameStart..i];
+
+        // A header is ASCII letters and ':', then nothing but blanks or a comment.
+        if (i < line.Length && line[i] == ':' && IsHeader(line, nameSpan, i))
         {
-            HandleHeader(state, header, lineNumber, i + 1, ref section);
+            HandleHeader(state, nameSpan, lineNumber, nameStart + 1, ref section);
             return;
         }
 
         if (section == Section.Dynamic)
         {
-            ParseDynamicLine(state, line, i, lineNumber);
+            ParseDynamicLine(state, line, nameStart, lineNumber);
             return;
         }
 
-        var nameStart = i;
-        var nameLength = line[i..].IndexOfAnyExcept(NameCharacters);
-        i = nameLength < 0 ? line.Length : i + nameLength;
-        var nameSpan = line[nameStart..i];
         if (nameSpan.Length == 0)
         {
             state.Error(DiagnosticCodes.InvalidFieldName, $"a field name cannot start with '{line[i]}'; write name=value with letters, digits, '_', '.' or '-'", lineNumber, i + 1);
@@ -226,7 +246,7 @@ public static class DescriptorParser
         var fieldName = StringPool.Get(nameSpan);
         if (section == Section.Self)
         {
-            if (!value.Quoted && value.Text.AsSpan().IndexOfAny('{', '}') >= 0)
+            if (value.HasBraces)
             {
                 state.Error(DiagnosticCodes.TemplateInSelf, $"'{fieldName}' has a template, but SELF values are concrete; move it below COMPATIBLE:, or quote the value if the braces are literal", lineNumber, value.Start + 1);
                 return;
@@ -311,28 +331,16 @@ public static class DescriptorParser
         }
     }
 
-    private static bool TryReadHeader(ReadOnlySpan<char> line, int start, out ReadOnlySpan<char> header)
+    /// <summary>True when <paramref name="word"/> (ending at the ':' at <paramref name="colon"/>) is all ASCII letters and only blanks or a comment follow.</summary>
+    private static bool IsHeader(ReadOnlySpan<char> line, ReadOnlySpan<char> word, int colon)
     {
-        header = default;
-        var i = start;
-        while (i < line.Length && char.IsAsciiLetter(line[i]))
-        {
-            i++;
-        }
-
-        if (i == start || i >= line.Length || line[i] != ':')
+        if (word.IsEmpty || word.ContainsAnyExcept(AsciiLetters))
         {
             return false;
         }
 
-        var rest = line[(i + 1)..].TrimStart(" \t");
-        if (!rest.IsEmpty && rest[0] != '#')
-        {
-            return false;
-        }
-
-        header = line[start..i];
-        return true;
+        var rest = line[(colon + 1)..].TrimStart(" \t");
+        return rest.IsEmpty || rest[0] == '#';
     }
 
     private static bool CheckName(ParseState state, ReadOnlySpan<char> name, int line, int column)
@@ -371,6 +379,9 @@ public static class DescriptorParser
 
     /// <summary>The characters <see cref="char.IsControl(char)"/> accepts, except tab.</summary>
     private static readonly SearchValues<char> ControlCharacters = SearchValues.Create(BuildControlCharacters());
+
+    /// <summary>The ASCII letters (a section header word).</summary>
+    private static readonly SearchValues<char> AsciiLetters = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 
     /// <summary>The characters of a field name.</summary>
     private static readonly SearchValues<char> NameCharacters = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-");

@@ -1,9 +1,12 @@
+using System.Runtime.CompilerServices;
+
 namespace MigCompat.Core.Syntax;
 
 /// <summary>
 /// A small per-thread intern table for the short names and values a parser reads again and again
 /// (field names, device APIs, types): a repeated text is returned as the same string instead of a
-/// new one. Bounded in entry count and length, so hostile input cannot make it grow without limit.
+/// new one. Bounded in entry count, length and probe count, so hostile input can neither make it
+/// grow without limit nor make a lookup slow (colliding texts are simply not pooled).
 /// </summary>
 internal static class StringPool
 {
@@ -13,8 +16,14 @@ internal static class StringPool
     /// <summary>The most entries one thread keeps; later new texts are allocated but not added.</summary>
     private const int MaxEntries = 2048;
 
+    /// <summary>The table size (a power of two, twice <see cref="MaxEntries"/>: at most half full).</summary>
+    private const int Slots = MaxEntries * 2;
+
+    /// <summary>The most slots one lookup looks at (open addressing, linear probing).</summary>
+    private const int MaxProbes = 8;
+
     [ThreadStatic]
-    private static Dictionary<string, string>? table;
+    private static Table? table;
 
     /// <summary>The text as a string, shared with earlier equal texts on this thread when short.</summary>
     public static string Get(ReadOnlySpan<char> text)
@@ -29,19 +38,54 @@ internal static class StringPool
             return text.ToString();
         }
 
-        var pool = table ??= new Dictionary<string, string>(64, StringComparer.Ordinal);
-        var lookup = pool.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (lookup.TryGetValue(text, out var existing))
+        return (table ??= new Table()).Get(text);
+    }
+
+    /// <summary>An FNV-1a style hash over the UTF-16 code units (the text is at most <see cref="MaxLength"/> long).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Hash(ReadOnlySpan<char> text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
         {
-            return existing;
+            hash = (hash ^ c) * 16777619u;
         }
 
-        var created = text.ToString();
-        if (pool.Count < MaxEntries)
-        {
-            pool.Add(created, created);
-        }
+        return hash ^ (hash >> 15);
+    }
 
-        return created;
+    /// <summary>One thread's table.</summary>
+    private sealed class Table
+    {
+        private readonly string?[] entries = new string?[Slots];
+        private int count;
+
+        public string Get(ReadOnlySpan<char> text)
+        {
+            var slot = (int)Hash(text);
+            for (var probe = 0; probe < MaxProbes; probe++, slot++)
+            {
+                slot &= Slots - 1;
+                var entry = entries[slot];
+                if (entry is null)
+                {
+                    var created = text.ToString();
+                    if (count < MaxEntries)
+                    {
+                        entries[slot] = created;
+                        count++;
+                    }
+
+                    return created;
+                }
+
+                if (entry.Length == text.Length && entry.AsSpan().SequenceEqual(text))
+                {
+                    return entry;
+                }
+            }
+
+            return text.ToString();
+        }
     }
 }

@@ -8,8 +8,8 @@ internal static class ValueLexer
 {
     private static readonly SearchValues<char> BareSpecials = SearchValues.Create("\"{}#");
 
-    /// <summary>A value as read: its text (unescaped when quoted), whether it was quoted, and where it starts.</summary>
-    internal readonly record struct LexedValue(string Text, bool Quoted, int Start);
+    /// <summary>A value as read: its text (unescaped when quoted), whether it was quoted, where it starts, and whether it is bare text with braces (a template).</summary>
+    internal readonly record struct LexedValue(string Text, bool Quoted, int Start, bool HasBraces = false);
 
     /// <summary>Reads the value that starts at or after <paramref name="start"/> in <paramref name="line"/>.</summary>
     public static bool TryRead(ReadOnlySpan<char> line, int start, out LexedValue value, out SyntaxError error)
@@ -188,7 +188,7 @@ internal static class ValueLexer
             return false;
         }
 
-        value = new LexedValue(StringPool.Get(line[start..i].TrimEnd(" \t")), false, start);
+        value = new LexedValue(StringPool.Get(line[start..i].TrimEnd(" \t")), false, start, openBrace >= 0);
         return true;
     }
 }

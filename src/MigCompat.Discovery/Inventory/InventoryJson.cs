@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -9,15 +10,15 @@ namespace MigCompat.Discovery.Inventory;
 /// <summary>
 /// The JSON form of a <see cref="HostInventory"/> (schema in <c>docs/inventory.md</c>): snake_case
 /// names in a fixed order, nulls omitted, non-ASCII text written as UTF-8, <c>\n</c> line ends.
-/// <see cref="Read"/> validates everything and reports problems as diagnostics with codes
+/// <see cref="Read(string, string?)"/> validates everything and reports problems as diagnostics with codes
 /// <c>MCI001</c>..<c>MCI012</c> (see <see cref="InventoryJsonCodes"/>); it never throws on bad input.
 /// </summary>
 public static class InventoryJson
 {
-    /// <summary>The largest input <see cref="Read"/> accepts, in UTF-8 bytes (16 MiB).</summary>
+    /// <summary>The largest input <see cref="Read(string, string?)"/> accepts, in UTF-8 bytes (16 MiB).</summary>
     public const int MaxInputBytes = 16 * 1024 * 1024;
 
-    /// <summary>The deepest nesting <see cref="Read"/> accepts.</summary>
+    /// <summary>The deepest nesting <see cref="Read(string, string?)"/> accepts.</summary>
     public const int MaxDepth = 32;
 
     private static readonly JsonWriterOptions WriterOptions = new()
@@ -52,17 +53,58 @@ public static class InventoryJson
     public static InventoryReadResult Read(string json, string? fileName = null)
     {
         ArgumentNullException.ThrowIfNull(json);
-        if (json.Length > MaxInputBytes || Encoding.UTF8.GetByteCount(json) > MaxInputBytes)
+        var byteCount = json.Length > MaxInputBytes ? int.MaxValue : Encoding.UTF8.GetByteCount(json);
+        if (byteCount > MaxInputBytes)
         {
-            return Failed(Diagnostic.Error(
-                InventoryJsonCodes.InputTooLarge,
-                $"The inventory is larger than {MaxInputBytes / (1024 * 1024)} MiB and was not read; split the host's data or check that the right file was given.",
-                fileName,
-                0,
-                0));
+            return TooLarge(fileName);
         }
 
-        var utf8 = Encoding.UTF8.GetBytes(json);
+        var buffer = ArrayPool<byte>.Shared.Rent(byteCount);
+        byte[] utf8;
+        try
+        {
+            var length = Encoding.UTF8.GetBytes(json, buffer);
+            if (InventoryJsonFastReader.TryRead(buffer.AsSpan(0, length)) is { } inventory)
+            {
+                return new InventoryReadResult(inventory, []);
+            }
+
+            utf8 = buffer.AsSpan(0, length).ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return ReadValidating(utf8, fileName);
+    }
+
+    /// <summary>
+    /// Reads and validates an inventory given as UTF-8 bytes (for example straight from a database
+    /// column), exactly as <see cref="Read(string, string?)"/> reads the same text, without first
+    /// making a string of it.
+    /// </summary>
+    /// <param name="utf8Json">The JSON text, UTF-8 encoded, without a byte order mark.</param>
+    /// <param name="fileName">The file name diagnostics should carry, when known.</param>
+    /// <returns>The inventory (null on errors) and all diagnostics.</returns>
+    public static InventoryReadResult Read(ReadOnlySpan<byte> utf8Json, string? fileName = null)
+    {
+        if (utf8Json.Length > MaxInputBytes)
+        {
+            return TooLarge(fileName);
+        }
+
+        return InventoryJsonFastReader.TryRead(utf8Json) is { } inventory
+            ? new InventoryReadResult(inventory, [])
+            : ReadValidating(utf8Json.ToArray(), fileName);
+    }
+
+    /// <summary>
+    /// The validating reader: parses into a <see cref="JsonDocument"/> and checks everything,
+    /// collecting every diagnostic with its location. Used when the fast path found something to report.
+    /// </summary>
+    internal static InventoryReadResult ReadValidating(byte[] utf8, string? fileName)
+    {
         JsonDocument document;
         try
         {
@@ -89,15 +131,22 @@ public static class InventoryJson
         }
     }
 
+    private static InventoryReadResult TooLarge(string? fileName) => Failed(Diagnostic.Error(
+        InventoryJsonCodes.InputTooLarge,
+        $"The inventory is larger than {MaxInputBytes / (1024 * 1024)} MiB and was not read; split the host's data or check that the right file was given.",
+        fileName,
+        0,
+        0));
+
     private static InventoryReadResult Failed(Diagnostic diagnostic) => new(null, [diagnostic]);
 }
 
-/// <summary>The result of <see cref="InventoryJson.Read"/>.</summary>
+/// <summary>The result of <see cref="InventoryJson.Read(string, string?)"/>.</summary>
 /// <param name="Inventory">The inventory, or null when the input had errors.</param>
 /// <param name="Diagnostics">Errors and warnings, in input order.</param>
 public sealed record InventoryReadResult(HostInventory? Inventory, ImmutableArray<Diagnostic> Diagnostics);
 
-/// <summary>The diagnostic codes of <see cref="InventoryJson.Read"/>; documented in <c>docs/inventory.md</c>.</summary>
+/// <summary>The diagnostic codes of <see cref="InventoryJson.Read(string, string?)"/>; documented in <c>docs/inventory.md</c>.</summary>
 public static class InventoryJsonCodes
 {
     /// <summary>Error: the input exceeds <see cref="InventoryJson.MaxInputBytes"/> and was refused unread.</summary>

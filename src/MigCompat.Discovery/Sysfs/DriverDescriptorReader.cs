@@ -18,6 +18,9 @@ internal sealed class DriverDescriptorReader(SysfsTree tree, ScanWarnings warnin
 {
     private const string MigrationVersion = "migration_version";
 
+    /// <summary>Whether a type directory (by path) carries the Sept 2020 per-attribute form: decided once per type, not once per instance.</summary>
+    private readonly Dictionary<string, bool> perAttributeTypes = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Attributes on a device node (mdev instance or PCI device), newest proposal first:
     /// Aug 2020 <c>migration/self</c> + <c>migration/compatible</c>, July 2020 <c>migration_compatible</c>,
@@ -52,10 +55,50 @@ internal sealed class DriverDescriptorReader(SysfsTree tree, ScanWarnings warnin
     /// </summary>
     public DescriptorFields? ReadTypeNode(SysfsDirectory type, string typeId, string? deviceApi, SysfsDirectory? instance)
     {
-        var isPerAttribute = type.Entries.Any(static e => e.Kind != SysfsEntryKind.Directory
-            && (e.Name is "software_version" or "dynamic_resources" || e.Name.StartsWith("compatible_", StringComparison.Ordinal)));
-        return isPerAttribute ? ReadPerAttribute(type, typeId, deviceApi, instance) : ReadOpaqueVersion(type, deviceApi, typeId);
+        return IsPerAttribute(type) ? ReadPerAttribute(type, typeId, deviceApi, instance) : ReadOpaqueVersion(type, deviceApi, typeId);
     }
+
+    /// <summary>The attributes of a type node that <see cref="ReadTypeNode"/> reads from the type itself, in the order it reads them (for <see cref="SysfsTree.Prefetch"/>).</summary>
+    public void AddTypeNodeAttributes(SysfsDirectory type, List<string> names)
+    {
+        if (!IsPerAttribute(type))
+        {
+            names.Add(MigrationVersion);
+            return;
+        }
+
+        foreach (var entry in type.Entries)
+        {
+            if (entry.Kind != SysfsEntryKind.Directory && IsPerAttributeName(entry.Name))
+            {
+                names.Add(entry.Name);
+            }
+        }
+    }
+
+    private bool IsPerAttribute(SysfsDirectory type)
+    {
+        if (!perAttributeTypes.TryGetValue(type.Path, out var isPerAttribute))
+        {
+            isPerAttribute = false;
+            foreach (var entry in type.Entries)
+            {
+                if (entry.Kind != SysfsEntryKind.Directory
+                    && (entry.Name is "software_version" or "dynamic_resources" || entry.Name.StartsWith("compatible_", StringComparison.Ordinal)))
+                {
+                    isPerAttribute = true;
+                    break;
+                }
+            }
+
+            perAttributeTypes[type.Path] = isPerAttribute;
+        }
+
+        return isPerAttribute;
+    }
+
+    private static bool IsPerAttributeName(string name) =>
+        name is "software_version" or "compatible_type" or "dynamic_resources" || name.StartsWith("compatible_", StringComparison.Ordinal);
 
     private DescriptorFields? ReadPerAttribute(SysfsDirectory type, string typeId, string? deviceApi, SysfsDirectory? instance)
     {
@@ -69,8 +112,7 @@ internal sealed class DriverDescriptorReader(SysfsTree tree, ScanWarnings warnin
         var valueFields = new List<string>();
         foreach (var entry in type.Entries)
         {
-            if (entry.Kind == SysfsEntryKind.Directory
-                || !(entry.Name is "software_version" or "compatible_type" or "dynamic_resources" || entry.Name.StartsWith("compatible_", StringComparison.Ordinal)))
+            if (entry.Kind == SysfsEntryKind.Directory || !IsPerAttributeName(entry.Name))
             {
                 continue;
             }

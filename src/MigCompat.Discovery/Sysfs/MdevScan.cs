@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using MigCompat.Discovery.Inventory;
 using MigCompat.Discovery.Profiles;
 
@@ -11,6 +12,8 @@ namespace MigCompat.Discovery.Sysfs;
 internal sealed class MdevScan(ScanContext context)
 {
     private const string SupportedTypes = "mdev_supported_types";
+    private const string DeviceApiAttribute = "device_api";
+    private const string AvailableInstances = "available_instances";
 
     private static readonly HashSet<string> KernelInstanceFiles = new(StringComparer.Ordinal)
     {
@@ -20,6 +23,9 @@ internal sealed class MdevScan(ScanContext context)
     private readonly SysfsTree tree = context.Tree;
     private readonly Dictionary<string, MdevParent> parentsByPath = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MdevType?> typesByPath = new(StringComparer.Ordinal);
+
+    /// <summary>Attribute names handed to <see cref="SysfsTree.Prefetch"/>, reused.</summary>
+    private readonly List<string> names = [];
 
     public ImmutableArray<CreatableType> ScanTypes()
     {
@@ -53,7 +59,7 @@ internal sealed class MdevScan(ScanContext context)
 
             foreach (var typeEntry in typesDirectory.Entries)
             {
-                var type = Type(tree.ResolveChild(typesDirectory, typeEntry.Name), typeEntry.Name, parent);
+                var type = Type(tree.ResolveChild(typesDirectory, typeEntry.Name), typeEntry.Name, parent, creatable: true);
                 if (type is not null)
                 {
                     types.Add(ToCreatable(type));
@@ -97,6 +103,7 @@ internal sealed class MdevScan(ScanContext context)
             }
 
             devices.Add(ToDevice(entry.Name, instance, type, shown));
+            tree.Forget(instance);
         }
 
         return devices.ToImmutable();
@@ -130,8 +137,8 @@ internal sealed class MdevScan(ScanContext context)
         var shown = tree.Display(type.Directory.Path);
         var derived = DerivedDescriptors.ForMdev(type.DeviceApi, type.TypeId, parent.Driver, parent.DriverVersion, DescriptorOrigin.Derived, shown);
         var driverExposed = context.DriverAttributes.ReadTypeNode(type.Directory, type.TypeId, type.DeviceApi, instance: null);
-        var available = tree.ReadInt(type.Directory, "available_instances");
-        if (available is null && !type.Directory.Has("available_instances"))
+        var available = tree.ReadInt(type.Directory, AvailableInstances);
+        if (available is null && !type.Directory.Has(AvailableInstances))
         {
             context.Warnings.Add(SysfsWarningCodes.UnexpectedLayout, shown, "the type has no available_instances; 0 free instances assumed");
         }
@@ -181,10 +188,11 @@ internal sealed class MdevScan(ScanContext context)
             parent = Parent(parts[^3], parentDirectory);
         }
 
-        return Type(typePath, parts[^1], parent);
+        return Type(typePath, parts[^1], parent, creatable: false);
     }
 
-    private MdevType? Type(string? typePath, string typeId, MdevParent parent)
+    /// <summary>The type at a resolved path, read once; <paramref name="creatable"/>: it is listed as a creatable type too (so more of it is read).</summary>
+    private MdevType? Type(string? typePath, string typeId, MdevParent parent, bool creatable)
     {
         if (typePath is null)
         {
@@ -200,8 +208,20 @@ internal sealed class MdevScan(ScanContext context)
         MdevType? type = null;
         if (directory is not null)
         {
+            // Everything read from the type, in the order it is read (here, by ReadTypeNode, by ToCreatable): one hand-off.
+            names.Clear();
+            names.Add("name");
+            names.Add(DeviceApiAttribute);
+            context.DriverAttributes.AddTypeNodeAttributes(directory, names);
+            if (creatable)
+            {
+                names.Add(AvailableInstances);
+                names.Add("description");
+            }
+
+            tree.Prefetch(directory, CollectionsMarshal.AsSpan(names));
             var name = tree.ReadText(directory, "name");
-            type = new MdevType(typeId, string.IsNullOrEmpty(name) ? null : name, tree.ReadText(directory, "device_api"), directory, parent);
+            type = new MdevType(typeId, string.IsNullOrEmpty(name) ? null : name, tree.ReadText(directory, DeviceApiAttribute), directory, parent);
         }
 
         typesByPath[typePath] = type;
@@ -215,6 +235,7 @@ internal sealed class MdevScan(ScanContext context)
             return known;
         }
 
+        tree.Prefetch(directory, directory.Has("vendor") ? ScanContext.PciDeviceAttributes : ["numa_node"]);
         var driver = tree.LinkName(directory, "driver");
         var parent = new MdevParent(
             id,
@@ -229,7 +250,23 @@ internal sealed class MdevScan(ScanContext context)
     /// <summary>Vendor attributes of an instance (e.g. <c>aggregator</c>): its one-line regular files other than the kernel's own.</summary>
     private List<KeyValuePair<string, string>> VendorAttributes(SysfsDirectory instance)
     {
-        var attributes = new List<KeyValuePair<string, string>>();
+        names.Clear();
+        foreach (var entry in instance.Entries)
+        {
+            if (entry.Kind == SysfsEntryKind.File && !KernelInstanceFiles.Contains(entry.Name))
+            {
+                names.Add(entry.Name);
+            }
+        }
+
+        var attributes = new List<KeyValuePair<string, string>>(names.Count);
+        if (names.Count == 0)
+        {
+            return attributes;
+        }
+
+        // All of them in one hand-off to the timed reader, in the order they are taken below.
+        tree.Prefetch(instance, CollectionsMarshal.AsSpan(names));
         foreach (var entry in instance.Entries)
         {
             if (entry.Kind != SysfsEntryKind.File || KernelInstanceFiles.Contains(entry.Name))

@@ -33,6 +33,7 @@ internal static class PciDeviceScan
                 continue;
             }
 
+            tree.Prefetch(device, ScanContext.PciDeviceAttributes);
             devices.Add(ReadDevice(context, entry.Name, device, driver!));
         }
 

@@ -29,6 +29,12 @@ internal sealed class ScanContext
     public DescriptorFields Choose(DescriptorFields? driverExposed, ProfileSubject subject, DescriptorFields derived) =>
         driverExposed ?? (Profiles.Find(subject) is { } profile ? ProfileDescriptors.Apply(profile, derived) : derived);
 
+    /// <summary>The attributes <see cref="ReadPciIds"/> reads, in its order (for <see cref="SysfsTree.Prefetch"/>).</summary>
+    public static readonly string[] PciIdAttributes = ["vendor", "device", "subsystem_vendor", "subsystem_device", "class"];
+
+    /// <summary>The PCI id attributes, then <c>numa_node</c>: what a PCI device node or an mdev parent reads.</summary>
+    public static readonly string[] PciDeviceAttributes = [.. PciIdAttributes, "numa_node"];
+
     /// <summary>PCI ids from <c>vendor</c>, <c>device</c>, <c>subsystem_*</c>, <c>class</c>; null when vendor or device is missing.</summary>
     public PciIds? ReadPciIds(SysfsDirectory device)
     {

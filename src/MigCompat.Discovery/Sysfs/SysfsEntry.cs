@@ -24,31 +24,53 @@ internal readonly record struct SysfsEntry(string Name, SysfsEntryKind Kind);
 /// </summary>
 internal sealed class SysfsDirectory
 {
-    private readonly Dictionary<string, SysfsEntryKind> byName;
+    private readonly List<SysfsEntry> entries;
 
-    public SysfsDirectory(string path, IReadOnlyList<SysfsEntry> entries)
+    /// <summary>Wraps a listing; <paramref name="sortedEntries"/> must be in ordinal name order (looked up by binary search).</summary>
+    public SysfsDirectory(string path, List<SysfsEntry> sortedEntries)
     {
         Path = path;
-        Entries = entries;
-        byName = new Dictionary<string, SysfsEntryKind>(entries.Count, StringComparer.Ordinal);
-        foreach (var entry in entries)
-        {
-            byName[entry.Name] = entry.Kind;
-        }
+        entries = sortedEntries;
     }
 
     /// <summary>The directory, relative to the root, every component a real directory.</summary>
     public string Path { get; }
 
     /// <summary>The entries in name order.</summary>
-    public IReadOnlyList<SysfsEntry> Entries { get; }
+    public IReadOnlyList<SysfsEntry> Entries => entries;
 
     /// <summary>True when the directory has an entry with this name.</summary>
-    public bool Has(string name) => byName.ContainsKey(name);
+    public bool Has(string name) => IndexOf(name) >= 0;
 
     /// <summary>The kind of the named entry, or null when absent.</summary>
-    public SysfsEntryKind? KindOf(string name) => byName.TryGetValue(name, out var kind) ? kind : null;
+    public SysfsEntryKind? KindOf(string name) => IndexOf(name) is var i and >= 0 ? entries[i].Kind : null;
 
     /// <summary>The root-relative path of a child entry.</summary>
-    public string ChildPath(string name) => Path.Length == 0 ? name : Path + "/" + name;
+    public string ChildPath(string name) => Path.Length == 0 ? name : string.Concat(Path, "/", name);
+
+    private int IndexOf(string name)
+    {
+        var low = 0;
+        var high = entries.Count - 1;
+        while (low <= high)
+        {
+            var middle = low + ((high - low) >> 1);
+            var order = string.CompareOrdinal(entries[middle].Name, name);
+            if (order == 0)
+            {
+                return middle;
+            }
+
+            if (order < 0)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        return -1;
+    }
 }

@@ -22,6 +22,18 @@ internal sealed class SysfsTree
     /// <summary>Root-relative paths known to be real directories (not links): resolution skips their readlink.</summary>
     private readonly HashSet<string> realDirectories = new(StringComparer.Ordinal) { string.Empty };
 
+    /// <summary>Directories listed so far, by physical path: listed once per scan, and their entry kinds spare resolution a readlink per component.</summary>
+    private readonly Dictionary<string, SysfsDirectory> listings = new(StringComparer.Ordinal);
+
+    /// <summary>Attribute reads by physical path: finished (a type's attributes are read once, not once per instance) or handed to a worker by <see cref="Prefetch"/>.</summary>
+    private readonly Dictionary<string, PendingRead> reads = new(StringComparer.Ordinal);
+
+    /// <summary>The component stack of <see cref="Resolve"/> (not re-entrant), reused.</summary>
+    private readonly Stack<string> pending = new();
+
+    /// <summary>The names <see cref="Prefetch"/> hands to a worker, reused.</summary>
+    private readonly List<string> prefetchPaths = [];
+
     public SysfsTree(SysfsScanOptions options, ScanWarnings warnings)
     {
         this.options = options;
@@ -120,7 +132,25 @@ internal sealed class SysfsTree
             return null;
         }
 
-        var result = AttributeReader.Read(FullPath(physical), options.MaxAttributeBytes, options.ReadTimeout);
+        AttributeRead result;
+        if (reads.TryGetValue(physical, out var known))
+        {
+            result = known.Batch is null ? known.Result : known.Batch.Wait(known.Index, options.ReadTimeout);
+        }
+        else
+        {
+            result = AttributeReader.Read(FullPath(physical), options.MaxAttributeBytes, options.ReadTimeout);
+        }
+
+        if (result.Status == AttributeReadStatus.TimedOut)
+        {
+            reads.Remove(physical);
+        }
+        else if (known.Batch is not null || !reads.ContainsKey(physical))
+        {
+            reads[physical] = new PendingRead(null, 0, result);
+        }
+
         switch (result.Status)
         {
             case AttributeReadStatus.Ok:
@@ -141,6 +171,68 @@ internal sealed class SysfsTree
             default:
                 warnings.Add(SysfsWarningCodes.IoError, shown, $"read failed: {result.Reason}");
                 return null;
+        }
+    }
+
+    /// <summary>
+    /// Hands the named attributes of a listed directory (those that are files in it, not links, not
+    /// read yet) to one worker, in this order, so that the <see cref="ReadText"/> calls that follow cost
+    /// one thread hand-off together instead of one each. Each still has its own
+    /// <see cref="SysfsScanOptions.ReadTimeout"/>, warnings are given when the value is taken, and a name
+    /// that is then never taken was read for nothing (reading a sysfs attribute changes nothing). List
+    /// the names in the order the caller takes them: the worker reads in that order.
+    /// </summary>
+    public void Prefetch(SysfsDirectory directory, ReadOnlySpan<string> names)
+    {
+        if (stalledDirectories.Contains(directory.Path))
+        {
+            return;
+        }
+
+        prefetchPaths.Clear();
+        foreach (var name in names)
+        {
+            if (directory.KindOf(name) == SysfsEntryKind.File)
+            {
+                var physical = directory.ChildPath(name);
+                if (!reads.ContainsKey(physical))
+                {
+                    prefetchPaths.Add(physical);
+                }
+            }
+        }
+
+        if (prefetchPaths.Count == 0)
+        {
+            return;
+        }
+
+        var fullPaths = new string[prefetchPaths.Count];
+        for (var i = 0; i < fullPaths.Length; i++)
+        {
+            fullPaths[i] = FullPath(prefetchPaths[i]);
+        }
+
+        var batch = AttributeReader.Start(fullPaths, options.MaxAttributeBytes);
+        for (var i = 0; i < fullPaths.Length; i++)
+        {
+            reads[prefetchPaths[i]] = new PendingRead(batch, i, default);
+        }
+    }
+
+    /// <summary>
+    /// Drops a listed directory and its finished reads from the scan's caches (an mdev instance, once
+    /// read: nothing else resolves through it or reads it again), so they do not outlive it.
+    /// </summary>
+    public void Forget(SysfsDirectory directory)
+    {
+        listings.Remove(directory.Path);
+        foreach (var entry in directory.Entries)
+        {
+            if (entry.Kind == SysfsEntryKind.File)
+            {
+                reads.Remove(directory.ChildPath(entry.Name));
+            }
         }
     }
 
@@ -171,6 +263,12 @@ internal sealed class SysfsTree
             return 0;
         }
 
+        if (NativeFs.IsSupported && NativeFs.Count(FullPath(physical), out _) is var count and >= 0)
+        {
+            return count;
+        }
+
+        // Native listing failed (or is not available): the managed listing reports why.
         try
         {
             return new System.IO.Enumeration.FileSystemEnumerable<bool>(
@@ -188,6 +286,23 @@ internal sealed class SysfsTree
     /// <summary>Lists a resolved directory; entries sorted by name (ordinal) so scans are deterministic.</summary>
     public SysfsDirectory? List(string physicalPath, string logicalPath, bool warnIfMissing)
     {
+        if (listings.TryGetValue(physicalPath, out var listed))
+        {
+            return listed;
+        }
+
+        if (NativeFs.IsSupported)
+        {
+            // Names and kinds straight from the directory entries (d_type): no stat per entry.
+            var nativeEntries = new List<SysfsEntry>();
+            if (NativeFs.List(FullPath(physicalPath), nativeEntries) == 0)
+            {
+                return Listed(physicalPath, nativeEntries);
+            }
+
+            // Failed: the managed listing below fails the same way and gives the system's message.
+        }
+
         var shown = Display(logicalPath);
         try
         {
@@ -201,9 +316,7 @@ internal sealed class SysfsTree
                         : SysfsEntryKind.File),
                 new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false, RecurseSubdirectories = false, ReturnSpecialDirectories = false });
             entries.AddRange(enumeration);
-            entries.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-            realDirectories.Add(physicalPath);
-            return new SysfsDirectory(physicalPath, entries);
+            return Listed(physicalPath, entries);
         }
         catch (DirectoryNotFoundException ex)
         {
@@ -227,14 +340,26 @@ internal sealed class SysfsTree
         }
     }
 
+    private SysfsDirectory Listed(string physicalPath, List<SysfsEntry> entries)
+    {
+        entries.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        realDirectories.Add(physicalPath);
+        var directory = new SysfsDirectory(physicalPath, entries);
+        listings[physicalPath] = directory;
+        return directory;
+    }
+
     /// <summary>
     /// Resolves <paramref name="tail"/> (relative, or absolute under the root) starting in the physical
     /// directory <paramref name="basePath"/>; null with a warning when a link escapes, loops or dangles.
     /// </summary>
     private string? Resolve(string basePath, string tail, string logicalPath, bool warnIfMissing)
     {
-        var resolved = new List<string>(basePath.Length == 0 ? [] : basePath.Split('/'));
-        var pending = new Stack<string>();
+        // current: the physical path so far, every component a real directory or file (or absent).
+        // state: whether current is known to exist (from its directory's listing), known absent, or unknown.
+        var current = basePath;
+        var state = PathState.Exists;
+        pending.Clear();
         PushComponents(pending, tail);
         var hops = 0;
         while (pending.Count > 0)
@@ -247,26 +372,42 @@ internal sealed class SysfsTree
 
             if (component == "..")
             {
-                if (resolved.Count == 0)
+                if (current.Length == 0)
                 {
                     warnings.Add(SysfsWarningCodes.LinkEscapesRoot, Display(logicalPath), "a link climbs above the sysfs root; it was not followed");
                     return null;
                 }
 
-                resolved.RemoveAt(resolved.Count - 1);
+                var slash = current.LastIndexOf('/');
+                current = slash < 0 ? string.Empty : current[..slash];
+                state = PathState.Unknown;
                 continue;
             }
 
-            resolved.Add(component);
-            var candidate = string.Join('/', resolved);
-            if (realDirectories.Contains(candidate))
+            var candidate = current.Length == 0 ? component : string.Concat(current, "/", component);
+            if (listings.TryGetValue(current, out var listing))
             {
+                // The directory was listed: its entry says whether the component is a link, without a readlink.
+                var kind = listing.KindOf(component);
+                if (kind != SysfsEntryKind.Link)
+                {
+                    current = candidate;
+                    state = kind is null ? PathState.Absent : PathState.Exists;
+                    continue;
+                }
+            }
+            else if (realDirectories.Contains(candidate))
+            {
+                current = candidate;
+                state = PathState.Exists;
                 continue;
             }
 
             var target = ReadLink(candidate);
             if (target is null)
             {
+                current = candidate;
+                state = PathState.Unknown;
                 continue;
             }
 
@@ -276,7 +417,6 @@ internal sealed class SysfsTree
                 return null;
             }
 
-            resolved.RemoveAt(resolved.Count - 1);
             if (target.StartsWith('/'))
             {
                 var canonicalTarget = target.TrimEnd('/');
@@ -286,7 +426,8 @@ internal sealed class SysfsTree
                     return null;
                 }
 
-                resolved.Clear();
+                current = string.Empty;
+                state = PathState.Exists;
                 PushComponents(pending, canonicalTarget[root.Length..]);
             }
             else
@@ -295,13 +436,12 @@ internal sealed class SysfsTree
             }
         }
 
-        var result = string.Join('/', resolved);
-        if (realDirectories.Contains(result))
+        if (state == PathState.Exists || realDirectories.Contains(current) || listings.ContainsKey(current))
         {
-            return result;
+            return current;
         }
 
-        if (!Path.Exists(FullPath(result)))
+        if (state == PathState.Absent || !Path.Exists(FullPath(current)))
         {
             if (warnIfMissing)
             {
@@ -312,12 +452,12 @@ internal sealed class SysfsTree
         }
 
         // Every proper prefix of an existing path whose components are no links is a real directory.
-        for (var i = 1; i < resolved.Count; i++)
+        for (var slash = current.IndexOf('/'); slash >= 0; slash = current.IndexOf('/', slash + 1))
         {
-            realDirectories.Add(string.Join('/', resolved.Take(i)));
+            realDirectories.Add(current[..slash]);
         }
 
-        return result;
+        return current;
     }
 
     private static void PushComponents(Stack<string> pending, string path)
@@ -332,6 +472,11 @@ internal sealed class SysfsTree
     /// <summary>The target text of a link, or null when the path is not a link (or cannot be read).</summary>
     private string? ReadLink(string relativePath)
     {
+        if (NativeFs.IsSupported)
+        {
+            return NativeFs.ReadLink(FullPath(relativePath));
+        }
+
         try
         {
             return new FileInfo(FullPath(relativePath)).LinkTarget;
@@ -363,4 +508,20 @@ internal sealed class SysfsTree
     }
 
     internal static string Shorten(string text) => text.Length <= 80 ? text : string.Concat(text.AsSpan(0, 77), "...");
+
+    /// <summary>What <see cref="Resolve"/> knows about the path so far.</summary>
+    private enum PathState
+    {
+        /// <summary>It exists (its directory's listing has it, or it is a known real directory).</summary>
+        Exists,
+
+        /// <summary>Its directory's listing does not have it.</summary>
+        Absent,
+
+        /// <summary>Not known: checked at the end.</summary>
+        Unknown,
+    }
+
+    /// <summary>An attribute read: finished (<see cref="Batch"/> null, <see cref="Result"/>) or item <see cref="Index"/> of a worker's batch.</summary>
+    private readonly record struct PendingRead(AttributeBatch? Batch, int Index, AttributeRead Result);
 }

@@ -20,7 +20,8 @@ public sealed class FleetIndex : IDisposable
     private readonly Stack<int> freeSlots = new();
     private readonly List<HashSet<int>> hostsByDescriptor = [];
     private readonly Dictionary<string, IReadOnlyDictionary<string, int>> claimsByHost = new(StringComparer.Ordinal);
-    private int drainedCount;
+    private readonly HashSet<int> drainedSlots = [];
+    private readonly HostNameOrder nameOrder = new();
     private int hostCount;
 
     /// <summary>How many hosts are indexed (drained ones included).</summary>
@@ -65,8 +66,8 @@ public sealed class FleetIndex : IDisposable
         {
             claimsByHost.TryGetValue(inventory.Host, out var claims);
             var entry = HostEntryBuilder.Build(inventory, drained, claims, table, diagnostics);
-            RemoveLocked(inventory.Host);
-            AddLocked(entry);
+            var replaced = RemoveLocked(inventory.Host, replacing: true);
+            AddLocked(entry, isNewName: !replaced);
         }
         finally
         {
@@ -104,9 +105,8 @@ public sealed class FleetIndex : IDisposable
         {
             if (slotsByName.TryGetValue(host, out var slot))
             {
-                var entry = slots[slot]!;
-                drainedCount += (drained ? 1 : 0) - (entry.Drained ? 1 : 0);
-                slots[slot] = entry.WithDrained(drained);
+                slots[slot] = slots[slot]!.WithDrained(drained);
+                SetDrainedSlot(slot, drained);
             }
         }
         finally
@@ -167,7 +167,7 @@ public sealed class FleetIndex : IDisposable
         gate.EnterReadLock();
         try
         {
-            var view = new IndexView(table, slotsByName, slots, hostsByDescriptor, slotsByName.Count - drainedCount);
+            var view = new IndexView(table, slotsByName, slots, hostsByDescriptor, slotsByName.Count - drainedSlots.Count, drainedSlots, nameOrder);
             return new TargetSearch(view, query).Run();
         }
         finally
@@ -179,7 +179,7 @@ public sealed class FleetIndex : IDisposable
     /// <inheritdoc />
     public void Dispose() => gate.Dispose();
 
-    private void AddLocked(HostEntry entry)
+    private void AddLocked(HostEntry entry, bool isNewName)
     {
         var slot = freeSlots.Count > 0 ? freeSlots.Pop() : slots.Count;
         if (slot == slots.Count)
@@ -202,11 +202,17 @@ public sealed class FleetIndex : IDisposable
             hostsByDescriptor[descriptor].Add(slot);
         }
 
-        drainedCount += entry.Drained ? 1 : 0;
+        SetDrainedSlot(slot, entry.Drained);
+        if (isNewName)
+        {
+            nameOrder.Added(slot, slots.Count);
+        }
+
         Volatile.Write(ref hostCount, slotsByName.Count);
     }
 
-    private bool RemoveLocked(string host)
+    /// <summary>Removes a host's entry; when <paramref name="replacing"/>, the caller adds it back at once (its slot is reused, so the name order stays valid).</summary>
+    private bool RemoveLocked(string host, bool replacing = false)
     {
         if (!slotsByName.Remove(host, out var slot))
         {
@@ -219,18 +225,44 @@ public sealed class FleetIndex : IDisposable
             hostsByDescriptor[descriptor].Remove(slot);
         }
 
-        drainedCount -= entry.Drained ? 1 : 0;
+        drainedSlots.Remove(slot);
         slots[slot] = null;
         freeSlots.Push(slot);
+        if (!replacing)
+        {
+            nameOrder.Removed();
+        }
+
         Volatile.Write(ref hostCount, slotsByName.Count);
         return true;
+    }
+
+    private void SetDrainedSlot(int slot, bool drained)
+    {
+        if (drained)
+        {
+            drainedSlots.Add(slot);
+        }
+        else
+        {
+            drainedSlots.Remove(slot);
+        }
     }
 }
 
 /// <summary>What a search reads of the index, under the index's read lock.</summary>
+/// <param name="Table">The distinct descriptors.</param>
+/// <param name="SlotsByName">Host name to slot.</param>
+/// <param name="Slots">Host entries by slot (null for a free slot).</param>
+/// <param name="HostsByDescriptor">The inverted index: descriptor id to the slots of the hosts offering it.</param>
+/// <param name="UndrainedHosts">How many indexed hosts are not drained.</param>
+/// <param name="DrainedSlots">The slots of drained hosts.</param>
+/// <param name="NameOrder">Every occupied slot in ordinal host-name order (brought up to date on first use after a change).</param>
 internal sealed record IndexView(
     DescriptorTable Table,
     Dictionary<string, int> SlotsByName,
     List<HostEntry?> Slots,
     List<HashSet<int>> HostsByDescriptor,
-    int UndrainedHosts);
+    int UndrainedHosts,
+    HashSet<int> DrainedSlots,
+    HostNameOrder NameOrder);

@@ -7,8 +7,10 @@ namespace MigCompat.Fleet.Search;
 
 /// <summary>
 /// One run of <see cref="FleetIndex.FindTargets"/>, under the index's read lock: resolve the VM's
-/// devices, judge each distinct VM descriptor against each distinct fleet descriptor once, visit
-/// only the hosts the inverted index names, solve each host's assignment, keep the best.
+/// devices, judge each distinct VM descriptor against each distinct fleet descriptor once, solve
+/// the assignment only on the hosts that offer a descriptor compatible with the VM class found on
+/// the fewest hosts (any accepted host is among them), count near misses from the inverted index
+/// alone, keep the best, and explain the first rejected hosts by name.
 /// </summary>
 internal sealed class TargetSearch
 {
@@ -24,6 +26,8 @@ internal sealed class TargetSearch
     private readonly List<DeviceClass> classes = [];
     private readonly string?[] sourceDeviceIds;
     private HostEntry? source;
+    private int sourceSlot = -1;
+    private DeviceClass? rarest;
     private int[] demand = [];
     private sbyte[] cost = [];
     private int[] flow = [];
@@ -76,14 +80,23 @@ internal sealed class TargetSearch
 
         JudgeDescriptors();
         var accepted = new PriorityQueue<int, (long Score, string Name)>(WorseFirst.Instance);
-        var rejected = new PriorityQueue<int, string>(LaterNameFirst.Instance);
         var acceptedCount = 0;
-        var rejectedCount = 0;
         var considered = view.UndrainedHosts - (source is { Drained: false } ? 1 : 0);
-        foreach (var slot in HostsToVisit())
+
+        // near: every considered host offering a descriptor at least cold-compatible with a VM device.
+        var near = new ulong[(view.Slots.Count + 63) >> 6];
+        var candidates = CandidateSlots(near);
+        var nearCount = candidates.Count + MarkReachable(near);
+        nearCount -= Clear(near, sourceSlot);
+        foreach (var slot in view.DrainedSlots)
+        {
+            nearCount -= Clear(near, slot);
+        }
+
+        foreach (var slot in candidates)
         {
             var host = view.Slots[slot]!;
-            if (host.Drained || ReferenceEquals(host, source))
+            if (host.Drained || slot == sourceSlot)
             {
                 continue;
             }
@@ -92,17 +105,14 @@ internal sealed class TargetSearch
             if (placed == query.Devices.Length)
             {
                 acceptedCount++;
+                Clear(near, slot);
                 var score = ((long)(placed - cold) << 32) | (uint)Math.Min(spare, uint.MaxValue);
                 KeepBest(accepted, query.Limit, slot, (score, host.Name));
             }
-            else
-            {
-                rejectedCount++;
-                KeepFirstNames(rejected, query.MaxRejected, slot, host.Name);
-            }
         }
 
-        return new TargetSearchResult(Candidates(accepted), Rejections(rejected), considered, [])
+        var rejectedCount = nearCount - acceptedCount;
+        return new TargetSearchResult(Candidates(accepted), Rejections(near, rejectedCount), considered, [])
         {
             HostsAccepted = acceptedCount,
             HostsRejected = rejectedCount,
@@ -117,6 +127,7 @@ internal sealed class TargetSearch
         if (!string.IsNullOrEmpty(query.SourceHost) && view.SlotsByName.TryGetValue(query.SourceHost, out var slot))
         {
             source = view.Slots[slot];
+            sourceSlot = slot;
         }
         else if (!string.IsNullOrEmpty(query.SourceHost) || byId)
         {
@@ -204,29 +215,91 @@ internal sealed class TargetSearch
         demand = [.. classes.Select(c => c.DeviceIndexes.Count)];
     }
 
-    /// <summary>The slots of hosts that offer a descriptor at least cold-compatible with one VM device, each once.</summary>
-    private List<int> HostsToVisit()
+    /// <summary>
+    /// The slots of the hosts that offer a descriptor the VM class found on the fewest hosts can go
+    /// to (live, or cold when allowed), each once and marked in <paramref name="near"/>. A host
+    /// without such a descriptor cannot place that class, so every accepted host is in the list.
+    /// </summary>
+    private List<int> CandidateSlots(ulong[] near)
     {
-        var seen = new ulong[(view.Slots.Count + 63) / 64];
-        var visit = new List<int>();
+        var fewest = long.MaxValue;
         foreach (var deviceClass in classes)
         {
+            long postings = 0;
             foreach (var id in deviceClass.Reachable)
             {
-                foreach (var slot in view.HostsByDescriptor[id])
+                postings += deviceClass.Costs[id] != AssignmentSolver.NoEdge ? view.HostsByDescriptor[id].Count : 0;
+            }
+
+            if (postings < fewest)
+            {
+                fewest = postings;
+                rarest = deviceClass;
+            }
+        }
+
+        var slots = new List<int>((int)Math.Min(fewest, view.Slots.Count));
+        foreach (var id in rarest!.Reachable)
+        {
+            if (rarest.Costs[id] == AssignmentSolver.NoEdge)
+            {
+                continue;
+            }
+
+            foreach (var slot in view.HostsByDescriptor[id])
+            {
+                ref var word = ref near[slot >> 6];
+                var bit = 1UL << (slot & 63);
+                if ((word & bit) == 0)
                 {
-                    ref var word = ref seen[slot >> 6];
-                    var bit = 1UL << (slot & 63);
-                    if ((word & bit) == 0)
-                    {
-                        word |= bit;
-                        visit.Add(slot);
-                    }
+                    word |= bit;
+                    slots.Add(slot);
                 }
             }
         }
 
-        return visit;
+        return slots;
+    }
+
+    /// <summary>Marks in <paramref name="near"/> every host offering a descriptor at least cold-compatible with a VM device; returns how many were not marked yet.</summary>
+    private int MarkReachable(ulong[] near)
+    {
+        var added = 0;
+        foreach (var deviceClass in classes)
+        {
+            foreach (var id in deviceClass.Reachable)
+            {
+                if (ReferenceEquals(deviceClass, rarest) && deviceClass.Costs[id] != AssignmentSolver.NoEdge)
+                {
+                    continue; // marked by CandidateSlots
+                }
+
+                foreach (var slot in view.HostsByDescriptor[id])
+                {
+                    ref var word = ref near[slot >> 6];
+                    var bit = 1UL << (slot & 63);
+                    added += (word & bit) == 0 ? 1 : 0;
+                    word |= bit;
+                }
+            }
+        }
+
+        return added;
+    }
+
+    /// <summary>Clears <paramref name="slot"/>'s bit; returns 1 when it was set.</summary>
+    private static int Clear(ulong[] bits, int slot)
+    {
+        if (slot < 0)
+        {
+            return 0;
+        }
+
+        ref var word = ref bits[slot >> 6];
+        var bit = 1UL << (slot & 63);
+        var was = (word & bit) != 0 ? 1 : 0;
+        word &= ~bit;
+        return was;
     }
 
     /// <summary>
@@ -335,7 +408,10 @@ internal sealed class TargetSearch
                             resource.TypeId,
                             verdict.Level,
                             verdict.DynamicResources,
-                            verdict.Bindings);
+                            verdict.Bindings)
+                        {
+                            Reasons = verdict.Level == CompatibilityLevel.Live ? [] : verdict.Reasons,
+                        };
                     }
                 }
             }
@@ -344,16 +420,29 @@ internal sealed class TargetSearch
         return new TargetCandidate(host.Name, cold == 0 ? CompatibilityLevel.Live : CompatibilityLevel.Cold, score, [.. assignments]);
     }
 
-    private ImmutableArray<RejectedHost> Rejections(PriorityQueue<int, string> rejected)
+    /// <summary>The first <see cref="TargetQuery.MaxRejected"/> rejected hosts (bits left in <paramref name="rejected"/>) by name, explained.</summary>
+    private ImmutableArray<RejectedHost> Rejections(ulong[] rejected, int rejectedCount)
     {
-        var hosts = new List<HostEntry>();
-        while (rejected.TryDequeue(out var slot, out _))
+        var wanted = Math.Min(query.MaxRejected, rejectedCount);
+        if (wanted == 0)
         {
-            hosts.Add(view.Slots[slot]!);
+            return [];
         }
 
-        hosts.Reverse();
-        return [.. hosts.Select(Explain)];
+        var hosts = ImmutableArray.CreateBuilder<RejectedHost>(wanted);
+        foreach (var slot in view.NameOrder.Get(view.Slots))
+        {
+            if ((rejected[slot >> 6] & (1UL << (slot & 63))) != 0)
+            {
+                hosts.Add(Explain(view.Slots[slot]!));
+                if (hosts.Count == wanted)
+                {
+                    break;
+                }
+            }
+        }
+
+        return hosts.DrainToImmutable();
     }
 
     /// <summary>Why a host cannot take the VM: per device, the closest refusal of the host's resources, or missing capacity.</summary>
@@ -416,18 +505,6 @@ internal sealed class TargetSearch
         }
     }
 
-    private static void KeepFirstNames(PriorityQueue<int, string> first, int limit, int slot, string name)
-    {
-        if (first.Count < limit)
-        {
-            first.Enqueue(slot, name);
-        }
-        else if (limit > 0 && first.TryPeek(out _, out var last) && string.CompareOrdinal(name, last) < 0)
-        {
-            first.EnqueueDequeue(slot, name);
-        }
-    }
-
     /// <summary>Orders candidates worst first: lower score, then the later host name.</summary>
     private sealed class WorseFirst : IComparer<(long Score, string Name)>
     {
@@ -438,13 +515,5 @@ internal sealed class TargetSearch
             var byScore = x.Score.CompareTo(y.Score);
             return byScore != 0 ? byScore : string.CompareOrdinal(y.Name, x.Name);
         }
-    }
-
-    /// <summary>Orders host names latest first, so the queue's head is the one to drop.</summary>
-    private sealed class LaterNameFirst : IComparer<string>
-    {
-        public static readonly LaterNameFirst Instance = new();
-
-        public int Compare(string? x, string? y) => string.CompareOrdinal(y, x);
     }
 }

@@ -64,7 +64,14 @@ public sealed record DeviceAssignment(
     string? TypeId,
     CompatibilityLevel Level,
     ImmutableArray<DynamicResourceClaim> DynamicResources,
-    ImmutableArray<VariableBinding> Bindings);
+    ImmutableArray<VariableBinding> Bindings)
+{
+    /// <summary>
+    /// Why this device can only move cold: the reasons of the verdict of the chosen target resource
+    /// (e.g. <c>VERSION_MINOR_TOO_LOW</c> on <c>software_version</c>); empty when <see cref="Level"/> is live.
+    /// </summary>
+    public ImmutableArray<Reason> Reasons { get; init; } = [];
+}
 
 /// <summary>A host that cannot take the VM, and why.</summary>
 /// <param name="Host">The host name.</param>

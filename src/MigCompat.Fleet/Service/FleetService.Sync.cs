@@ -49,8 +49,35 @@ public sealed partial class FleetService
                     ApplyToIndex(host);
                 }
             }
+        }
 
-            await RefreshClaimCountsAsync(summary.Name, cancellationToken);
+        await RefreshAllClaimCountsAsync(cancellationToken);
+    }
+
+    /// <summary>Re-reads the units held by active claims on every host in one query and gives them to the index.</summary>
+    private async Task RefreshAllClaimCountsAsync(CancellationToken cancellationToken)
+    {
+        var units = await store.GetActiveClaimUnitsAsync(cancellationToken);
+        lock (indexGate)
+        {
+            foreach (var name in indexed.Keys.ToList())
+            {
+                var current = indexed[name];
+                if (!units.TryGetValue(name, out var resources))
+                {
+                    if (current.ClaimedUnits != 0)
+                    {
+                        index.SetClaimed(name, new Dictionary<string, int>(StringComparer.Ordinal));
+                        indexed[name] = current with { ClaimedUnits = 0 };
+                    }
+
+                    continue;
+                }
+
+                var claimed = resources.ToDictionary(pair => pair.Key, pair => (int)Math.Min(pair.Value, int.MaxValue), StringComparer.Ordinal);
+                index.SetClaimed(name, claimed);
+                indexed[name] = current with { ClaimedUnits = claimed.Values.Sum(count => (long)count) };
+            }
         }
     }
 
@@ -93,11 +120,7 @@ public sealed partial class FleetService
             }
         }
 
-        foreach (var summary in await store.ListHostsAsync(cancellationToken))
-        {
-            await RefreshClaimCountsAsync(summary.Name, cancellationToken);
-        }
-
+        await RefreshAllClaimCountsAsync(cancellationToken);
         options.Log?.Invoke($"fleet index rebuilt: {index.HostCount} hosts searchable, {skipped} stored hosts not searchable");
     }
 

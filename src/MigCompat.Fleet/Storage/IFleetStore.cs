@@ -80,4 +80,11 @@ public interface IFleetStore : IAsyncDisposable
     /// <param name="host">The host name.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     Task<HostCapacity?> GetAvailableCapacityAsync(string host, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Units held by active claims, for every host that has any: host → resource key → units. One
+    /// query for the whole fleet, for rebuilding and refreshing the search index.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>>> GetActiveClaimUnitsAsync(CancellationToken cancellationToken = default);
 }

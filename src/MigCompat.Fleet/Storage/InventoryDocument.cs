@@ -12,12 +12,29 @@ internal static class InventoryDocument
     {
         try
         {
-            return InventoryJson.Read(json, "stored inventory of host " + hostName);
+            return InventoryJson.Read(json, FileName(hostName));
         }
         catch (Exception e)
         {
-            return new InventoryReadResult(null,
-                [MigCompat.Core.Diagnostics.Diagnostic.Error("MCF001", "the stored inventory cannot be read: " + e.Message, "stored inventory of host " + hostName, 0, 0)]);
+            return Unreadable(e, hostName);
         }
     }
+
+    /// <summary>Reads a stored document given as its UTF-8 bytes; never throws, like <see cref="Read(string, string)"/>.</summary>
+    public static InventoryReadResult Read(byte[] utf8Json, string hostName)
+    {
+        try
+        {
+            return InventoryJson.Read(utf8Json, FileName(hostName));
+        }
+        catch (Exception e)
+        {
+            return Unreadable(e, hostName);
+        }
+    }
+
+    private static string FileName(string hostName) => "stored inventory of host " + hostName;
+
+    private static InventoryReadResult Unreadable(Exception e, string hostName) =>
+        new(null, [MigCompat.Core.Diagnostics.Diagnostic.Error("MCF001", "the stored inventory cannot be read: " + e.Message, FileName(hostName), 0, 0)]);
 }

@@ -138,6 +138,35 @@ public abstract partial class RelationalFleetStore
         return new HostCapacity(host, generation, drained, resources);
     }
 
+    /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>>> GetActiveClaimUnitsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var transaction = await BeginSnapshotReadAsync(connection, cancellationToken);
+        var byHost = new Dictionary<string, Dictionary<string, long>>(StringComparer.Ordinal);
+        await using var command = DbCommands.Create(connection, transaction,
+            $"""
+            SELECT c.host, ci.resource_key, CAST(SUM(ci.units) AS BIGINT)
+            FROM claims c JOIN claim_items ci ON ci.claim_id = c.id
+            WHERE {ActiveClaim}
+            GROUP BY c.host, ci.resource_key
+            """, ("@now", ToMs(Now())));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var host = reader.GetString(0);
+            if (!byHost.TryGetValue(host, out var resources))
+            {
+                resources = new Dictionary<string, long>(StringComparer.Ordinal);
+                byHost[host] = resources;
+            }
+
+            resources[reader.GetString(1)] = reader.GetInt64(2);
+        }
+
+        return byHost.ToDictionary(pair => pair.Key, pair => (IReadOnlyDictionary<string, long>)pair.Value, StringComparer.Ordinal);
+    }
+
     private async Task<ClaimTransitionResult> TransitionAsync(string claimId, bool confirm, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(claimId))

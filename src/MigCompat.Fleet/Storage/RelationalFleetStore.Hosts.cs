@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Data.Common;
+using System.Text;
 using MigCompat.Discovery.Inventory;
 
 namespace MigCompat.Fleet.Storage;
@@ -94,7 +95,7 @@ public abstract partial class RelationalFleetStore
         await using var command = DbCommands.Create(connection, null,
             "SELECT name, generation, drained, updated_at_ms, inventory_json FROM hosts WHERE name = @name", ("@name", name));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? ReadStoredHost(reader) : null;
+        return await reader.ReadAsync(cancellationToken) ? Decode(ReadRow(reader)) : null;
     }
 
     /// <inheritdoc />
@@ -190,11 +191,16 @@ public abstract partial class RelationalFleetStore
         }
     }
 
-    private static StoredHost ReadStoredHost(DbDataReader reader) => Decode(ReadRow(reader));
-
     /// <summary>Reads <c>name, generation, drained, updated_at_ms, inventory_json</c> without decoding the document.</summary>
-    private static HostRow ReadRow(DbDataReader reader) =>
-        new(reader.GetString(0), reader.GetInt64(1), reader.GetBoolean(2), reader.GetInt64(3), reader.GetString(4));
+    private HostRow ReadRow(DbDataReader reader) =>
+        new(reader.GetString(0), reader.GetInt64(1), reader.GetBoolean(2), reader.GetInt64(3), ReadUtf8Text(reader, 4));
+
+    /// <summary>
+    /// A text column as UTF-8 bytes. This default makes a string and encodes it; a backend whose
+    /// driver hands out the stored UTF-8 bytes directly overrides it, which saves decoding every
+    /// document to UTF-16 only to encode it back for the JSON reader.
+    /// </summary>
+    private protected virtual byte[] ReadUtf8Text(DbDataReader reader, int ordinal) => Encoding.UTF8.GetBytes(reader.GetString(ordinal));
 
     private static StoredHost Decode(HostRow row)
     {
@@ -202,5 +208,5 @@ public abstract partial class RelationalFleetStore
         return new StoredHost(row.Name, document.Inventory, row.Generation, row.Drained, FromMs(row.UpdatedAtMs), document.Diagnostics);
     }
 
-    private sealed record HostRow(string Name, long Generation, bool Drained, long UpdatedAtMs, string Json);
+    private sealed record HostRow(string Name, long Generation, bool Drained, long UpdatedAtMs, byte[] Json);
 }

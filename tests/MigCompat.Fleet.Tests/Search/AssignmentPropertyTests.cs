@@ -70,6 +70,93 @@ public class AssignmentPropertyTests
             iter: 300);
     }
 
+    private static readonly Gen<(Resource[][] Hosts, bool[] Drained, int[] Vm, bool IncludeCold)> ScanGen =
+        Gen.Select(ResourceGen.Array[0, 4].Array[1, 14], Gen.Bool.Array[14], Gen.Int[0, Universe.Length - 1].Array[1, 4], Gen.Bool);
+
+    private static readonly Gen<(int Limit, int MaxRejected, bool BySource, int FirstLoad, int[] Removed)> QueryGen =
+        Gen.Select(Gen.Int[1, 4], Gen.Int[0, 4], Gen.Bool, Gen.Int[0, 14], Gen.Int[0, 13].Array[0, 4]);
+
+    [Fact]
+    public void The_top_candidates_the_listed_rejected_hosts_and_the_counts_equal_a_full_brute_force_scan()
+    {
+        Gen.Select(ScanGen, QueryGen).Sample(
+            sample =>
+            {
+                var ((hosts, drained, vm, includeCold), (limit, maxRejected, bySource, firstLoad, removed)) = sample;
+                using var index = new FleetIndex();
+                var present = new SortedSet<int>();
+                var query = QueryInline(vm.Select(i => Parsed[i]), includeCold, limit) with { MaxRejected = maxRejected, SourceHost = bySource ? "h0" : string.Empty };
+
+                // Load part of the fleet, search (so the name order is built), then add the rest, remove some and search again.
+                for (var h = 0; h < hosts.Length; h++)
+                {
+                    if (h < firstLoad)
+                    {
+                        Add(h);
+                    }
+                }
+
+                Check();
+                for (var h = 0; h < hosts.Length; h++)
+                {
+                    if (!present.Contains(h))
+                    {
+                        Add(h);
+                    }
+                }
+
+                foreach (var h in removed.Where(h => h < hosts.Length))
+                {
+                    index.Remove($"h{h}");
+                    present.Remove(h);
+                }
+
+                Check();
+
+                void Add(int h)
+                {
+                    index.Upsert(ToInventory(h, hosts[h]), drained[h]);
+                    index.SetClaimed($"h{h}", hosts[h].Select((r, j) => (Key: Key(r, j), r.Claimed)).ToDictionary(p => p.Key, p => p.Claimed));
+                    present.Add(h);
+                }
+
+                void Check()
+                {
+                    if (bySource && !present.Contains(0))
+                    {
+                        return;
+                    }
+
+                    var result = index.FindTargets(query);
+                    Assert.True(result.Succeeded);
+                    var considered = present.Where(h => !drained[h] && !(bySource && h == 0)).ToList();
+                    var scanned = considered.Select(h => (Name: $"h{h}", Cold: BestCold(hosts[h], vm, includeCold), Near: IsNear(hosts[h], vm), Spare: Spare(hosts[h], vm, includeCold))).ToList();
+                    var accepted = scanned.Where(s => s.Cold >= 0).ToList();
+                    var rejected = scanned.Where(s => s.Cold < 0 && s.Near).Select(s => s.Name).Order(StringComparer.Ordinal).ToList();
+                    var top = accepted
+                        .Select(s => (s.Name, Score: ((long)(vm.Length - s.Cold) << 32) | (uint)(s.Spare - vm.Length)))
+                        .OrderByDescending(s => s.Score).ThenBy(s => s.Name, StringComparer.Ordinal).Take(limit).ToList();
+
+                    Assert.Equal(top, result.Candidates.Select(c => (c.Host, c.Score)));
+                    Assert.Equal(rejected.Take(maxRejected), result.Rejected.Select(r => r.Host));
+                    Assert.Equal(
+                        (considered.Count, accepted.Count, rejected.Count, considered.Count - accepted.Count - rejected.Count),
+                        (result.HostsConsidered, result.HostsAccepted, result.HostsRejected, result.HostsWithoutCompatibleResource));
+                }
+            },
+            iter: 300);
+    }
+
+    /// <summary>True when some resource (free or not) is at least cold-compatible with some VM device.</summary>
+    private static bool IsNear(Resource[] resources, int[] vm) =>
+        resources.Any(r => vm.Any(d => Matcher.Check(Parsed[d], Parsed[r.Descriptor]).Level != CompatibilityLevel.None));
+
+    /// <summary>Free instances of the resources some VM device may use in this query.</summary>
+    private static int Spare(Resource[] resources, int[] vm, bool includeCold) =>
+        resources
+            .Where(r => vm.Any(d => Matcher.Check(Parsed[d], Parsed[r.Descriptor]).Level is CompatibilityLevel.Live || (includeCold && Matcher.Check(Parsed[d], Parsed[r.Descriptor]).Level == CompatibilityLevel.Cold)))
+            .Sum(r => Math.Max(0, r.Capacity - r.Claimed));
+
     private static string Key(Resource resource, int j) =>
         resource.IsType ? $"type:p{j}/{Universe[resource.Descriptor].Self[1].Value}" : $"device:d{j}";
 

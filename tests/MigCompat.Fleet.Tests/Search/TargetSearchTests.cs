@@ -29,6 +29,56 @@ public class TargetSearchTests
     }
 
     [Theory]
+    [InlineData("17.3.0", CompatibilityLevel.Live, "")]
+    [InlineData("17.0.0", CompatibilityLevel.Cold, "VERSION_MINOR_TOO_LOW software_version")]
+    [InlineData("18.1.0", CompatibilityLevel.Cold, "VERSION_MAJOR_DIFFERS software_version")]
+    public void A_cold_assignment_carries_its_verdicts_reasons_and_a_live_one_none(string targetVersion, CompatibilityLevel level, string reasons)
+    {
+        var target = Gpu("nvidia-63", targetVersion);
+        using var index = Index(Source("src", V11), Host("dst", types: [Type("p", target, 4)]));
+
+        var assignment = Assert.Single(Assert.Single(index.FindTargets(QueryById("src", 1)).Candidates).Assignments);
+
+        Assert.Equal(level, assignment.Level);
+        Assert.Equal(reasons, string.Join(", ", assignment.Reasons.Select(r => $"{r.Code} {r.Field}")));
+        Assert.Equal(Matcher.Check(Parse(V11), Parse(target)).Reasons, assignment.Reasons);
+        Assert.All(assignment.Reasons, r => Assert.False(string.IsNullOrWhiteSpace(r.Message)));
+    }
+
+    [Fact]
+    public void On_a_host_taking_one_device_live_and_one_cold_only_the_cold_assignment_has_reasons()
+    {
+        using var index = Index(Source("src", V11, devices: 2), Host("dst", [Device("new", Gpu("nvidia-63", "17.2.0")), Device("old", Gpu("nvidia-63", "17.0.0"))]));
+
+        var candidate = Assert.Single(index.FindTargets(QueryById("src", 2)).Candidates);
+
+        Assert.Equal(CompatibilityLevel.Cold, candidate.Level);
+        Assert.Equal(
+            [("new", CompatibilityLevel.Live, ""), ("old", CompatibilityLevel.Cold, ReasonCodes.VersionMinorTooLow)],
+            candidate.Assignments.Select(a => (a.TargetDeviceId, a.Level, string.Join(",", a.Reasons.Select(r => r.Code)))).OrderBy(a => a.TargetDeviceId, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Rejected_hosts_are_listed_by_name_after_hosts_come_go_and_are_replaced()
+    {
+        var full = Type("p", V11, 0);
+        using var index = Index([Source("src", V11), .. new[] { "m", "c", "x", "a" }.Select(n => Host(n, types: [full]))]);
+        Assert.Equal(["a", "c", "m", "x"], index.FindTargets(QueryById("src", 1)).Rejected.Select(r => r.Host));
+
+        index.Remove("c");
+        index.Upsert(Host("b", types: [full]));
+        index.Upsert(Host("m", types: [full]));
+        index.Upsert(Host("z", types: [Type("p", V11, 1)]));
+        index.Remove("a");
+        index.Upsert(Host("a", types: [full]));
+        var result = index.FindTargets(QueryById("src", 1) with { MaxRejected = 3 });
+
+        Assert.Equal(["a", "b", "m"], result.Rejected.Select(r => r.Host));
+        Assert.Equal(["z"], result.Candidates.Select(c => c.Host));
+        Assert.Equal((5, 1, 4, 0), (result.HostsConsidered, result.HostsAccepted, result.HostsRejected, result.HostsWithoutCompatibleResource));
+    }
+
+    [Theory]
     [InlineData("nvidia-64", "vfio-pci", ReasonCodes.TypeNotAccepted)]
     [InlineData("nvidia-63", "vfio-ccw", ReasonCodes.DeviceApiMismatch)]
     public void A_host_with_nothing_compatible_is_counted_but_neither_a_candidate_nor_listed(string type, string api, string code)

@@ -31,6 +31,27 @@ public abstract partial class FleetStoreContractTests
     }
 
     [Fact]
+    public async Task The_fleet_wide_claim_units_list_every_host_with_active_claims_and_leave_out_released_and_expired_ones()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await PutNewAsync(Inventories.Host("node-a", freeInstances: 5));
+        await PutNewAsync(Inventories.Host("node-b", freeInstances: 5));
+        await PutNewAsync(Inventories.Host("node-c", freeInstances: 5));
+        await Store.CreateClaimAsync(Request("node-a", 2, TimeSpan.FromMinutes(10)), ct);
+        await Store.CreateClaimAsync(Request("node-a", 1, TimeSpan.FromMinutes(10)), ct);
+        var released = Assert.IsType<ClaimCreated>(await Store.CreateClaimAsync(Request("node-b", 4, TimeSpan.FromMinutes(10)), ct));
+        await Store.ReleaseClaimAsync(released.Claim.Id, ct);
+        await Store.CreateClaimAsync(Request("node-c", 1, TimeSpan.FromMinutes(1)), ct);
+        Clock.Advance(TimeSpan.FromMinutes(5));
+
+        var units = await Store.GetActiveClaimUnitsAsync(ct);
+
+        var only = Assert.Single(units);
+        Assert.Equal("node-a", only.Key);
+        Assert.Equal(3, only.Value[Inventories.GvtKey]);
+    }
+
+    [Fact]
     public async Task A_claim_is_read_back_with_its_items_in_key_order()
     {
         var ct = TestContext.Current.CancellationToken;

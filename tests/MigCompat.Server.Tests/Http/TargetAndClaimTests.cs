@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using MigCompat.Discovery.Inventory;
 
 namespace MigCompat.Server.Tests.Http;
 
@@ -113,6 +114,30 @@ public sealed class TargetAndClaimTests
         var answer = await PostAsync(server, "/v1/migrations/targets", new { sourceHost = "host-a", devices = new[] { device } }, FleetTestServer.AdminToken, HttpStatusCode.OK);
 
         Assert.Contains(answer.GetProperty("candidates").EnumerateArray(), c => c.GetProperty("host").GetString() == "host-b");
+    }
+
+    [Fact]
+    public async Task A_cold_candidates_assignment_lists_the_failed_rules_and_a_live_ones_lists_none()
+    {
+        await using var server = await FleetTestServer.StartAsync();
+        var older = new DescriptorFields(
+            [new("device_api", "vfio-pci"), new("mdev_type", TestInventories.Type), new("software_version", "1.1.0")],
+            [],
+            [],
+            DescriptorOrigin.Profile,
+            "test");
+        (await server.PutHostAsync(TestInventories.Host("host-a"))).Dispose();
+        (await server.PutHostAsync(TestInventories.Host("host-live"))).Dispose();
+        (await server.PutHostAsync(TestInventories.Host("host-cold", descriptor: older))).Dispose();
+
+        var answer = await PostAsync(server, "/v1/migrations/targets", new { sourceHost = "host-a", devices = new[] { new { id = TestInventories.SourceDevice } } }, FleetTestServer.ReadToken, HttpStatusCode.OK);
+
+        var byHost = answer.GetProperty("candidates").EnumerateArray().ToDictionary(c => c.GetProperty("host").GetString()!, c => c.GetProperty("assignments")[0]);
+        Assert.Equal(0, byHost["host-live"].GetProperty("reasons").GetArrayLength());
+        var reason = Assert.Single(byHost["host-cold"].GetProperty("reasons").EnumerateArray());
+        Assert.Equal("cold", byHost["host-cold"].GetProperty("level").GetString());
+        Assert.Equal(("VERSION_MINOR_TOO_LOW", "software_version"), (reason.GetProperty("code").GetString(), reason.GetProperty("field").GetString()));
+        Assert.False(string.IsNullOrWhiteSpace(reason.GetProperty("message").GetString()));
     }
 
     internal static async Task<JsonElement> PostAsync(FleetTestServer server, string path, object? body, string token, HttpStatusCode expected)

@@ -17,6 +17,9 @@ public sealed class SqliteFleetStore : RelationalFleetStore
     /// <summary>Orders this instance's writers before they queue on the file lock (fairer and cheaper than busy retries).</summary>
     private readonly SemaphoreSlim _writerGate = new(1, 1);
 
+    /// <summary>True when the file's text encoding is UTF-8, so stored text can be read as bytes.</summary>
+    private bool _utf8Database;
+
     private SqliteFleetStore(string connectionString, string path, TimeProvider timeProvider)
         : base(timeProvider)
     {
@@ -74,6 +77,8 @@ public sealed class SqliteFleetStore : RelationalFleetStore
             await using var connection = await store.OpenConnectionAsync(cancellationToken);
             await DbCommands.ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL", cancellationToken);
             await store.MigrateAsync(connection, SqliteMigrations.All, SqliteMigrations.CreateMigrationsTable, cancellationToken);
+            store._utf8Database = await DbCommands.ScalarAsync(connection, null, "PRAGMA encoding", cancellationToken) is string encoding
+                && string.Equals(encoding, "UTF-8", StringComparison.OrdinalIgnoreCase);
             return store;
         }
         catch (SqliteException e)
@@ -144,6 +149,14 @@ public sealed class SqliteFleetStore : RelationalFleetStore
     /// <inheritdoc />
     private protected override Task<DbTransaction> BeginSnapshotReadAsync(DbConnection connection, CancellationToken cancellationToken) =>
         Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// In a UTF-8 database (SQLite's default, checked at open) a blob read of a text column returns
+    /// the stored bytes as they are; a database in a UTF-16 encoding goes through a string.
+    /// </remarks>
+    private protected override byte[] ReadUtf8Text(DbDataReader reader, int ordinal) =>
+        _utf8Database ? reader.GetFieldValue<byte[]>(ordinal) : base.ReadUtf8Text(reader, ordinal);
 
     /// <inheritdoc />
     private protected override bool IsRetryable(DbException exception) =>
