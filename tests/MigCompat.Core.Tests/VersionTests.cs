@@ -97,6 +97,28 @@ public class VersionTests
         Assert.NotEqual(FieldValue.Create("m", "none+ppgtt").Comparable, FieldValue.Create("m", "none+context").Comparable);
     }
 
+    [Theory]
+    [InlineData("context+none+ppgtt", "context+none+ppgtt")]
+    [InlineData("none+ppgtt+context", "context+none+ppgtt")]
+    [InlineData("b+a+b+a", "a+b")]
+    [InlineData("a+a", "a")]
+    [InlineData("B+a+_+.", ".+B+_+a")]
+    public void The_comparable_form_of_a_feature_set_is_its_distinct_parts_in_ordinal_order(string text, string comparable)
+    {
+        var value = FieldValue.Create("m", text);
+        Assert.Equal(comparable, value.Comparable);
+        Assert.Equal(comparable, FieldValue.ComparableText(text));
+        Assert.Equal(text.Split('+'), value.Features);
+    }
+
+    [Fact]
+    public void A_feature_set_with_many_parts_sorts_the_same_way()
+    {
+        var parts = Enumerable.Range(0, 40).Select(i => "f" + ((i * 7) % 40).ToString("D2", System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var expected = string.Join('+', parts.Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(expected, FieldValue.Create("m", string.Join('+', parts) + "+f00").Comparable);
+    }
+
     [Fact]
     public void Versions_are_equal_when_their_raw_texts_are()
     {

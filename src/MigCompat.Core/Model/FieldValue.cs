@@ -176,8 +176,25 @@ public sealed class FieldValue : IEquatable<FieldValue>
     /// <summary>The distinct <c>+</c>-separated parts of a valid feature set in ordinal order, joined by <c>+</c>.</summary>
     private static string SortedFeatureKey(string text, int parts)
     {
+        if (parts > 32)
+        {
+            // Many parts: sort with Array.Sort (the insertion sort below is quadratic).
+            var split = text.Split('+');
+            Array.Sort(split, StringComparer.Ordinal);
+            var distinct = 0;
+            for (var i = 0; i < split.Length; i++)
+            {
+                if (distinct == 0 || !string.Equals(split[distinct - 1], split[i], StringComparison.Ordinal))
+                {
+                    split[distinct++] = split[i];
+                }
+            }
+
+            return string.Join('+', split, 0, distinct);
+        }
+
         var span = text.AsSpan();
-        Span<(int Start, int Length)> ranges = parts <= 32 ? stackalloc (int, int)[parts] : new (int, int)[parts];
+        Span<(int Start, int Length)> ranges = stackalloc (int, int)[parts];
         var count = 0;
         var partStart = 0;
         for (var i = 0; i <= span.Length; i++)

@@ -10,6 +10,77 @@ namespace MigCompat.Core.Syntax;
 internal static class BlockOrdering
 {
     /// <summary>
+    /// True when <see cref="TryOrder"/> would succeed; otherwise false with the variable it names.
+    /// Answers the usual block (every reference is to a variable declared by a field that refers to
+    /// nothing, or earlier in the same value) without allocating; anything else is ordered in full.
+    /// </summary>
+    public static bool IsOrderable(CompatibleBlock block, out string? stuckVariable)
+    {
+        stuckVariable = null;
+        var fields = block.Fields;
+        if (fields.Length <= 64)
+        {
+            var simple = true;
+            for (var f = 0; f < fields.Length && simple; f++)
+            {
+                var pattern = fields[f].Pattern;
+                if (pattern.ReferenceList.Length == 0)
+                {
+                    continue;
+                }
+
+                if (pattern.Arithmetic is { } arithmetic)
+                {
+                    simple = IsBoundFirst(fields, arithmetic.Name);
+                    continue;
+                }
+
+                var segments = pattern.Segments;
+                for (var s = 0; s < segments.Length && simple; s++)
+                {
+                    if (segments[s] is ReferenceSegment reference)
+                    {
+                        simple = DeclaredBefore(segments, s, reference.Name) || IsBoundFirst(fields, reference.Name);
+                    }
+                }
+            }
+
+            if (simple)
+            {
+                return true;
+            }
+        }
+
+        return TryOrder(block, out _, out stuckVariable);
+    }
+
+    /// <summary>
+    /// True when <paramref name="name"/> is declared by a field that refers to no variable (so that
+    /// field is placed in the first round), or by no field at all (the checker reports that).
+    /// </summary>
+    private static bool IsBoundFirst(ImmutableArray<AcceptField> fields, string name)
+    {
+        var declared = false;
+        foreach (var field in fields)
+        {
+            foreach (var declaration in field.Pattern.DeclarationList)
+            {
+                if (string.Equals(declaration.Name, name, StringComparison.Ordinal))
+                {
+                    if (field.Pattern.ReferenceList.Length == 0)
+                    {
+                        return true;
+                    }
+
+                    declared = true;
+                }
+            }
+        }
+
+        return !declared;
+    }
+
+    /// <summary>
     /// Orders the fields of <paramref name="block"/>; false when some references cannot be satisfied
     /// (a cycle, or a reference before its declaration within one value), with the variable named.
     /// Undeclared variables are the checker's concern and are ignored here.

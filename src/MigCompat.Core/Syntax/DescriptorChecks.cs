@@ -15,9 +15,7 @@ internal static class DescriptorChecks
     /// <summary>The VFIO device APIs (VFIO_DEVICE_API_*_STRING in the kernel).</summary>
     internal static readonly string[] KnownDeviceApis = ["vfio-pci", "vfio-platform", "vfio-amba", "vfio-ccw", "vfio-ap", "vfio-cdx"];
 
-    private static readonly string[] ParentIdFields = ["device_id", "vendor_id", "subsystem_id", "subsystem_vendor", "subsystem_device", "pci_id"];
-
-    public static void Run(Descriptor descriptor, IReadOnlyList<(string Name, SourcePosition Position)> dynamic, string? file, List<Diagnostic> diagnostics)
+    public static void Run(Descriptor descriptor, List<(string Name, SourcePosition Position)> dynamic, string? file, List<Diagnostic> diagnostics)
     {
         CheckSelf(descriptor, file, diagnostics);
         foreach (var block in descriptor.Compatible)
@@ -56,8 +54,8 @@ internal static class DescriptorChecks
     private static void CheckBlock(CompatibleBlock block, string? file, List<Diagnostic> diagnostics)
     {
         var hasMdevType = block.Find(Descriptor.MdevTypeField) is not null;
-        Dictionary<string, DeclarationSegment>? declarations = null;
         var hasVariables = false;
+        var declarationCount = 0;
         foreach (var field in block.Fields)
         {
             CheckFieldName(field.Name, hasMdevType, field.Position, file, diagnostics);
@@ -67,37 +65,47 @@ internal static class DescriptorChecks
             }
 
             hasVariables |= field.Pattern.ReferenceList.Length > 0;
+            declarationCount += field.Pattern.DeclarationList.Length;
+        }
+
+        if (!hasVariables && declarationCount == 0)
+        {
+            // No declarations and no references: nothing to bind, no version lists, no cycles.
+            return;
+        }
+
+        // Typical blocks declare a handful of variables: look them up by a linear scan. Many
+        // declarations get a dictionary, so a large block stays linear in its size.
+        var declarations = declarationCount > LinearDeclarationLimit ? new Dictionary<string, DeclarationSegment>(StringComparer.Ordinal) : null;
+        var seen = 0;
+        foreach (var field in block.Fields)
+        {
             foreach (var declaration in field.Pattern.DeclarationList)
             {
-                hasVariables = true;
-                declarations ??= new Dictionary<string, DeclarationSegment>(StringComparer.Ordinal);
-                if (!declarations.TryAdd(declaration.Name, declaration))
+                var duplicate = declarations is not null
+                    ? !declarations.TryAdd(declaration.Name, declaration)
+                    : FindDeclaration(block, declaration.Name, seen) is not null;
+                seen++;
+                if (duplicate)
                 {
                     diagnostics.Add(Diagnostic.Error(DiagnosticCodes.DuplicateVariable, $"the variable '{declaration.Name}' is declared twice in this block; declare it once and refer to it as {{{declaration.Name}}}", file, field.Position.Line, field.Position.Column));
                 }
             }
         }
 
-        if (!hasVariables)
-        {
-            // No declarations and no references: nothing to bind, no version lists, no cycles.
-            return;
-        }
-
-        declarations ??= new Dictionary<string, DeclarationSegment>(StringComparer.Ordinal);
         var undeclared = false;
         foreach (var field in block.Fields)
         {
             foreach (var name in field.Pattern.ReferenceList)
             {
-                if (!declarations.ContainsKey(name))
+                if (Lookup(block, declarations, name) is null)
                 {
                     undeclared = true;
                     diagnostics.Add(Diagnostic.Error(DiagnosticCodes.UndeclaredVariable, $"'{field.Name}' refers to {{{name}}}, but no field of this block declares it (declare it as {{{name}:int:...}} or {{{name}:string:...}})", file, field.Position.Line, field.Position.Column));
                 }
             }
 
-            if (field.Pattern.Arithmetic is { } arithmetic && declarations.TryGetValue(arithmetic.Name, out var target))
+            if (field.Pattern.Arithmetic is { } arithmetic && Lookup(block, declarations, arithmetic.Name) is { } target)
             {
                 if (target.Type != VariableType.Int)
                 {
@@ -109,18 +117,49 @@ internal static class DescriptorChecks
                 }
             }
 
-            if (DeviceVersion.IsVersionFieldName(field.Name) && FirstIntDeclaration(field.Pattern) is { } versions)
+            if (field.Pattern.DeclarationList.Length > 0 && DeviceVersion.IsVersionFieldName(field.Name) && FirstIntDeclaration(field.Pattern) is { } versions)
             {
                 var sparse = versions.IntValues.Length > 1 ? " The list is sparse and grows with every release." : string.Empty;
                 diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.IntegerVersionList, $"'{field.Name}' lists integer versions {versions}.{sparse} Use a major.minor.bugfix version in SELF instead and let the rule decide (same major, target minor >= source minor)", file, field.Position.Line, field.Position.Column));
             }
         }
 
-        if (!undeclared && !BlockOrdering.TryOrder(block, out _, out var stuck))
+        if (hasVariables && !undeclared && !BlockOrdering.IsOrderable(block, out var stuck))
         {
             var position = block.Position;
             diagnostics.Add(Diagnostic.Error(DiagnosticCodes.CircularReference, $"the variable '{stuck}' is referred to before it can be bound: variables of this block depend on each other in a circle, or a value refers to a variable it declares later; declare each variable before other values use it", file, position.Line, position.Column));
         }
+    }
+
+    /// <summary>Above this many declarations in a block, they are looked up in a dictionary.</summary>
+    private const int LinearDeclarationLimit = 16;
+
+    private static DeclarationSegment? Lookup(CompatibleBlock block, Dictionary<string, DeclarationSegment>? declarations, string name) =>
+        declarations is not null
+            ? declarations.GetValueOrDefault(name)
+            : FindDeclaration(block, name, int.MaxValue);
+
+    /// <summary>The first declaration of <paramref name="name"/> among the block's first <paramref name="limit"/> declarations (in written order), or null.</summary>
+    private static DeclarationSegment? FindDeclaration(CompatibleBlock block, string name, int limit)
+    {
+        var index = 0;
+        foreach (var field in block.Fields)
+        {
+            foreach (var declaration in field.Pattern.DeclarationList)
+            {
+                if (index++ >= limit)
+                {
+                    return null;
+                }
+
+                if (string.Equals(declaration.Name, name, StringComparison.Ordinal))
+                {
+                    return declaration;
+                }
+            }
+        }
+
+        return null;
     }
 
     private static DeclarationSegment? FirstIntDeclaration(ValuePattern pattern)
@@ -170,11 +209,18 @@ internal static class DescriptorChecks
             diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.DeviceTypeField, "'device_type' is not a standard field; the VFIO device API is 'device_api' (vfio-pci, vfio-ccw, vfio-ap, ...), which is always matched exactly", file, position.Line, position.Column));
         }
 
-        if (hasMdevType && (Array.IndexOf(ParentIdFields, name) >= 0 || name.StartsWith("parent_", StringComparison.Ordinal)))
+        if (hasMdevType && (IsParentIdField(name) || name.StartsWith("parent_", StringComparison.Ordinal)))
         {
             diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.ParentIdNextToMdevType, $"'{name}' identifies the parent device, but an mdev_type must define a software-compatible interface on its own; matching on it blocks migration between different parents offering the same type (report a distinct mdev type per parent instead)", file, position.Line, position.Column));
         }
     }
+
+    /// <summary>True for the fields that identify a parent device (device, vendor and subsystem ids, <c>pci_id</c>).</summary>
+    private static bool IsParentIdField(string name) => name switch
+    {
+        "device_id" or "vendor_id" or "subsystem_id" or "subsystem_vendor" or "subsystem_device" or "pci_id" => true,
+        _ => false,
+    };
 
     private static void CheckDeviceApi(string value, SourcePosition position, string? file, List<Diagnostic> diagnostics)
     {

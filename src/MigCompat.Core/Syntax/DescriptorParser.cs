@@ -117,7 +117,7 @@ public static class DescriptorParser
                 }
 
                 var line = name + "=" + value;
-                if (!ValueLexer.TryRead(line, name.Length + 1, out var lexed, out var error) || !state.AddAccept(name, lexed, index, 0, out error))
+                if (!ValueLexer.TryRead(line, name.Length + 1, out var lexed, out var error) || !state.AddAccept(name, line, lexed, index, 0, out error))
                 {
                     state.Error(error.Code, $"field '{name}': {error.Message}", index, error.Index + 1);
                 }
@@ -254,7 +254,7 @@ public static class DescriptorParser
 
             state.AddSelf(fieldName, value.Text, new SourcePosition(state.File, lineNumber, nameStart + 1));
         }
-        else if (!state.AddAccept(fieldName, value, lineNumber, nameStart, out error))
+        else if (!state.AddAccept(fieldName, line, value, lineNumber, nameStart, out error))
         {
             state.Error(error.Code, error.Message, lineNumber, error.Index + 1);
         }
@@ -495,15 +495,16 @@ public static class DescriptorParser
             }
         }
 
-        public bool AddAccept(string name, ValueLexer.LexedValue value, int lineNumber, int nameIndex, out SyntaxError error)
+        public bool AddAccept(string name, ReadOnlySpan<char> line, ValueLexer.LexedValue value, int lineNumber, int nameIndex, out SyntaxError error)
         {
             error = default;
             ValuePattern pattern;
-            if (value.Quoted)
+            if (value.Quoted || !value.HasBraces)
             {
+                // A quoted value, or bare text without a placeholder: a plain literal.
                 pattern = ValuePattern.Literal(value.Text);
             }
-            else if (!TemplateParser.TryParse(value.Text, value.Start, out pattern, out error))
+            else if (!TemplateParser.TryParse(line.Slice(value.Start, value.Length), value.Start, out pattern, out error))
             {
                 return false;
             }

@@ -22,32 +22,26 @@ internal static class TemplateParser
     private static List<(int Start, int End)>? itemScratch;
 
     /// <summary>Parses <paramref name="text"/>, which starts at index <paramref name="offset"/> of its line (for error positions).</summary>
-    public static bool TryParse(string text, int offset, out ValuePattern pattern, out SyntaxError error)
+    public static bool TryParse(ReadOnlySpan<char> text, int offset, out ValuePattern pattern, out SyntaxError error)
     {
         pattern = null!;
         error = default;
-        if (!text.Contains('{', StringComparison.Ordinal))
+        var i = text.IndexOf('{');
+        if (i < 0)
         {
             // No placeholder: a plain literal, as Template would make of a single literal segment.
-            pattern = ValuePattern.Literal(text);
+            pattern = ValuePattern.Literal(StringPool.Get(text));
             return true;
         }
 
         var segments = segmentScratch ??= [];
         segments.Clear();
         var literalStart = 0;
-        var i = 0;
-        while (i < text.Length)
+        while (i >= 0)
         {
-            if (text[i] != '{')
-            {
-                i++;
-                continue;
-            }
-
             if (i > literalStart)
             {
-                segments.Add(new LiteralSegment(text[literalStart..i]));
+                segments.Add(new LiteralSegment(StringPool.Get(text[literalStart..i])));
             }
 
             var close = FindClose(text, i);
@@ -63,13 +57,14 @@ internal static class TemplateParser
             }
 
             segments.Add(segment);
-            i = close + 1;
-            literalStart = i;
+            literalStart = close + 1;
+            i = text[literalStart..].IndexOf('{');
+            i = i < 0 ? -1 : literalStart + i;
         }
 
         if (literalStart < text.Length)
         {
-            segments.Add(new LiteralSegment(text[literalStart..]));
+            segments.Add(new LiteralSegment(StringPool.Get(text[literalStart..])));
         }
 
         if (segments is [ReferenceSegment reference, LiteralSegment tail] && TryParseArithmetic(reference.Name, tail.Text, out var expression))
@@ -83,7 +78,7 @@ internal static class TemplateParser
         return true;
     }
 
-    private static int FindClose(string text, int open)
+    private static int FindClose(ReadOnlySpan<char> text, int open)
     {
         for (var i = open + 1; i < text.Length; i++)
         {
@@ -104,11 +99,11 @@ internal static class TemplateParser
         return -1;
     }
 
-    private static bool TryParsePlaceholder(string text, int start, int end, int offset, out PatternSegment segment, out SyntaxError error)
+    private static bool TryParsePlaceholder(ReadOnlySpan<char> text, int start, int end, int offset, out PatternSegment segment, out SyntaxError error)
     {
         segment = null!;
         var parts = SplitTopLevel(text, start, end, ':', 3, partScratch ??= []);
-        var name = StringPool.Get(text.AsSpan(parts[0].Start, parts[0].End - parts[0].Start).Trim());
+        var name = StringPool.Get(text[parts[0].Start..parts[0].End].Trim());
         if (!IsVariableName(name))
         {
             error = new SyntaxError(
@@ -133,7 +128,7 @@ internal static class TemplateParser
             return false;
         }
 
-        var typeText = text.AsSpan(parts[1].Start, parts[1].End - parts[1].Start).Trim();
+        var typeText = text[parts[1].Start..parts[1].End].Trim();
         VariableType type;
         switch (typeText)
         {
@@ -165,14 +160,15 @@ internal static class TemplateParser
             : TryParseStringItems(text, items, offset, name, out segment, out error);
     }
 
-    private static bool TryParseIntItems(string text, List<(int Start, int End)> items, int offset, string name, out PatternSegment segment, out SyntaxError error)
+    private static bool TryParseIntItems(ReadOnlySpan<char> text, List<(int Start, int End)> items, int offset, string name, out PatternSegment segment, out SyntaxError error)
     {
         segment = null!;
-        var ranges = ImmutableArray.CreateBuilder<IntRange>(items.Count);
+        var ranges = new IntRange[items.Count];
+        var count = 0;
         foreach (var (start, end) in items)
         {
-            var item = text.AsSpan(start, end - start).Trim();
-            var itemIndex = offset + start + (end - start - text.AsSpan(start, end - start).TrimStart().Length);
+            var item = text[start..end].Trim();
+            var itemIndex = offset + start + (end - start - text[start..end].TrimStart().Length);
             if (item.IsEmpty)
             {
                 error = new SyntaxError(DiagnosticCodes.InvalidTemplate, $"an empty item in the values of '{name}'", offset + start);
@@ -201,18 +197,19 @@ internal static class TemplateParser
                 return false;
             }
 
-            ranges.Add(new IntRange(from, to));
+            ranges[count++] = new IntRange(from, to);
         }
 
         error = default;
-        segment = new DeclarationSegment(name, VariableType.Int, ranges.ToImmutable(), []);
+        segment = new DeclarationSegment(name, VariableType.Int, ImmutableCollectionsMarshal.AsImmutableArray(ranges), []);
         return true;
     }
 
-    private static bool TryParseStringItems(string text, List<(int Start, int End)> items, int offset, string name, out PatternSegment segment, out SyntaxError error)
+    private static bool TryParseStringItems(ReadOnlySpan<char> text, List<(int Start, int End)> items, int offset, string name, out PatternSegment segment, out SyntaxError error)
     {
         segment = null!;
-        var values = ImmutableArray.CreateBuilder<string>(items.Count);
+        var values = new string[items.Count];
+        var count = 0;
         foreach (var (start, end) in items)
         {
             var i = start;
@@ -224,7 +221,7 @@ internal static class TemplateParser
             string value;
             if (i < end && text[i] == '"')
             {
-                var slice = text.AsSpan(0, end);
+                var slice = text[..end];
                 if (!ValueLexer.TryReadQuotedString(slice, i, out value, out var after, out var inner))
                 {
                     error = inner with { Index = offset + inner.Index };
@@ -244,7 +241,7 @@ internal static class TemplateParser
             }
             else
             {
-                value = text[i..end].Trim();
+                value = StringPool.Get(text[i..end].Trim());
                 if (value.Length == 0)
                 {
                     error = new SyntaxError(DiagnosticCodes.InvalidTemplate, $"an empty item in the values of '{name}'; write \"\" for the empty string", offset + start);
@@ -252,11 +249,11 @@ internal static class TemplateParser
                 }
             }
 
-            values.Add(value);
+            values[count++] = value;
         }
 
         error = default;
-        segment = new DeclarationSegment(name, VariableType.String, [], values.ToImmutable());
+        segment = new DeclarationSegment(name, VariableType.String, [], ImmutableCollectionsMarshal.AsImmutableArray(values));
         return true;
     }
 
@@ -288,7 +285,7 @@ internal static class TemplateParser
         return true;
     }
 
-    private static List<(int Start, int End)> SplitTopLevel(string text, int start, int end, char separator, int maxParts, List<(int Start, int End)> parts)
+    private static List<(int Start, int End)> SplitTopLevel(ReadOnlySpan<char> text, int start, int end, char separator, int maxParts, List<(int Start, int End)> parts)
     {
         parts.Clear();
         var partStart = start;

@@ -8,8 +8,12 @@ internal static class ValueLexer
 {
     private static readonly SearchValues<char> BareSpecials = SearchValues.Create("\"{}#");
 
-    /// <summary>A value as read: its text (unescaped when quoted), whether it was quoted, where it starts, and whether it is bare text with braces (a template).</summary>
-    internal readonly record struct LexedValue(string Text, bool Quoted, int Start, bool HasBraces = false);
+    /// <summary>
+    /// A value as read: its text (unescaped when quoted), whether it was quoted, where it starts in
+    /// the line and how long it is there, and whether it is bare text with braces (a template: then
+    /// <see cref="Text"/> is empty and the template is the line's <see cref="Start"/>..+<see cref="Length"/>).
+    /// </summary>
+    internal readonly record struct LexedValue(string Text, bool Quoted, int Start, int Length = 0, bool HasBraces = false);
 
     /// <summary>Reads the value that starts at or after <paramref name="start"/> in <paramref name="line"/>.</summary>
     public static bool TryRead(ReadOnlySpan<char> line, int start, out LexedValue value, out SyntaxError error)
@@ -188,7 +192,10 @@ internal static class ValueLexer
             return false;
         }
 
-        value = new LexedValue(StringPool.Get(line[start..i].TrimEnd(" \t")), false, start, openBrace >= 0);
+        var text = line[start..i].TrimEnd(" \t");
+        value = openBrace >= 0
+            ? new LexedValue(string.Empty, false, start, text.Length, true)
+            : new LexedValue(StringPool.Get(text), false, start, text.Length);
         return true;
     }
 }
