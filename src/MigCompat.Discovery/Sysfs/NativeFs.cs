@@ -23,6 +23,8 @@ internal static class NativeFs
     private const int OpenNoCtty = 0x100;
     private const int OpenCloseOnExec = 0x80000;
     private const int StackPathBytes = 512;
+    private static readonly int OpenDirectoryFlag = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 0x4000 : 0x10000;
+    private static readonly int OpenNoFollowFlag = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 0x8000 : 0x20000;
 
     /// <summary>True when the native calls work here (64-bit Linux with a loadable libc).</summary>
     public static bool IsSupported { get; } = Probe();
@@ -109,11 +111,11 @@ internal static class NativeFs
         }
     }
 
-    /// <summary>The target text of a link; null when the path is not a link or cannot be read (like <see cref="FileSystemInfo.LinkTarget"/>).</summary>
-    public static string? ReadLink(string fullPath)
+    /// <summary>The target text of the link <paramref name="root"/>/<paramref name="relative"/>; null when the path is not a link or cannot be read (like <see cref="FileSystemInfo.LinkTarget"/>).</summary>
+    public static string? ReadLink(string root, string relative)
     {
         Span<byte> stackPath = stackalloc byte[StackPathBytes];
-        var path = Encode(fullPath, stackPath);
+        var path = Encode(root, relative, stackPath);
         Span<byte> target = stackalloc byte[4096];
         var length = ReadLinkNative(ref MemoryMarshal.GetReference(path), ref MemoryMarshal.GetReference(target), target.Length);
         return length < 0 || length >= target.Length ? null : Encoding.UTF8.GetString(target[..(int)length]);
@@ -144,6 +146,128 @@ internal static class NativeFs
         }
     }
 
+    /// <summary>
+    /// True when the descriptor-relative calls work here (<c>openat</c>, <c>readlinkat</c>, and the
+    /// <c>getdents64</c> wrapper of glibc 2.30+ or musl, on x86-64 or arm64, whose <c>O_*</c> values are
+    /// known). When false, everything goes through absolute paths as before.
+    /// </summary>
+    public static bool AtSupported { get; } = ProbeAt();
+
+    /// <summary>
+    /// Opens the sysfs root as a directory descriptor (the root is canonical: its links are already
+    /// resolved); -1 on failure.
+    /// </summary>
+    public static int OpenDirectoryPath(string fullPath)
+    {
+        Span<byte> stackPath = stackalloc byte[StackPathBytes];
+        var path = Encode(fullPath, stackPath);
+        return OpenNative(ref MemoryMarshal.GetReference(path), OpenReadOnly | OpenDirectoryFlag | OpenCloseOnExec);
+    }
+
+    /// <summary>
+    /// Opens the real directory <paramref name="name"/> (one component, no <c>/</c>) inside the open
+    /// directory <paramref name="dirFd"/>: <c>O_NOFOLLOW|O_DIRECTORY</c>, so a component that is (or has
+    /// become) a link or not a directory fails instead of being followed. -1 on failure.
+    /// </summary>
+    public static int OpenDirectoryAt(int dirFd, ReadOnlySpan<char> name)
+    {
+        Span<byte> stackPath = stackalloc byte[StackPathBytes];
+        var path = Encode(name, stackPath);
+        while (true)
+        {
+            var fd = OpenAtNative(dirFd, ref MemoryMarshal.GetReference(path), OpenReadOnly | OpenDirectoryFlag | OpenNoFollowFlag | OpenCloseOnExec);
+            if (fd >= 0 || Marshal.GetLastPInvokeError() != 4)
+            {
+                return fd;
+            }
+        }
+    }
+
+    /// <summary>The target text of the link <paramref name="name"/> in the open directory <paramref name="dirFd"/>; null when it is not a link or cannot be read.</summary>
+    public static string? ReadLinkAt(int dirFd, string name)
+    {
+        Span<byte> stackPath = stackalloc byte[StackPathBytes];
+        var path = Encode(name, stackPath);
+        Span<byte> target = stackalloc byte[4096];
+        var length = ReadLinkAtNative(dirFd, ref MemoryMarshal.GetReference(path), ref MemoryMarshal.GetReference(target), target.Length);
+        return length < 0 || length >= target.Length ? null : Encoding.UTF8.GetString(target[..(int)length]);
+    }
+
+    /// <summary>
+    /// Lists the open directory <paramref name="fd"/> from its current offset with <c>getdents64</c>
+    /// (<paramref name="fullPath"/> only for the rare entry whose type the file system does not report,
+    /// or null to count). Returns the number of entries other than <c>.</c> and <c>..</c> and 0 in
+    /// <paramref name="error"/>, or -1 with the <c>errno</c>.
+    /// </summary>
+    public static int ListAt(int fd, Func<string>? fullPath, List<SysfsEntry>? entries, byte[] buffer, out int error)
+    {
+        var count = 0;
+        while (true)
+        {
+            var read = GetDents64Native(fd, ref MemoryMarshal.GetArrayDataReference(buffer), buffer.Length);
+            if (read < 0)
+            {
+                error = Marshal.GetLastPInvokeError();
+                if (error == 4)
+                {
+                    continue;
+                }
+
+                return -1;
+            }
+
+            if (read == 0)
+            {
+                error = 0;
+                return count;
+            }
+
+            var offset = 0;
+            while (offset < read)
+            {
+                var record = buffer.AsSpan(offset, (int)read - offset);
+                var length = BitConverter.ToUInt16(record[16..]);
+                if (length == 0 || length > record.Length)
+                {
+                    error = 5;
+                    return -1;
+                }
+
+                var nameBytes = record[DirentNameOffset..length];
+                var end = nameBytes.IndexOf((byte)0);
+                if (end >= 0)
+                {
+                    nameBytes = nameBytes[..end];
+                }
+
+                offset += length;
+                if (nameBytes is [(byte)'.'] or [(byte)'.', (byte)'.'])
+                {
+                    continue;
+                }
+
+                count++;
+                if (entries is null)
+                {
+                    continue;
+                }
+
+                var name = Encoding.UTF8.GetString(nameBytes);
+                var kind = record[DirentTypeOffset] switch
+                {
+                    DtDirectory => SysfsEntryKind.Directory,
+                    DtLink => SysfsEntryKind.Link,
+                    DtUnknown => KindByLstat(fullPath?.Invoke() + "/" + name),
+                    _ => SysfsEntryKind.File,
+                };
+                entries.Add(new SysfsEntry(name, kind));
+            }
+        }
+    }
+
+    /// <summary>Moves a directory descriptor back to its first entry (to list it again); false on failure.</summary>
+    public static bool Rewind(int fd) => SeekNative(fd, 0, 0) == 0;
+
     /// <summary>Closes a descriptor from <see cref="OpenRead"/>.</summary>
     public static void Close(int fd) => _ = CloseNative(fd);
 
@@ -158,6 +282,37 @@ internal static class NativeFs
         {
             var entries = new List<SysfsEntry>();
             return List("/", entries) == 0 && entries.Count > 0;
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
+        {
+            return false;
+        }
+    }
+
+    private static bool ProbeAt()
+    {
+        if (!IsSupported || RuntimeInformation.ProcessArchitecture is not (Architecture.X64 or Architecture.Arm64))
+        {
+            return false;
+        }
+
+        try
+        {
+            var fd = OpenDirectoryPath("/");
+            if (fd < 0)
+            {
+                return false;
+            }
+
+            try
+            {
+                var entries = new List<SysfsEntry>();
+                return ListAt(fd, static () => string.Empty, entries, new byte[4096], out _) > 0 && entries.Count > 0;
+            }
+            finally
+            {
+                Close(fd);
+            }
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
         {
@@ -200,11 +355,20 @@ internal static class NativeFs
     }
 
     /// <summary>The path as NUL-terminated UTF-8, in <paramref name="stack"/> when it fits.</summary>
-    private static Span<byte> Encode(string path, Span<byte> stack)
+    private static Span<byte> Encode(ReadOnlySpan<char> path, Span<byte> stack) => Encode(path, [], stack);
+
+    /// <summary><paramref name="root"/>/<paramref name="relative"/> (just the root when relative is empty) as NUL-terminated UTF-8, without building the string.</summary>
+    private static Span<byte> Encode(ReadOnlySpan<char> root, ReadOnlySpan<char> relative, Span<byte> stack)
     {
-        var needed = Encoding.UTF8.GetMaxByteCount(path.Length) + 1;
+        var needed = Encoding.UTF8.GetMaxByteCount(root.Length + relative.Length + 1) + 1;
         var buffer = needed <= stack.Length ? stack : new byte[needed];
-        var written = Encoding.UTF8.GetBytes(path, buffer);
+        var written = Encoding.UTF8.GetBytes(root, buffer);
+        if (relative.Length > 0)
+        {
+            buffer[written++] = (byte)'/';
+            written += Encoding.UTF8.GetBytes(relative, buffer[written..]);
+        }
+
         buffer[written] = 0;
         return buffer[..(written + 1)];
     }
@@ -232,6 +396,22 @@ internal static class NativeFs
     [DllImport("libc", EntryPoint = "read", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern nint ReadNative(int fd, ref byte buffer, nint count);
+
+    [DllImport("libc", EntryPoint = "openat", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int OpenAtNative(int dirFd, ref byte path, int flags);
+
+    [DllImport("libc", EntryPoint = "readlinkat", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern nint ReadLinkAtNative(int dirFd, ref byte path, ref byte buffer, nint size);
+
+    [DllImport("libc", EntryPoint = "getdents64", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern nint GetDents64Native(int fd, ref byte buffer, nint count);
+
+    [DllImport("libc", EntryPoint = "lseek", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern long SeekNative(int fd, long offset, int whence);
 
     [DllImport("libc", EntryPoint = "close")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

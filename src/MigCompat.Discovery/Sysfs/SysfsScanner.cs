@@ -22,7 +22,7 @@ public static class SysfsScanner
             warnings.Add(warning.Code, warning.Path, warning.Message);
         }
 
-        var tree = new SysfsTree(options, warnings);
+        using var tree = new SysfsTree(options, warnings);
         if (!tree.RootExists)
         {
             warnings.Add(SysfsWarningCodes.RootMissing, options.SysfsRoot, "the sysfs root does not exist or is not a directory; the inventory is empty");

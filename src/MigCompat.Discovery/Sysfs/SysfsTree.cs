@@ -11,8 +11,11 @@ namespace MigCompat.Discovery.Sysfs;
 /// Paths passed around are relative to the root with <c>/</c> separators, every component a real
 /// directory or file (never a link).
 /// </summary>
-internal sealed class SysfsTree
+internal sealed class SysfsTree : IDisposable
 {
+    /// <summary>At most this many directory descriptors are kept open (least recently used closed first).</summary>
+    private const int MaxOpenDirectories = 32;
+
     private readonly string root;
     private readonly string displayRoot;
     private readonly SysfsScanOptions options;
@@ -33,6 +36,20 @@ internal sealed class SysfsTree
 
     /// <summary>The names <see cref="Prefetch"/> hands to a worker, reused.</summary>
     private readonly List<string> prefetchPaths = [];
+
+    /// <summary>
+    /// Open descriptors of real directories by physical path (the root is ""), so that listings, link
+    /// reads and child opens walk one component (<c>openat</c>/<c>readlinkat</c>) instead of the whole
+    /// absolute path. Each is opened from its parent's descriptor with <c>O_NOFOLLOW|O_DIRECTORY</c>, so
+    /// only components already known to be real directories are entered. Bounded; closed by <see cref="Dispose"/>.
+    /// </summary>
+    private readonly Dictionary<string, OpenDirectoryHandle> handles = new(StringComparer.Ordinal);
+
+    /// <summary>The <c>getdents64</c> buffer, reused.</summary>
+    private byte[]? direntBuffer;
+
+    /// <summary>Use counter for the least-recently-used order of <see cref="handles"/>.</summary>
+    private long handleClock;
 
     public SysfsTree(SysfsScanOptions options, ScanWarnings warnings)
     {
@@ -93,8 +110,7 @@ internal sealed class SysfsTree
             return null;
         }
 
-        var childPath = directory.ChildPath(name);
-        var target = ReadLink(childPath);
+        var target = ReadLink(directory.Path, name, null);
         if (target is null)
         {
             return null;
@@ -227,12 +243,33 @@ internal sealed class SysfsTree
     public void Forget(SysfsDirectory directory)
     {
         listings.Remove(directory.Path);
+        CloseHandle(directory.Path);
+        if (reads.Count == 0)
+        {
+            return;
+        }
+
+        // Keys built in a buffer: no string per entry.
+        var lookup = reads.GetAlternateLookup<ReadOnlySpan<char>>();
+        Span<char> key = stackalloc char[256];
         foreach (var entry in directory.Entries)
         {
-            if (entry.Kind == SysfsEntryKind.File)
+            if (entry.Kind != SysfsEntryKind.File)
+            {
+                continue;
+            }
+
+            var length = directory.Path.Length + 1 + entry.Name.Length;
+            if (directory.Path.Length == 0 || length > key.Length)
             {
                 reads.Remove(directory.ChildPath(entry.Name));
+                continue;
             }
+
+            directory.Path.CopyTo(key);
+            key[directory.Path.Length] = '/';
+            entry.Name.CopyTo(key[(directory.Path.Length + 1)..]);
+            lookup.Remove(key[..length]);
         }
     }
 
@@ -263,6 +300,11 @@ internal sealed class SysfsTree
             return 0;
         }
 
+        if (NativeFs.AtSupported && CountAt(physical) is var counted and >= 0)
+        {
+            return counted;
+        }
+
         if (NativeFs.IsSupported && NativeFs.Count(FullPath(physical), out _) is var count and >= 0)
         {
             return count;
@@ -289,6 +331,11 @@ internal sealed class SysfsTree
         if (listings.TryGetValue(physicalPath, out var listed))
         {
             return listed;
+        }
+
+        if (NativeFs.AtSupported && ListAt(physicalPath) is { } listedAt)
+        {
+            return Listed(physicalPath, listedAt);
         }
 
         if (NativeFs.IsSupported)
@@ -403,7 +450,7 @@ internal sealed class SysfsTree
                 continue;
             }
 
-            var target = ReadLink(candidate);
+            var target = ReadLink(current, component, candidate);
             if (target is null)
             {
                 current = candidate;
@@ -460,12 +507,167 @@ internal sealed class SysfsTree
         return current;
     }
 
+    /// <summary>Pushes the components of <paramref name="path"/>, last first (so the first is popped first); empty ones and "." are skipped, no array is built.</summary>
     private static void PushComponents(Stack<string> pending, string path)
     {
-        var parts = path.Split('/');
-        for (var i = parts.Length - 1; i >= 0; i--)
+        var end = path.Length;
+        for (var i = path.Length - 1; i >= -1; i--)
         {
-            pending.Push(parts[i]);
+            if (i >= 0 && path[i] != '/')
+            {
+                continue;
+            }
+
+            var length = end - i - 1;
+            if (length == 2 && path[i + 1] == '.' && path[i + 2] == '.')
+            {
+                pending.Push("..");
+            }
+            else if (length > 0 && !(length == 1 && path[i + 1] == '.'))
+            {
+                pending.Push(length == path.Length ? path : path.Substring(i + 1, length));
+            }
+
+            end = i;
+        }
+    }
+
+    /// <summary>Closes every open directory descriptor. The tree is not used afterwards.</summary>
+    public void Dispose()
+    {
+        foreach (var handle in handles.Values)
+        {
+            NativeFs.Close(handle.Fd);
+        }
+
+        handles.Clear();
+    }
+
+    /// <summary>
+    /// The target text of the link <paramref name="name"/> in the real directory <paramref name="directoryPath"/>
+    /// (<paramref name="relativePath"/> is the two joined, or null to join them here when needed), or null
+    /// when it is not a link (or cannot be read). Relative to the directory's descriptor when one is open.
+    /// </summary>
+    private string? ReadLink(string directoryPath, string name, string? relativePath)
+    {
+        if (NativeFs.AtSupported && handles.TryGetValue(directoryPath, out var handle))
+        {
+            handle.LastUse = ++handleClock;
+            return NativeFs.ReadLinkAt(handle.Fd, name);
+        }
+
+        return ReadLink(relativePath ?? (directoryPath.Length == 0 ? name : string.Concat(directoryPath, "/", name)));
+    }
+
+    /// <summary>Lists a real directory through its descriptor (opened and kept); null when that fails (the caller then lists by path, which reports why).</summary>
+    private List<SysfsEntry>? ListAt(string physicalPath)
+    {
+        var handle = Handle(physicalPath);
+        if (handle is null)
+        {
+            return null;
+        }
+
+        if (handle.Listed && !NativeFs.Rewind(handle.Fd))
+        {
+            return null;
+        }
+
+        handle.Listed = true;
+        var entries = new List<SysfsEntry>();
+        direntBuffer ??= new byte[32 * 1024];
+        return NativeFs.ListAt(handle.Fd, () => FullPath(physicalPath), entries, direntBuffer, out _) >= 0 ? entries : null;
+    }
+
+    /// <summary>Counts the entries of a real directory, opened from its parent's descriptor and closed again (not kept); -1 when that fails.</summary>
+    private int CountAt(string physicalPath)
+    {
+        var slash = physicalPath.LastIndexOf('/');
+        var parent = Handle(slash < 0 ? string.Empty : physicalPath.AsSpan(0, slash));
+        if (parent is null)
+        {
+            return -1;
+        }
+
+        var fd = NativeFs.OpenDirectoryAt(parent.Fd, physicalPath.AsSpan(slash + 1));
+        if (fd < 0)
+        {
+            return -1;
+        }
+
+        try
+        {
+            direntBuffer ??= new byte[32 * 1024];
+            return NativeFs.ListAt(fd, null, null, direntBuffer, out _);
+        }
+        finally
+        {
+            NativeFs.Close(fd);
+        }
+    }
+
+    /// <summary>
+    /// The open descriptor of a real directory (root-relative physical path), opening it from its
+    /// parent's (recursively up to the root) when needed; null when a component cannot be opened as a
+    /// real directory.
+    /// </summary>
+    private OpenDirectoryHandle? Handle(ReadOnlySpan<char> physicalPath)
+    {
+        var lookup = handles.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (lookup.TryGetValue(physicalPath, out var known))
+        {
+            known.LastUse = ++handleClock;
+            return known;
+        }
+
+        int fd;
+        if (physicalPath.Length == 0)
+        {
+            fd = NativeFs.OpenDirectoryPath(root);
+        }
+        else
+        {
+            var slash = physicalPath.LastIndexOf('/');
+            var parent = Handle(slash < 0 ? [] : physicalPath[..slash]);
+            if (parent is null)
+            {
+                return null;
+            }
+
+            fd = NativeFs.OpenDirectoryAt(parent.Fd, physicalPath[(slash + 1)..]);
+        }
+
+        if (fd < 0)
+        {
+            return null;
+        }
+
+        if (handles.Count >= MaxOpenDirectories)
+        {
+            var oldest = string.Empty;
+            var oldestUse = long.MaxValue;
+            foreach (var (path, open) in handles)
+            {
+                if (open.LastUse < oldestUse)
+                {
+                    oldest = path;
+                    oldestUse = open.LastUse;
+                }
+            }
+
+            CloseHandle(oldest);
+        }
+
+        var handle = new OpenDirectoryHandle(fd) { LastUse = ++handleClock };
+        lookup[physicalPath] = handle;
+        return handle;
+    }
+
+    private void CloseHandle(string physicalPath)
+    {
+        if (handles.Remove(physicalPath, out var handle))
+        {
+            NativeFs.Close(handle.Fd);
         }
     }
 
@@ -474,7 +676,7 @@ internal sealed class SysfsTree
     {
         if (NativeFs.IsSupported)
         {
-            return NativeFs.ReadLink(FullPath(relativePath));
+            return NativeFs.ReadLink(root, relativePath);
         }
 
         try
@@ -520,6 +722,17 @@ internal sealed class SysfsTree
 
         /// <summary>Not known: checked at the end.</summary>
         Unknown,
+    }
+
+    /// <summary>An open directory descriptor in <see cref="handles"/>.</summary>
+    private sealed class OpenDirectoryHandle(int fd)
+    {
+        public int Fd { get; } = fd;
+
+        public long LastUse { get; set; }
+
+        /// <summary>True once listed: a second listing rewinds first.</summary>
+        public bool Listed { get; set; }
     }
 
     /// <summary>An attribute read: finished (<see cref="Batch"/> null, <see cref="Result"/>) or item <see cref="Index"/> of a worker's batch.</summary>
