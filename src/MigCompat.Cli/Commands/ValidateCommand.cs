@@ -3,7 +3,6 @@ using System.CommandLine;
 using MigCompat.Cli.Input;
 using MigCompat.Cli.Output;
 using MigCompat.Core.Diagnostics;
-using MigCompat.Core.Syntax;
 using MigCompat.Discovery.Inventory;
 
 namespace MigCompat.Cli.Commands;
@@ -105,7 +104,7 @@ internal static class ValidateCommand
             .Concat(read.Inventory.CreatableTypes.Select(t => (Id: t.Parent + "/" + t.TypeId, Fields: t.Descriptor)));
         foreach (var (id, fields) in descriptors)
         {
-            var result = DescriptorParser.FromFields(fields.Self, fields.Compatible.Select(static b => b.AsEnumerable()), fields.DynamicResources, path + "#" + id);
+            var result = fields.Parse(path + "#" + id);
             diagnostics.AddRange(result.Diagnostics);
         }
 

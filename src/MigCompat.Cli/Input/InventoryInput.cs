@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using MigCompat.Core.Diagnostics;
-using MigCompat.Core.Syntax;
 using MigCompat.Discovery.Inventory;
 
 namespace MigCompat.Cli.Input;
@@ -42,11 +41,7 @@ internal static class InventoryInput
             return new LoadedDescriptor(argument, null, read.Diagnostics.Add(Diagnostic.Error(CliDiagnosticCodes.UnknownInventoryId, UnknownIdMessage(read.Inventory, id), path, 0, 0)));
         }
 
-        var result = DescriptorParser.FromFields(
-            fields.Self,
-            fields.Compatible.Select(static block => block.AsEnumerable()),
-            fields.DynamicResources,
-            argument);
+        var result = fields.Parse(argument);
         return new LoadedDescriptor(argument, result.Descriptor, read.Diagnostics.AddRange(result.Diagnostics));
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using MigCompat.Core.Syntax;
 
 namespace MigCompat.Discovery.Inventory;
 
@@ -69,7 +70,20 @@ public sealed record DescriptorFields(
     ImmutableArray<ImmutableArray<KeyValuePair<string, string>>> Compatible,
     ImmutableArray<string> DynamicResources,
     DescriptorOrigin Origin,
-    string? OriginDetail);
+    string? OriginDetail)
+{
+    /// <summary>
+    /// Reads these fields with the descriptor language (<see cref="DescriptorParser.FromFields"/>);
+    /// default (never set) arrays count as empty. Diagnostics name <paramref name="origin"/>.
+    /// </summary>
+    /// <param name="origin">What the diagnostics should name, e.g. <c>inventory.json#DEVICE</c>.</param>
+    public ParseResult Parse(string? origin) =>
+        DescriptorParser.FromFields(
+            Self.IsDefault ? [] : Self,
+            Compatible.IsDefault ? [] : Compatible.Select(static block => (IEnumerable<KeyValuePair<string, string>>)(block.IsDefault ? [] : block)),
+            DynamicResources.IsDefault ? [] : DynamicResources,
+            origin);
+}
 
 /// <summary>PCI identity of a device or of an mdev's parent, as hex strings without <c>0x</c> (e.g. <c>8086</c>).</summary>
 /// <param name="Vendor">The vendor id.</param>

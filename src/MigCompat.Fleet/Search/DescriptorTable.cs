@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using MigCompat.Core.Diagnostics;
 using MigCompat.Core.Matching;
 using MigCompat.Core.Model;
-using MigCompat.Core.Syntax;
 using MigCompat.Discovery.Inventory;
 
 namespace MigCompat.Fleet.Search;
@@ -46,11 +45,7 @@ internal sealed class DescriptorTable
             return known.Id;
         }
 
-        var parsed = DescriptorParser.FromFields(
-            fields.Self.IsDefault ? [] : fields.Self,
-            fields.Compatible.IsDefault ? [] : fields.Compatible.Select(block => (IEnumerable<KeyValuePair<string, string>>)(block.IsDefault ? [] : block)),
-            fields.DynamicResources.IsDefault ? [] : fields.DynamicResources,
-            "inventory descriptor");
+        var parsed = fields.Parse("inventory descriptor");
         var id = parsed.Descriptor is { } descriptor ? Intern(descriptor) : -1;
         errors = id < 0 ? [.. parsed.Errors] : [];
         byFields[fields] = new InternedFields(id, errors);

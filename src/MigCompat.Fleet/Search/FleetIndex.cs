@@ -52,7 +52,17 @@ public sealed class FleetIndex : IDisposable
     /// </summary>
     /// <param name="inventory">The host's inventory.</param>
     /// <param name="drained">True when the host takes no new VMs.</param>
-    public IndexUpdateResult Upsert(HostInventory inventory, bool drained = false)
+    public IndexUpdateResult Upsert(HostInventory inventory, bool drained = false) => Build(inventory, drained, install: true);
+
+    /// <summary>
+    /// What <see cref="Upsert"/> would report for <paramref name="inventory"/>, without changing which
+    /// hosts are indexed. Its descriptors are parsed and compiled into the shared descriptor table, so a
+    /// following <see cref="Upsert"/> of the same inventory does not parse them again.
+    /// </summary>
+    /// <param name="inventory">The inventory to check.</param>
+    public IndexUpdateResult Check(HostInventory inventory) => Build(inventory, drained: false, install: false);
+
+    private IndexUpdateResult Build(HostInventory inventory, bool drained, bool install)
     {
         ArgumentNullException.ThrowIfNull(inventory);
         if (string.IsNullOrWhiteSpace(inventory.Host))
@@ -66,8 +76,11 @@ public sealed class FleetIndex : IDisposable
         {
             claimsByHost.TryGetValue(inventory.Host, out var claims);
             var entry = HostEntryBuilder.Build(inventory, drained, claims, table, diagnostics);
-            var replaced = RemoveLocked(inventory.Host, replacing: true);
-            AddLocked(entry, isNewName: !replaced);
+            if (install)
+            {
+                var replaced = RemoveLocked(inventory.Host, replacing: true);
+                AddLocked(entry, isNewName: !replaced);
+            }
         }
         finally
         {

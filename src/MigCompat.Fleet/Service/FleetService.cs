@@ -209,13 +209,12 @@ public sealed partial class FleetService : IAsyncDisposable
     }
 
     /// <summary>
-    /// Indexes the inventory in a scratch index: refused when the index refuses it or any
+    /// Checks the inventory against the index without installing it: refused when the index refuses it or any
     /// descriptor does not parse (those index warnings become errors here).
     /// </summary>
-    private static IndexUpdateResult Validate(HostInventory inventory)
+    private IndexUpdateResult Validate(HostInventory inventory)
     {
-        using var scratch = new FleetIndex();
-        var result = scratch.Upsert(inventory);
+        var result = index.Check(inventory);
         var diagnostics = result.Diagnostics.IsDefault ? [] : result.Diagnostics
             .Select(d => d.Code == IndexDiagnosticCodes.DescriptorDoesNotParse && !d.IsError ? d with { Severity = DiagnosticSeverity.Error } : d)
             .ToImmutableArray();
