@@ -6,7 +6,8 @@ namespace MigCompat.Benchmarks;
 
 /// <summary>
 /// A full sysfs scan of a generated host: 8 parents x 32 types x 16 instances (4096 mdevs, 256
-/// types). The tree is written once per run into a temp directory; the target is well under 100 ms.
+/// types). The tree is written once per run, on disk (the temp directory, ext4 here) and in memory
+/// (<c>/dev/shm</c>, tmpfs: like sysfs, a file system without a disk); the target is well under 100 ms.
 /// </summary>
 [MemoryDiagnoser]
 public class ScanBenchmarks
@@ -14,10 +15,20 @@ public class ScanBenchmarks
     private string root = string.Empty;
     private SysfsScanOptions options = new();
 
+    /// <summary>Where the tree is written: <c>temp</c> (the temp directory) or <c>tmpfs</c> (<c>/dev/shm</c>).</summary>
+    [Params("temp", "tmpfs")]
+    public string FileSystem { get; set; } = "temp";
+
     [GlobalSetup]
     public void GenerateTree()
     {
-        root = Path.Combine(Path.GetTempPath(), "migcompat-bench-sysfs-" + Guid.NewGuid().ToString("N"));
+        var parent = FileSystem == "tmpfs" ? "/dev/shm" : Path.GetTempPath();
+        if (!Directory.Exists(parent))
+        {
+            throw new InvalidOperationException($"{parent} does not exist: run with --filter on the temp case only");
+        }
+
+        root = Path.Combine(parent, "migcompat-bench-sysfs-" + Guid.NewGuid().ToString("N"));
         SysfsTreeGenerator.Generate(root, parents: 8, typesPerParent: 32, instancesPerType: 16);
         options = new SysfsScanOptions { SysfsRoot = root, ProfilesDirectory = null, HostName = "bench" };
         var inventory = SysfsScanner.Scan(options);

@@ -107,24 +107,42 @@ public static class DerivedDescriptors
 
     private sealed class FieldList
     {
-        private readonly ImmutableArray<KeyValuePair<string, string>>.Builder fields = ImmutableArray.CreateBuilder<KeyValuePair<string, string>>();
+        private readonly ImmutableArray<KeyValuePair<string, string>>.Builder fields = ImmutableArray.CreateBuilder<KeyValuePair<string, string>>(6);
 
         public void Add(string name, string? value)
         {
-            if (!string.IsNullOrEmpty(value) && !fields.Any(f => f.Key == name))
+            if (!string.IsNullOrEmpty(value) && !Has(name))
             {
                 fields.Add(new KeyValuePair<string, string>(name, value));
             }
         }
 
+        private bool Has(string name)
+        {
+            for (var i = 0; i < fields.Count; i++)
+            {
+                if (fields[i].Key == name)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         public void AddRange(IEnumerable<KeyValuePair<string, string>>? extra)
         {
-            foreach (var (name, value) in extra ?? [])
+            if (extra is null)
+            {
+                return;
+            }
+
+            foreach (var (name, value) in extra)
             {
                 Add(name, value);
             }
         }
 
-        public ImmutableArray<KeyValuePair<string, string>> ToImmutable() => fields.ToImmutable();
+        public ImmutableArray<KeyValuePair<string, string>> ToImmutable() => fields.DrainToImmutable();
     }
 }

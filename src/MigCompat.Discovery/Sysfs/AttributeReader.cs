@@ -31,27 +31,23 @@ internal enum AttributeReadStatus
 internal readonly record struct AttributeRead(AttributeReadStatus Status, string? Text, string? Reason);
 
 /// <summary>
-/// Reads files with a byte limit and a deadline. Reads run on a thread-pool worker; the caller waits
-/// at most the timeout, so an attribute whose <c>show</c> blocks (or a FIFO) stalls one abandoned
-/// worker, never the scan. Never reads more than limit + 1 bytes, never writes. The attributes of one
-/// directory can be handed to one worker together (<see cref="Start"/>): one hand-off instead of one
-/// per file, with the same per-file deadline (the caller waits at most the timeout for the worker to
-/// make progress).
+/// Reads files with a byte limit and a deadline. Never reads more than limit + 1 bytes, never writes.
+/// Timed reads run on a dedicated background thread (<see cref="AttributeReaderThread"/>: one per
+/// scan, owned by the scan's <see cref="SysfsTree"/>); the caller waits at most the timeout for it to
+/// make progress, so an attribute whose <c>show</c> blocks (or a FIFO) retires that one thread, never
+/// a thread-pool thread, and never stalls the scan.
 /// </summary>
 internal static class AttributeReader
 {
+    /// <summary>
+    /// Reads one file outside a scan (profiles) on a reader thread of its own, which exits after the
+    /// read (or, when the read does not answer within <paramref name="timeout"/>, once it returns, if ever).
+    /// A scan reads through its tree's <see cref="AttributeReaderThread"/> instead.
+    /// </summary>
     public static AttributeRead Read(string fullPath, int maxBytes, TimeSpan timeout)
     {
-        var batch = Start([fullPath], maxBytes);
-        return batch.Wait(0, timeout);
-    }
-
-    /// <summary>Hands the files to one worker, which reads them in order; <see cref="AttributeBatch.Wait"/> collects each.</summary>
-    public static AttributeBatch Start(string[] fullPaths, int maxBytes)
-    {
-        var batch = new AttributeBatch(fullPaths, maxBytes);
-        ThreadPool.UnsafeQueueUserWorkItem(static b => b.Run(), batch, preferLocal: false);
-        return batch;
+        using var reader = new AttributeReaderThread();
+        return reader.Read(fullPath, maxBytes, timeout);
     }
 
     /// <summary>Reads one file now, on this thread; <paramref name="scratch"/> (min(limit + 1, 4096) bytes) is reused between files.</summary>
@@ -164,74 +160,6 @@ internal static class AttributeReader
         catch (Exception ex)
         {
             return new AttributeRead(AttributeReadStatus.IoError, null, ex.GetType().Name + ": " + ex.Message);
-        }
-    }
-}
-
-/// <summary>
-/// Files read in order by one worker. The caller collects result <c>i</c> with <see cref="Wait"/>; it
-/// waits while the worker makes progress, and gives up after the timeout passes without any file
-/// finishing. After a timeout the worker, once (if ever) its read returns, reads nothing more.
-/// </summary>
-internal sealed class AttributeBatch(string[] fullPaths, int maxBytes)
-{
-    private readonly AttributeRead[] results = new AttributeRead[fullPaths.Length];
-    private readonly object gate = new();
-    private int completed;
-    private bool abandoned;
-
-    /// <summary>How many files the batch reads.</summary>
-    public int Count => fullPaths.Length;
-
-    /// <summary>The result of file <paramref name="index"/>, or <see cref="AttributeReadStatus.TimedOut"/> when the worker made no progress within <paramref name="timeout"/>.</summary>
-    public AttributeRead Wait(int index, TimeSpan timeout)
-    {
-        lock (gate)
-        {
-            var seen = completed;
-            var started = Environment.TickCount64;
-            while (completed <= index && !abandoned)
-            {
-                var left = (long)timeout.TotalMilliseconds - (Environment.TickCount64 - started);
-                if (left <= 0)
-                {
-                    abandoned = true;
-                    break;
-                }
-
-                Monitor.Wait(gate, TimeSpan.FromMilliseconds(left));
-                if (completed != seen)
-                {
-                    // Progress: each file gets its own full timeout, as if read alone.
-                    seen = completed;
-                    started = Environment.TickCount64;
-                }
-            }
-
-            return completed > index
-                ? results[index]
-                : new AttributeRead(AttributeReadStatus.TimedOut, null, $"no answer within {timeout.TotalMilliseconds:0} ms");
-        }
-    }
-
-    /// <summary>The worker: reads each file unless the caller has given up.</summary>
-    public void Run()
-    {
-        var scratch = new byte[Math.Min(maxBytes + 1, 4096)];
-        for (var i = 0; i < fullPaths.Length; i++)
-        {
-            var result = AttributeReader.ReadNow(fullPaths[i], maxBytes, scratch);
-            lock (gate)
-            {
-                if (abandoned)
-                {
-                    return;
-                }
-
-                results[i] = result;
-                completed = i + 1;
-                Monitor.PulseAll(gate);
-            }
         }
     }
 }

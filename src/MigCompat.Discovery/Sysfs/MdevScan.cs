@@ -20,6 +20,9 @@ internal sealed class MdevScan(ScanContext context)
         "remove", "uevent", "modalias", "migration_version", "migration_compatible",
     };
 
+    /// <summary>The links of an instance that the scan reads (read ahead by the probe).</summary>
+    private static readonly string[] InstanceLinks = ["mdev_type", "iommu_group"];
+
     private readonly SysfsTree tree = context.Tree;
     private readonly Dictionary<string, MdevParent> parentsByPath = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MdevType?> typesByPath = new(StringComparer.Ordinal);
@@ -57,6 +60,7 @@ internal sealed class MdevScan(ScanContext context)
                 continue;
             }
 
+            PrefetchTypes(typesDirectory);
             foreach (var typeEntry in typesDirectory.Entries)
             {
                 var type = Type(tree.ResolveChild(typesDirectory, typeEntry.Name), typeEntry.Name, parent, creatable: true);
@@ -79,15 +83,18 @@ internal sealed class MdevScan(ScanContext context)
             return devices.ToImmutable();
         }
 
-        foreach (var entry in bus.Entries)
+        using var probe = tree.StartProbe(bus, InstanceLinks);
+        for (var index = 0; index < bus.Entries.Count; index++)
         {
+            probe.Take(index);
+            var entry = bus.Entries[index];
             var instance = tree.OpenChild(bus, entry.Name);
             if (instance is null)
             {
                 continue;
             }
 
-            var shown = tree.Display("bus/mdev/devices/" + entry.Name);
+            var shown = tree.Display("bus/mdev/devices", entry.Name);
             if (!instance.Has("mdev_type"))
             {
                 context.Warnings.Add(SysfsWarningCodes.UnexpectedLayout, shown, "an mdev without an mdev_type link; its type and parent are unknown, so it is not in the inventory");
@@ -208,24 +215,51 @@ internal sealed class MdevScan(ScanContext context)
         MdevType? type = null;
         if (directory is not null)
         {
-            // Everything read from the type, in the order it is read (here, by ReadTypeNode, by ToCreatable): one hand-off.
-            names.Clear();
-            names.Add("name");
-            names.Add(DeviceApiAttribute);
-            context.DriverAttributes.AddTypeNodeAttributes(directory, names);
-            if (creatable)
-            {
-                names.Add(AvailableInstances);
-                names.Add("description");
-            }
-
-            tree.Prefetch(directory, CollectionsMarshal.AsSpan(names));
+            PrefetchType(directory, creatable);
             var name = tree.ReadText(directory, "name");
             type = new MdevType(typeId, string.IsNullOrEmpty(name) ? null : name, tree.ReadText(directory, DeviceApiAttribute), directory, parent);
         }
 
         typesByPath[typePath] = type;
         return type;
+    }
+
+    /// <summary>
+    /// Hands the attributes of every (real directory) type of a parent to the reader before the first
+    /// is taken, so that the reader works ahead while the types are put together one by one. Quiet: a
+    /// type that cannot be listed now is listed (and reported) when it is taken.
+    /// </summary>
+    private void PrefetchTypes(SysfsDirectory typesDirectory)
+    {
+        foreach (var typeEntry in typesDirectory.Entries)
+        {
+            if (typeEntry.Kind != SysfsEntryKind.Directory)
+            {
+                continue;
+            }
+
+            var path = typesDirectory.ChildPath(typeEntry.Name);
+            if (!typesByPath.ContainsKey(path) && tree.ListQuietly(path) is { } directory)
+            {
+                PrefetchType(directory, creatable: true);
+            }
+        }
+    }
+
+    /// <summary>Everything read from a type, in the order it is read (by <see cref="Type"/>, by ReadTypeNode, by <see cref="ToCreatable"/>): one hand-off.</summary>
+    private void PrefetchType(SysfsDirectory directory, bool creatable)
+    {
+        names.Clear();
+        names.Add("name");
+        names.Add(DeviceApiAttribute);
+        context.DriverAttributes.AddTypeNodeAttributes(directory, names);
+        if (creatable)
+        {
+            names.Add(AvailableInstances);
+            names.Add("description");
+        }
+
+        tree.Prefetch(directory, CollectionsMarshal.AsSpan(names));
     }
 
     private MdevParent Parent(string id, SysfsDirectory directory)
@@ -248,7 +282,7 @@ internal sealed class MdevScan(ScanContext context)
     }
 
     /// <summary>Vendor attributes of an instance (e.g. <c>aggregator</c>): its one-line regular files other than the kernel's own.</summary>
-    private List<KeyValuePair<string, string>> VendorAttributes(SysfsDirectory instance)
+    private List<KeyValuePair<string, string>>? VendorAttributes(SysfsDirectory instance)
     {
         names.Clear();
         foreach (var entry in instance.Entries)
@@ -259,11 +293,12 @@ internal sealed class MdevScan(ScanContext context)
             }
         }
 
-        var attributes = new List<KeyValuePair<string, string>>(names.Count);
         if (names.Count == 0)
         {
-            return attributes;
+            return null;
         }
+
+        var attributes = new List<KeyValuePair<string, string>>(names.Count);
 
         // All of them in one hand-off to the timed reader, in the order they are taken below.
         tree.Prefetch(instance, CollectionsMarshal.AsSpan(names));

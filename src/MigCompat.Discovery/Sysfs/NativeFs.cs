@@ -122,7 +122,7 @@ internal static class NativeFs
     }
 
     /// <summary>
-    /// Opens a file read-only (no <c>O_NONBLOCK</c>: a FIFO blocks here, on the reader's worker thread,
+    /// Opens a file read-only (no <c>O_NONBLOCK</c>: a FIFO blocks here, on the reader thread,
     /// just as a blocking attribute would). Returns the descriptor, or -1 (the caller then retries with
     /// the managed API to get the system's message).
     /// </summary>
@@ -194,12 +194,14 @@ internal static class NativeFs
     }
 
     /// <summary>
-    /// Lists the open directory <paramref name="fd"/> from its current offset with <c>getdents64</c>
-    /// (<paramref name="fullPath"/> only for the rare entry whose type the file system does not report,
-    /// or null to count). Returns the number of entries other than <c>.</c> and <c>..</c> and 0 in
-    /// <paramref name="error"/>, or -1 with the <c>errno</c>.
+    /// Lists the open directory <paramref name="fd"/> from its current offset with <c>getdents64</c> into
+    /// <paramref name="entries"/> (null to count); <paramref name="root"/>/<paramref name="relativePath"/>
+    /// names the directory, used only for the rare entry whose type the file system does not report;
+    /// <paramref name="names"/>, when given, supplies recurring entry names without a new string each.
+    /// Returns the number of entries other than <c>.</c> and <c>..</c> and 0 in <paramref name="error"/>,
+    /// or -1 with the <c>errno</c>.
     /// </summary>
-    public static int ListAt(int fd, Func<string>? fullPath, List<SysfsEntry>? entries, byte[] buffer, out int error)
+    public static int ListAt(int fd, string root, string relativePath, List<SysfsEntry>? entries, byte[] buffer, EntryNames? names, out int error)
     {
         var count = 0;
         while (true)
@@ -252,12 +254,12 @@ internal static class NativeFs
                     continue;
                 }
 
-                var name = Encoding.UTF8.GetString(nameBytes);
+                var name = names is null ? Encoding.UTF8.GetString(nameBytes) : names.Get(nameBytes);
                 var kind = record[DirentTypeOffset] switch
                 {
                     DtDirectory => SysfsEntryKind.Directory,
                     DtLink => SysfsEntryKind.Link,
-                    DtUnknown => KindByLstat(fullPath?.Invoke() + "/" + name),
+                    DtUnknown => KindByLstat(relativePath.Length == 0 ? root + "/" + name : string.Concat(root, "/", relativePath, "/", name)),
                     _ => SysfsEntryKind.File,
                 };
                 entries.Add(new SysfsEntry(name, kind));
@@ -307,7 +309,7 @@ internal static class NativeFs
             try
             {
                 var entries = new List<SysfsEntry>();
-                return ListAt(fd, static () => string.Empty, entries, new byte[4096], out _) > 0 && entries.Count > 0;
+                return ListAt(fd, "/", string.Empty, entries, new byte[4096], null, out _) > 0 && entries.Count > 0;
             }
             finally
             {

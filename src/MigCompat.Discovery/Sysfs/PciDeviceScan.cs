@@ -9,6 +9,9 @@ internal static class PciDeviceScan
 {
     private const string VfioPciApi = "vfio-pci";
 
+    /// <summary>The links of a PCI device that the scan reads (read ahead by the probe).</summary>
+    private static readonly string[] DeviceLinks = ["driver", "physfn", "iommu_group"];
+
     public static ImmutableArray<InventoryDevice> Scan(ScanContext context)
     {
         var tree = context.Tree;
@@ -19,8 +22,11 @@ internal static class PciDeviceScan
             return devices.ToImmutable();
         }
 
-        foreach (var entry in bus.Entries)
+        using var probe = tree.StartProbe(bus, DeviceLinks);
+        for (var index = 0; index < bus.Entries.Count; index++)
         {
+            probe.Take(index);
+            var entry = bus.Entries[index];
             var device = tree.OpenChild(bus, entry.Name);
             if (device is null)
             {
@@ -47,7 +53,7 @@ internal static class PciDeviceScan
         var pci = context.ReadPciIds(device);
         var physicalFunction = tree.LinkName(device, "physfn");
         var kind = physicalFunction is null ? DeviceKind.PciDevice : DeviceKind.SriovVf;
-        var shown = tree.Display("bus/pci/devices/" + address);
+        var shown = tree.Display("bus/pci/devices", address);
         var derived = DerivedDescriptors.ForPciDevice(VfioPciApi, pci, driver, version, DescriptorOrigin.Derived, shown);
         var driverExposed = context.DriverAttributes.ReadDeviceNode(device, VfioPciApi, mdevType: null);
         var subject = new ProfileSubject(kind, driver, version, pci, TypeId: null, TypeName: null, VfioPciApi);

@@ -29,4 +29,16 @@ public sealed record SysfsScanOptions
 
     /// <summary>The most symbolic links followed while resolving one path (like the kernel's 40).</summary>
     public int MaxLinkHops { get; init; } = 40;
+
+    /// <summary>
+    /// Background threads that read ahead the device directories under <c>bus/*/devices</c> (links,
+    /// listings; never attributes): one fewer than the processors, at most 3. Internal: tests force it.
+    /// </summary>
+    internal int ProbeThreads { get; init; } = Math.Clamp(Environment.ProcessorCount - 1, 0, 3);
+
+    /// <summary>A bus directory with fewer entries than this is not read ahead (starting threads would cost more).</summary>
+    internal int ProbeMinimumEntries { get; init; } = 32;
+
+    /// <summary>Tests: the scanner waits until the probes have read every entry (so none is left to it).</summary>
+    internal bool ProbeBeforeScanning { get; init; }
 }

@@ -28,13 +28,13 @@ internal sealed class SysfsTree : IDisposable
     /// <summary>Directories listed so far, by physical path: listed once per scan, and their entry kinds spare resolution a readlink per component.</summary>
     private readonly Dictionary<string, SysfsDirectory> listings = new(StringComparer.Ordinal);
 
-    /// <summary>Attribute reads by physical path: finished (a type's attributes are read once, not once per instance) or handed to a worker by <see cref="Prefetch"/>.</summary>
+    /// <summary>Attribute reads by physical path: finished (a type's attributes are read once, not once per instance) or queued on the reader thread by <see cref="Prefetch"/>.</summary>
     private readonly Dictionary<string, PendingRead> reads = new(StringComparer.Ordinal);
 
     /// <summary>The component stack of <see cref="Resolve"/> (not re-entrant), reused.</summary>
     private readonly Stack<string> pending = new();
 
-    /// <summary>The names <see cref="Prefetch"/> hands to a worker, reused.</summary>
+    /// <summary>The names <see cref="Prefetch"/> queues on the reader thread, reused.</summary>
     private readonly List<string> prefetchPaths = [];
 
     /// <summary>
@@ -45,11 +45,17 @@ internal sealed class SysfsTree : IDisposable
     /// </summary>
     private readonly Dictionary<string, OpenDirectoryHandle> handles = new(StringComparer.Ordinal);
 
+    /// <summary>Recurring entry names, one string each.</summary>
+    private readonly EntryNames entryNames = new();
+
     /// <summary>The <c>getdents64</c> buffer, reused.</summary>
     private byte[]? direntBuffer;
 
     /// <summary>Use counter for the least-recently-used order of <see cref="handles"/>.</summary>
     private long handleClock;
+
+    /// <summary>The scan's attribute reads, on one dedicated thread; started on the first read, retired by <see cref="Dispose"/>.</summary>
+    private AttributeReaderThread? reader;
 
     public SysfsTree(SysfsScanOptions options, ScanWarnings warnings)
     {
@@ -65,6 +71,9 @@ internal sealed class SysfsTree : IDisposable
     /// <summary>The path as shown in warnings: the root as the caller gave it, then the relative path.</summary>
     public string Display(string relativePath) =>
         relativePath.Length == 0 ? displayRoot : displayRoot.TrimEnd('/') + "/" + relativePath;
+
+    /// <summary>The path of an entry as shown in warnings: <see cref="Display(string)"/> of <paramref name="directory"/>/<paramref name="name"/>, built once.</summary>
+    public string Display(string directory, string name) => string.Concat([displayRoot.TrimEnd('/'), "/", directory, "/", name]);
 
     /// <summary>The absolute path of a resolved relative path.</summary>
     public string FullPath(string relativePath) => relativePath.Length == 0 ? root : root + "/" + relativePath;
@@ -95,8 +104,7 @@ internal sealed class SysfsTree : IDisposable
             return null;
         }
 
-        var childPath = parent.ChildPath(name);
-        return kind == SysfsEntryKind.Link ? Resolve(parent.Path, name, childPath, warnIfMissing: true) : childPath;
+        return kind == SysfsEntryKind.Link ? Resolve(parent.Path, name, logicalPath: null, warnIfMissing: true) : parent.ChildPath(name);
     }
 
     /// <summary>
@@ -110,7 +118,7 @@ internal sealed class SysfsTree : IDisposable
             return null;
         }
 
-        var target = ReadLink(directory.Path, name, null);
+        var target = directory.KnownLinkTarget(name) ?? ReadLink(directory.Path, name, null);
         if (target is null)
         {
             return null;
@@ -155,7 +163,7 @@ internal sealed class SysfsTree : IDisposable
         }
         else
         {
-            result = AttributeReader.Read(FullPath(physical), options.MaxAttributeBytes, options.ReadTimeout);
+            result = (reader ??= new AttributeReaderThread()).Read(FullPath(physical), options.MaxAttributeBytes, options.ReadTimeout);
         }
 
         if (result.Status == AttributeReadStatus.TimedOut)
@@ -192,11 +200,11 @@ internal sealed class SysfsTree : IDisposable
 
     /// <summary>
     /// Hands the named attributes of a listed directory (those that are files in it, not links, not
-    /// read yet) to one worker, in this order, so that the <see cref="ReadText"/> calls that follow cost
+    /// read yet) to the reader thread as one batch, in this order, so that the <see cref="ReadText"/> calls that follow cost
     /// one thread hand-off together instead of one each. Each still has its own
     /// <see cref="SysfsScanOptions.ReadTimeout"/>, warnings are given when the value is taken, and a name
     /// that is then never taken was read for nothing (reading a sysfs attribute changes nothing). List
-    /// the names in the order the caller takes them: the worker reads in that order.
+    /// the names in the order the caller takes them: the reader reads in that order.
     /// </summary>
     public void Prefetch(SysfsDirectory directory, ReadOnlySpan<string> names)
     {
@@ -229,7 +237,7 @@ internal sealed class SysfsTree : IDisposable
             fullPaths[i] = FullPath(prefetchPaths[i]);
         }
 
-        var batch = AttributeReader.Start(fullPaths, options.MaxAttributeBytes);
+        var batch = (reader ??= new AttributeReaderThread()).Start(fullPaths, options.MaxAttributeBytes);
         for (var i = 0; i < fullPaths.Length; i++)
         {
             reads[prefetchPaths[i]] = new PendingRead(batch, i, default);
@@ -243,6 +251,7 @@ internal sealed class SysfsTree : IDisposable
     public void Forget(SysfsDirectory directory)
     {
         listings.Remove(directory.Path);
+        realDirectories.Remove(directory.Path);
         CloseHandle(directory.Path);
         if (reads.Count == 0)
         {
@@ -325,6 +334,15 @@ internal sealed class SysfsTree : IDisposable
         }
     }
 
+    /// <summary>
+    /// Lists a real directory (a root-relative physical path) when that works through descriptors, with
+    /// no warning when it does not (null): for reading ahead; <see cref="List"/> then reports the failure.
+    /// </summary>
+    public SysfsDirectory? ListQuietly(string physicalPath) =>
+        listings.TryGetValue(physicalPath, out var listed) ? listed
+            : NativeFs.AtSupported && ListAt(physicalPath) is { } entries ? Listed(physicalPath, entries)
+            : null;
+
     /// <summary>Lists a resolved directory; entries sorted by name (ordinal) so scans are deterministic.</summary>
     public SysfsDirectory? List(string physicalPath, string logicalPath, bool warnIfMissing)
     {
@@ -387,9 +405,46 @@ internal sealed class SysfsTree : IDisposable
         }
     }
 
-    private SysfsDirectory Listed(string physicalPath, List<SysfsEntry> entries)
+    /// <summary>
+    /// Starts reading ahead, on <see cref="SysfsScanOptions.ProbeThreads"/> background threads, the
+    /// directories the entries of <paramref name="bus"/> lead to and the named links in them (see
+    /// <see cref="LinkedDirectoryProbe"/>); take entry <c>i</c> with <see cref="LinkedDirectoryProbe.Take"/>
+    /// before resolving it.
+    /// </summary>
+    public LinkedDirectoryProbe StartProbe(SysfsDirectory bus, string[] linkNames) =>
+        LinkedDirectoryProbe.Start(this, bus, root, linkNames, options);
+
+    /// <summary>What a probe found for entry <paramref name="index"/> of <paramref name="bus"/>: its link target, and the listing (with link targets) of the real directory it leads to.</summary>
+    internal void Install(SysfsDirectory bus, int index, ProbedDirectory probed)
     {
-        entries.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        if (probed.LinkTarget is not null)
+        {
+            bus.RememberLinkTarget(index, probed.LinkTarget);
+        }
+
+        if (listings.ContainsKey(probed.PhysicalPath))
+        {
+            return;
+        }
+
+        var directory = Listed(probed.PhysicalPath, probed.SortedEntries, sorted: true);
+        var linkNames = probed.LinkNames;
+        for (var i = 0; i < linkNames.Count; i++)
+        {
+            if (probed.LinkTargets[i] is { } target)
+            {
+                directory.RememberLinkTarget(directory.IndexOf(linkNames[i]), target);
+            }
+        }
+    }
+
+    private SysfsDirectory Listed(string physicalPath, List<SysfsEntry> entries, bool sorted = false)
+    {
+        if (!sorted)
+        {
+            entries.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        }
+
         realDirectories.Add(physicalPath);
         var directory = new SysfsDirectory(physicalPath, entries);
         listings[physicalPath] = directory;
@@ -400,7 +455,7 @@ internal sealed class SysfsTree : IDisposable
     /// Resolves <paramref name="tail"/> (relative, or absolute under the root) starting in the physical
     /// directory <paramref name="basePath"/>; null with a warning when a link escapes, loops or dangles.
     /// </summary>
-    private string? Resolve(string basePath, string tail, string logicalPath, bool warnIfMissing)
+    private string? Resolve(string basePath, string tail, string? logicalPath, bool warnIfMissing)
     {
         // current: the physical path so far, every component a real directory or file (or absent).
         // state: whether current is known to exist (from its directory's listing), known absent, or unknown.
@@ -421,7 +476,7 @@ internal sealed class SysfsTree : IDisposable
             {
                 if (current.Length == 0)
                 {
-                    warnings.Add(SysfsWarningCodes.LinkEscapesRoot, Display(logicalPath), "a link climbs above the sysfs root; it was not followed");
+                    warnings.Add(SysfsWarningCodes.LinkEscapesRoot, Shown(), "a link climbs above the sysfs root; it was not followed");
                     return null;
                 }
 
@@ -431,37 +486,50 @@ internal sealed class SysfsTree : IDisposable
                 continue;
             }
 
-            var candidate = current.Length == 0 ? component : string.Concat(current, "/", component);
+            string? known = null;
+            string? candidate = null;
             if (listings.TryGetValue(current, out var listing))
             {
                 // The directory was listed: its entry says whether the component is a link, without a readlink.
                 var kind = listing.KindOf(component);
                 if (kind != SysfsEntryKind.Link)
                 {
-                    current = candidate;
+                    current = Join(current, component);
                     state = kind is null ? PathState.Absent : PathState.Exists;
                     continue;
                 }
+
+                known = listing.KnownLinkTarget(component);
             }
-            else if (realDirectories.Contains(candidate))
+            else
             {
-                current = candidate;
-                state = PathState.Exists;
-                continue;
+                candidate = Join(current, component);
+                if (realDirectories.Contains(candidate))
+                {
+                    current = candidate;
+                    state = PathState.Exists;
+                    continue;
+                }
             }
 
-            var target = ReadLink(current, component, candidate);
+            var target = known ?? ReadLink(current, component, candidate);
             if (target is null)
             {
-                current = candidate;
+                current = candidate ?? Join(current, component);
                 state = PathState.Unknown;
                 continue;
             }
 
             if (++hops > options.MaxLinkHops)
             {
-                warnings.Add(SysfsWarningCodes.LinkLoop, Display(logicalPath), $"more than {options.MaxLinkHops} links while resolving (a link loop?); it was not followed");
+                warnings.Add(SysfsWarningCodes.LinkLoop, Shown(), $"more than {options.MaxLinkHops} links while resolving (a link loop?); it was not followed");
                 return null;
+            }
+
+            if (pending.Count == 0 && KnownPlainTarget(current, target) is { } physical)
+            {
+                // The common case (a device's link to its directory, an mdev_type link): no components to walk.
+                return physical;
             }
 
             if (target.StartsWith('/'))
@@ -469,7 +537,7 @@ internal sealed class SysfsTree : IDisposable
                 var canonicalTarget = target.TrimEnd('/');
                 if (canonicalTarget != root && !canonicalTarget.StartsWith(root + "/", StringComparison.Ordinal))
                 {
-                    warnings.Add(SysfsWarningCodes.LinkEscapesRoot, Display(logicalPath), $"a link points to \"{Shorten(target)}\", outside the sysfs root {root}; it was not followed");
+                    warnings.Add(SysfsWarningCodes.LinkEscapesRoot, Shown(), $"a link points to \"{Shorten(target)}\", outside the sysfs root {root}; it was not followed");
                     return null;
                 }
 
@@ -492,7 +560,7 @@ internal sealed class SysfsTree : IDisposable
         {
             if (warnIfMissing)
             {
-                warnings.Add(SysfsWarningCodes.DanglingLink, Display(logicalPath), "the link points to nothing (dangling, or its target was removed during the scan)");
+                warnings.Add(SysfsWarningCodes.DanglingLink, Shown(), "the link points to nothing (dangling, or its target was removed during the scan)");
             }
 
             return null;
@@ -505,7 +573,43 @@ internal sealed class SysfsTree : IDisposable
         }
 
         return current;
+
+        // The path as the caller named it (for warnings): null means base/tail, built only when a warning needs it.
+        string Shown() => Display(logicalPath ?? Join(basePath, tail));
     }
+
+    /// <summary>
+    /// Where a link in the physical directory <paramref name="directory"/> leads, when its target is plain
+    /// (see <see cref="LinkedDirectoryProbe.PlainTarget(string, string, string)"/>) and the path it names is already known to be
+    /// physical and to exist: listed, a known real directory, or an entry (not a link) of a listed
+    /// directory. Then following it component by component gives exactly that path. Null otherwise.
+    /// </summary>
+    private string? KnownPlainTarget(string directory, string target)
+    {
+        var needed = directory.Length + target.Length + 1;
+        var buffer = needed <= 512 ? stackalloc char[512] : new char[needed];
+        var length = LinkedDirectoryProbe.PlainTarget(directory, target, root, buffer);
+        if (length < 0)
+        {
+            return null;
+        }
+
+        // The path's own string when the tree already holds one: nothing is allocated.
+        var path = buffer[..length];
+        if (listings.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(path, out var listedPath, out _)
+            || realDirectories.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(path, out listedPath))
+        {
+            return listedPath;
+        }
+
+        var slash = path.LastIndexOf('/');
+        return listings.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(slash < 0 ? [] : path[..slash], out var parent)
+            && parent.KindOf(path[(slash + 1)..]) is SysfsEntryKind.File or SysfsEntryKind.Directory
+            ? new string(path)
+            : null;
+    }
+
+    private static string Join(string directory, string name) => directory.Length == 0 ? name : string.Concat(directory, "/", name);
 
     /// <summary>Pushes the components of <paramref name="path"/>, last first (so the first is popped first); empty ones and "." are skipped, no array is built.</summary>
     private static void PushComponents(Stack<string> pending, string path)
@@ -532,7 +636,7 @@ internal sealed class SysfsTree : IDisposable
         }
     }
 
-    /// <summary>Closes every open directory descriptor. The tree is not used afterwards.</summary>
+    /// <summary>Closes every open directory descriptor and retires the reader thread. The tree is not used afterwards.</summary>
     public void Dispose()
     {
         foreach (var handle in handles.Values)
@@ -541,6 +645,7 @@ internal sealed class SysfsTree : IDisposable
         }
 
         handles.Clear();
+        reader?.Dispose();
     }
 
     /// <summary>
@@ -576,7 +681,7 @@ internal sealed class SysfsTree : IDisposable
         handle.Listed = true;
         var entries = new List<SysfsEntry>();
         direntBuffer ??= new byte[32 * 1024];
-        return NativeFs.ListAt(handle.Fd, () => FullPath(physicalPath), entries, direntBuffer, out _) >= 0 ? entries : null;
+        return NativeFs.ListAt(handle.Fd, root, physicalPath, entries, direntBuffer, entryNames, out _) >= 0 ? entries : null;
     }
 
     /// <summary>Counts the entries of a real directory, opened from its parent's descriptor and closed again (not kept); -1 when that fails.</summary>
@@ -598,7 +703,7 @@ internal sealed class SysfsTree : IDisposable
         try
         {
             direntBuffer ??= new byte[32 * 1024];
-            return NativeFs.ListAt(fd, null, null, direntBuffer, out _);
+            return NativeFs.ListAt(fd, root, physicalPath, null, direntBuffer, null, out _);
         }
         finally
         {
@@ -735,6 +840,6 @@ internal sealed class SysfsTree : IDisposable
         public bool Listed { get; set; }
     }
 
-    /// <summary>An attribute read: finished (<see cref="Batch"/> null, <see cref="Result"/>) or item <see cref="Index"/> of a worker's batch.</summary>
+    /// <summary>An attribute read: finished (<see cref="Batch"/> null, <see cref="Result"/>) or item <see cref="Index"/> of a reader batch.</summary>
     private readonly record struct PendingRead(AttributeBatch? Batch, int Index, AttributeRead Result);
 }

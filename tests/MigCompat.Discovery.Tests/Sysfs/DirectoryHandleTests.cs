@@ -29,13 +29,13 @@ public class DirectoryHandleTests
                 Assert.Null(NativeFs.ReadLinkAt(d, "file"));
 
                 var entries = new List<SysfsEntry>();
-                Assert.Equal(7, NativeFs.ListAt(d, () => fixture.Full("d"), entries, new byte[64], out var error));
+                Assert.Equal(7, NativeFs.ListAt(d, fixture.Root, "d", entries, new byte[64], new EntryNames(), out var error));
                 Assert.Equal(0, error);
                 var byPath = new List<SysfsEntry>();
                 Assert.Equal(0, NativeFs.List(fixture.Full("d"), byPath));
                 Assert.Equal(byPath.OrderBy(e => e.Name, StringComparer.Ordinal), entries.OrderBy(e => e.Name, StringComparer.Ordinal));
                 Assert.True(NativeFs.Rewind(d));
-                Assert.Equal(7, NativeFs.ListAt(d, null, null, new byte[4096], out _));
+                Assert.Equal(7, NativeFs.ListAt(d, fixture.Root, "d", null, new byte[4096], null, out _));
             }
             finally
             {

@@ -2,7 +2,7 @@ using MigCompat.Discovery.Sysfs;
 
 namespace MigCompat.Discovery.Tests.Sysfs;
 
-/// <summary>The scan's low-level I/O: native listing (d_type, no stat) and batched timed reads.</summary>
+/// <summary>The scan's low-level I/O: native listing (d_type, no stat) and timed reads in a scan (the reader itself: <see cref="AttributeReaderTests"/>).</summary>
 public class ScanIoTests
 {
     [Fact]
@@ -30,40 +30,6 @@ public class ScanIoTests
         Assert.Equal("/etc", NativeFs.ReadLink(fixture.Root, "d/escaping"));
         Assert.Null(NativeFs.ReadLink(fixture.Root, "d/file"));
         Assert.NotEqual(0, NativeFs.List(fixture.Full("d/missing"), entries));
-    }
-
-    [Fact]
-    public void A_blocking_file_in_a_batch_times_out_alone_and_the_worker_reads_nothing_after_it()
-    {
-        using var fixture = new SysfsFixture();
-        fixture.File("a/first", "1\n").Fifo("a/blocking").File("a/last", "3\n");
-        var batch = AttributeReader.Start([fixture.Full("a/first"), fixture.Full("a/blocking"), fixture.Full("a/last")], 4096);
-        try
-        {
-            var first = batch.Wait(0, TimeSpan.FromSeconds(5));
-            var blocking = batch.Wait(1, TimeSpan.FromMilliseconds(300));
-            var last = batch.Wait(2, TimeSpan.FromMilliseconds(300));
-
-            Assert.Equal(new AttributeRead(AttributeReadStatus.Ok, "1\n", null), first);
-            Assert.Equal(AttributeReadStatus.TimedOut, blocking.Status);
-            Assert.Equal(AttributeReadStatus.TimedOut, last.Status);
-        }
-        finally
-        {
-            using var writer = new FileStream(fixture.Full("a/blocking"), FileMode.Open, FileAccess.Write);
-        }
-    }
-
-    [Fact]
-    public void Batched_reads_keep_the_byte_limit_and_report_missing_files()
-    {
-        using var fixture = new SysfsFixture();
-        fixture.File("a/small", "abc\n").File("a/large", new string('x', 5000));
-        var batch = AttributeReader.Start([fixture.Full("a/small"), fixture.Full("a/large"), fixture.Full("a/gone")], 4096);
-
-        Assert.Equal("abc\n", batch.Wait(0, TimeSpan.FromSeconds(5)).Text);
-        Assert.Equal(AttributeReadStatus.TooLarge, batch.Wait(1, TimeSpan.FromSeconds(5)).Status);
-        Assert.Equal(AttributeReadStatus.Missing, batch.Wait(2, TimeSpan.FromSeconds(5)).Status);
     }
 
     [Fact]
