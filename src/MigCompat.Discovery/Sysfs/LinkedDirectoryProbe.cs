@@ -192,7 +192,7 @@ internal sealed class LinkedDirectoryProbe : IDisposable
         string? physical;
         if (entry.Kind == SysfsEntryKind.Link)
         {
-            var busFd = directories.Open(bus!.Path);
+            var busFd = directories.Open(bus!.Path)?.Fd ?? -1;
             target = busFd < 0 ? null : NativeFs.ReadLinkAt(busFd, entry.Name);
             physical = target is null ? null : PlainTarget(bus.Path, target, root);
         }
@@ -207,7 +207,7 @@ internal sealed class LinkedDirectoryProbe : IDisposable
         }
 
         var slash = physical.LastIndexOf('/');
-        var parentFd = directories.Open(slash < 0 ? string.Empty : physical[..slash]);
+        var parentFd = directories.Open(slash < 0 ? [] : physical.AsSpan(0, slash))?.Fd ?? -1;
         if (parentFd < 0)
         {
             return null;
@@ -322,71 +322,12 @@ internal sealed class LinkedDirectoryProbe : IDisposable
     /// <summary>What one probing thread owns: its open directories, its <c>getdents64</c> buffer, its entry names.</summary>
     private sealed class ProbeWorkspace(string root) : IDisposable
     {
-        public ProbeDirectories Directories { get; } = new(root);
+        public OpenDirectories Directories { get; } = new(root, 64);
 
         public byte[] Buffer { get; } = new byte[16 * 1024];
 
         public EntryNames Names { get; } = new();
 
         public void Dispose() => Directories.Dispose();
-    }
-
-    /// <summary>A probe thread's open real directories, each opened component by component from the root with <c>O_NOFOLLOW</c>.</summary>
-    private sealed class ProbeDirectories(string root) : IDisposable
-    {
-        private const int MaxOpen = 64;
-        private readonly Dictionary<string, int> open = new(StringComparer.Ordinal);
-
-        /// <summary>The descriptor of the real directory at <paramref name="physicalPath"/>, or -1 when a component is not one.</summary>
-        public int Open(string physicalPath)
-        {
-            if (open.TryGetValue(physicalPath, out var known))
-            {
-                return known;
-            }
-
-            int fd;
-            if (physicalPath.Length == 0)
-            {
-                fd = NativeFs.OpenDirectoryPath(root);
-            }
-            else
-            {
-                var slash = physicalPath.LastIndexOf('/');
-                var parent = Open(slash < 0 ? string.Empty : physicalPath[..slash]);
-                fd = parent < 0 ? -1 : NativeFs.OpenDirectoryAt(parent, physicalPath.AsSpan(slash + 1));
-            }
-
-            if (fd < 0)
-            {
-                return -1;
-            }
-
-            if (open.Count >= MaxOpen)
-            {
-                // Rare (a host with very many parents): start over rather than track use order.
-                Dispose();
-                return Open(physicalPath, fd);
-            }
-
-            open[physicalPath] = fd;
-            return fd;
-        }
-
-        public void Dispose()
-        {
-            foreach (var fd in open.Values)
-            {
-                NativeFs.Close(fd);
-            }
-
-            open.Clear();
-        }
-
-        private int Open(string physicalPath, int fd)
-        {
-            open[physicalPath] = fd;
-            return fd;
-        }
     }
 }

@@ -38,21 +38,16 @@ internal sealed class SysfsTree : IDisposable
     private readonly List<string> prefetchPaths = [];
 
     /// <summary>
-    /// Open descriptors of real directories by physical path (the root is ""), so that listings, link
-    /// reads and child opens walk one component (<c>openat</c>/<c>readlinkat</c>) instead of the whole
-    /// absolute path. Each is opened from its parent's descriptor with <c>O_NOFOLLOW|O_DIRECTORY</c>, so
-    /// only components already known to be real directories are entered. Bounded; closed by <see cref="Dispose"/>.
+    /// Open descriptors of real directories (see <see cref="OpenDirectories"/>): listings, link reads and
+    /// <c>devices/</c> counts walk one component. Bounded; closed by <see cref="Dispose"/>.
     /// </summary>
-    private readonly Dictionary<string, OpenDirectoryHandle> handles = new(StringComparer.Ordinal);
+    private readonly OpenDirectories handles;
 
     /// <summary>Recurring entry names, one string each.</summary>
     private readonly EntryNames entryNames = new();
 
     /// <summary>The <c>getdents64</c> buffer, reused.</summary>
     private byte[]? direntBuffer;
-
-    /// <summary>Use counter for the least-recently-used order of <see cref="handles"/>.</summary>
-    private long handleClock;
 
     /// <summary>The scan's attribute reads, on one dedicated thread; started on the first read, retired by <see cref="Dispose"/>.</summary>
     private AttributeReaderThread? reader;
@@ -63,6 +58,7 @@ internal sealed class SysfsTree : IDisposable
         this.warnings = warnings;
         displayRoot = options.SysfsRoot.Length > 1 ? options.SysfsRoot.TrimEnd('/') : options.SysfsRoot;
         root = Canonicalize(options.SysfsRoot);
+        handles = new OpenDirectories(root, MaxOpenDirectories);
     }
 
     /// <summary>True when the root exists and is a directory.</summary>
@@ -252,7 +248,7 @@ internal sealed class SysfsTree : IDisposable
     {
         listings.Remove(directory.Path);
         realDirectories.Remove(directory.Path);
-        CloseHandle(directory.Path);
+        handles.Close(directory.Path);
         if (reads.Count == 0)
         {
             return;
@@ -639,12 +635,7 @@ internal sealed class SysfsTree : IDisposable
     /// <summary>Closes every open directory descriptor and retires the reader thread. The tree is not used afterwards.</summary>
     public void Dispose()
     {
-        foreach (var handle in handles.Values)
-        {
-            NativeFs.Close(handle.Fd);
-        }
-
-        handles.Clear();
+        handles.Dispose();
         reader?.Dispose();
     }
 
@@ -655,9 +646,8 @@ internal sealed class SysfsTree : IDisposable
     /// </summary>
     private string? ReadLink(string directoryPath, string name, string? relativePath)
     {
-        if (NativeFs.AtSupported && handles.TryGetValue(directoryPath, out var handle))
+        if (NativeFs.AtSupported && handles.Find(directoryPath) is { } handle)
         {
-            handle.LastUse = ++handleClock;
             return NativeFs.ReadLinkAt(handle.Fd, name);
         }
 
@@ -667,7 +657,7 @@ internal sealed class SysfsTree : IDisposable
     /// <summary>Lists a real directory through its descriptor (opened and kept); null when that fails (the caller then lists by path, which reports why).</summary>
     private List<SysfsEntry>? ListAt(string physicalPath)
     {
-        var handle = Handle(physicalPath);
+        var handle = handles.Open(physicalPath);
         if (handle is null)
         {
             return null;
@@ -688,7 +678,7 @@ internal sealed class SysfsTree : IDisposable
     private int CountAt(string physicalPath)
     {
         var slash = physicalPath.LastIndexOf('/');
-        var parent = Handle(slash < 0 ? string.Empty : physicalPath.AsSpan(0, slash));
+        var parent = handles.Open(slash < 0 ? string.Empty : physicalPath.AsSpan(0, slash));
         if (parent is null)
         {
             return -1;
@@ -708,71 +698,6 @@ internal sealed class SysfsTree : IDisposable
         finally
         {
             NativeFs.Close(fd);
-        }
-    }
-
-    /// <summary>
-    /// The open descriptor of a real directory (root-relative physical path), opening it from its
-    /// parent's (recursively up to the root) when needed; null when a component cannot be opened as a
-    /// real directory.
-    /// </summary>
-    private OpenDirectoryHandle? Handle(ReadOnlySpan<char> physicalPath)
-    {
-        var lookup = handles.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (lookup.TryGetValue(physicalPath, out var known))
-        {
-            known.LastUse = ++handleClock;
-            return known;
-        }
-
-        int fd;
-        if (physicalPath.Length == 0)
-        {
-            fd = NativeFs.OpenDirectoryPath(root);
-        }
-        else
-        {
-            var slash = physicalPath.LastIndexOf('/');
-            var parent = Handle(slash < 0 ? [] : physicalPath[..slash]);
-            if (parent is null)
-            {
-                return null;
-            }
-
-            fd = NativeFs.OpenDirectoryAt(parent.Fd, physicalPath[(slash + 1)..]);
-        }
-
-        if (fd < 0)
-        {
-            return null;
-        }
-
-        if (handles.Count >= MaxOpenDirectories)
-        {
-            var oldest = string.Empty;
-            var oldestUse = long.MaxValue;
-            foreach (var (path, open) in handles)
-            {
-                if (open.LastUse < oldestUse)
-                {
-                    oldest = path;
-                    oldestUse = open.LastUse;
-                }
-            }
-
-            CloseHandle(oldest);
-        }
-
-        var handle = new OpenDirectoryHandle(fd) { LastUse = ++handleClock };
-        lookup[physicalPath] = handle;
-        return handle;
-    }
-
-    private void CloseHandle(string physicalPath)
-    {
-        if (handles.Remove(physicalPath, out var handle))
-        {
-            NativeFs.Close(handle.Fd);
         }
     }
 
@@ -827,17 +752,6 @@ internal sealed class SysfsTree : IDisposable
 
         /// <summary>Not known: checked at the end.</summary>
         Unknown,
-    }
-
-    /// <summary>An open directory descriptor in <see cref="handles"/>.</summary>
-    private sealed class OpenDirectoryHandle(int fd)
-    {
-        public int Fd { get; } = fd;
-
-        public long LastUse { get; set; }
-
-        /// <summary>True once listed: a second listing rewinds first.</summary>
-        public bool Listed { get; set; }
     }
 
     /// <summary>An attribute read: finished (<see cref="Batch"/> null, <see cref="Result"/>) or item <see cref="Index"/> of a reader batch.</summary>
