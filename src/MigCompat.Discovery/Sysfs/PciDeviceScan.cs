@@ -4,7 +4,12 @@ using MigCompat.Discovery.Profiles;
 
 namespace MigCompat.Discovery.Sysfs;
 
-/// <summary>VFIO-bound PCI devices and SR-IOV VFs under <c>bus/pci/devices</c>.</summary>
+/// <summary>The devices and the capacity found under <c>bus/pci/devices</c>.</summary>
+/// <param name="Devices">VFIO-bound PCI devices, SR-IOV VFs and configured NVIDIA vGPU VFs, in bus order.</param>
+/// <param name="CreatableTypes">The vGPU types free NVIDIA vGPU VFs can take, per PF (see <see cref="NvidiaVgpuFunctions"/>).</param>
+internal sealed record PciScanResult(ImmutableArray<InventoryDevice> Devices, ImmutableArray<CreatableType> CreatableTypes);
+
+/// <summary>VFIO-bound PCI devices and SR-IOV VFs under <c>bus/pci/devices</c>, and NVIDIA vGPU VFs (<see cref="NvidiaVgpuFunctions"/>).</summary>
 internal static class PciDeviceScan
 {
     private const string VfioPciApi = "vfio-pci";
@@ -12,38 +17,43 @@ internal static class PciDeviceScan
     /// <summary>The links of a PCI device that the scan reads (read ahead by the probe).</summary>
     private static readonly string[] DeviceLinks = ["driver", "physfn", "iommu_group"];
 
-    public static ImmutableArray<InventoryDevice> Scan(ScanContext context)
+    public static PciScanResult Scan(ScanContext context)
     {
         var tree = context.Tree;
-        var devices = ImmutableArray.CreateBuilder<InventoryDevice>();
         var bus = tree.OpenDirectory("bus/pci/devices");
         if (bus is null)
         {
-            return devices.ToImmutable();
+            return new PciScanResult([], []);
         }
 
-        using var probe = tree.StartProbe(bus, DeviceLinks);
-        for (var index = 0; index < bus.Entries.Count; index++)
+        // In bus order; an NVIDIA vGPU VF's slot is filled once every VF of its PF is read.
+        var devices = new List<InventoryDevice?>();
+        var vgpuFunctions = new NvidiaVgpuFunctions(context);
+        using (var probe = tree.StartProbe(bus, DeviceLinks))
         {
-            probe.Take(index);
-            var entry = bus.Entries[index];
-            var device = tree.OpenChild(bus, entry.Name);
-            if (device is null)
+            for (var index = 0; index < bus.Entries.Count; index++)
             {
-                continue;
-            }
+                probe.Take(index);
+                var entry = bus.Entries[index];
+                var device = tree.OpenChild(bus, entry.Name);
+                if (device is null)
+                {
+                    continue;
+                }
 
-            var driver = tree.LinkName(device, "driver");
-            if (!VfioDrivers.IsVfioPciDriver(driver))
-            {
-                continue;
-            }
+                var driver = tree.LinkName(device, "driver");
+                if (vgpuFunctions.TryRead(entry.Name, device, driver, devices) || !VfioDrivers.IsVfioPciDriver(driver))
+                {
+                    continue;
+                }
 
-            tree.Prefetch(device, ScanContext.PciDeviceAttributes);
-            devices.Add(ReadDevice(context, entry.Name, device, driver!));
+                tree.Prefetch(device, ScanContext.PciDeviceAttributes);
+                devices.Add(ReadDevice(context, entry.Name, device, driver!));
+            }
         }
 
-        return devices.ToImmutable();
+        var creatable = vgpuFunctions.Complete(bus, devices);
+        return new PciScanResult([.. devices.Select(static d => d!)], creatable);
     }
 
     private static InventoryDevice ReadDevice(ScanContext context, string address, SysfsDirectory device, string driver)

@@ -32,7 +32,12 @@ public static class SysfsScanner
         var context = new ScanContext(tree, warnings, new ProfileCatalog(loaded.Profiles, warnings));
         var mdev = new MdevScan(context);
         var types = mdev.ScanTypes();
-        var devices = mdev.ScanInstances().AddRange(PciDeviceScan.Scan(context));
+        var instances = mdev.ScanInstances();
+        var pci = PciDeviceScan.Scan(context);
+        var devices = instances.AddRange(pci.Devices);
+
+        // NVIDIA vGPU VFs (vGPU 17 and later) are capacity too: after the mdev types.
+        types = types.AddRange(pci.CreatableTypes);
         return new HostInventory(HostInventory.CurrentSchemaVersion, options.HostName, takenAt, devices, types, warnings.ToImmutable());
     }
 }

@@ -72,11 +72,17 @@ public sealed class SysfsFixture : IDisposable
         return version is null ? this : File($"module/{name}/version", version + "\n");
     }
 
-    /// <summary>A PCI device at <c>devices/pci0000:00/ADDRESS</c> with ids, driver, IOMMU group, and its <c>bus/pci/devices</c> link.</summary>
+    /// <summary>
+    /// A PCI device at <c>PARENTPATH/ADDRESS</c> (<c>devices/pci0000:00/ADDRESS</c> by default; a device behind a
+    /// root port is <c>devices/pci0000:40/0000:40:01.1/ADDRESS</c>) with ids, driver, IOMMU group, and its
+    /// <c>bus/pci/devices</c> link.
+    /// </summary>
     public SysfsFixture PciDevice(string address, string vendor, string device, string? driver, int? iommuGroup = null,
-        string subsystemVendor = "0x0000", string subsystemDevice = "0x0000", string pciClass = "0x030000", int numaNode = -1, string? physfn = null)
+        string subsystemVendor = "0x0000", string subsystemDevice = "0x0000", string pciClass = "0x030000", int numaNode = -1, string? physfn = null,
+        string parentPath = PciRoot)
     {
-        var path = $"{PciRoot}/{address}";
+        var path = $"{parentPath}/{address}";
+        var up = string.Concat(Enumerable.Repeat("../", path.Split('/').Length));
         File(path + "/vendor", vendor + "\n")
             .File(path + "/device", device + "\n")
             .File(path + "/subsystem_vendor", subsystemVendor + "\n")
@@ -87,12 +93,12 @@ public sealed class SysfsFixture : IDisposable
             .Link($"bus/pci/devices/{address}", $"../../../{path}");
         if (driver is not null)
         {
-            Dir($"bus/pci/drivers/{driver}").Link(path + "/driver", $"../../../bus/pci/drivers/{driver}");
+            Dir($"bus/pci/drivers/{driver}").Link(path + "/driver", $"{up}bus/pci/drivers/{driver}");
         }
 
         if (iommuGroup is { } group)
         {
-            Dir($"kernel/iommu_groups/{group}").Link(path + "/iommu_group", $"../../../kernel/iommu_groups/{group}");
+            Dir($"kernel/iommu_groups/{group}").Link(path + "/iommu_group", $"{up}kernel/iommu_groups/{group}");
         }
 
         if (physfn is not null)
@@ -101,6 +107,40 @@ public sealed class SysfsFixture : IDisposable
         }
 
         return this;
+    }
+
+    /// <summary>
+    /// Makes the PCI device at <c>PARENTPATH/ADDRESS</c> an SR-IOV PF with <paramref name="virtualFunctions"/>
+    /// enabled: <c>sriov_totalvfs</c>, <c>sriov_numvfs</c>, <c>sriov_offset</c>, <c>sriov_stride</c>,
+    /// <c>sriov_vf_device</c>, and <c>virtfnN</c> links to the sibling VF directories (which
+    /// <see cref="PciDevice"/> with <c>physfn</c> creates).
+    /// </summary>
+    public SysfsFixture SriovPhysicalFunction(string parentPath, string address, string vfDevice, int totalVfs, params string[] virtualFunctions)
+    {
+        var path = $"{parentPath}/{address}";
+        File(path + "/sriov_totalvfs", totalVfs + "\n")
+            .File(path + "/sriov_numvfs", virtualFunctions.Length + "\n")
+            .File(path + "/sriov_offset", "4\n")
+            .File(path + "/sriov_stride", "1\n")
+            .File(path + "/sriov_vf_device", vfDevice.Replace("0x", string.Empty, StringComparison.Ordinal) + "\n");
+        for (var i = 0; i < virtualFunctions.Length; i++)
+        {
+            Link($"{path}/virtfn{i}", "../" + virtualFunctions[i]);
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// The vendor directory of an NVIDIA vGPU VF (vGPU 17 and later) at <c>PARENTPATH/ADDRESS</c>:
+    /// <c>nvidia/current_vgpu_type</c> (the configured type id, 0 for none) and, unless null,
+    /// <c>nvidia/creatable_vgpu_types</c> written as given.
+    /// </summary>
+    public SysfsFixture NvidiaVgpu(string parentPath, string address, string currentType, string? creatableTypes)
+    {
+        var path = $"{parentPath}/{address}/nvidia";
+        File(path + "/current_vgpu_type", currentType + "\n");
+        return creatableTypes is null ? this : File(path + "/creatable_vgpu_types", creatableTypes);
     }
 
     /// <summary>Registers a device (path under the root) as an mdev parent: <c>class/mdev_bus/ID</c>.</summary>

@@ -12,13 +12,21 @@ public static class SysfsFixtures
     public const string VfioAp = "vfio-ap";
     public const string MigrationLayouts = "migration-layouts";
     public const string Hostile = "hostile";
+    public const string NvidiaVgpuVf = "nvidia-vgpu-vf";
 
     public const string IgdPath = SysfsFixture.PciRoot + "/0000:00:02.0";
     public const string TeslaP4Path = SysfsFixture.PciRoot + "/0000:3b:00.0";
     public const string MttyPath = "devices/virtual/mtty/mtty";
 
+    /// <summary>The root ports the NVIDIA vGPU VF fixture's GPUs sit behind (as discrete GPUs do).</summary>
+    public const string H200Port = "devices/pci0000:40/0000:40:01.1";
+    public const string L40sPort = "devices/pci0000:c0/0000:c0:01.1";
+
+    /// <summary>The header line NVIDIA's driver writes first in <c>creatable_vgpu_types</c>.</summary>
+    public const string CreatableHeader = "ID    : vGPU Name\n";
+
     public static IEnumerable<string> All =>
-        [Gvtg, NvidiaMdev, NvidiaMdevWithProfile, NvgraceVariant, SriovVfs, VfioCcw, VfioAp, MigrationLayouts, Hostile];
+        [Gvtg, NvidiaMdev, NvidiaMdevWithProfile, NvgraceVariant, SriovVfs, VfioCcw, VfioAp, MigrationLayouts, Hostile, NvidiaVgpuVf];
 
     public static SysfsFixture Build(string name)
     {
@@ -34,6 +42,7 @@ public static class SysfsFixtures
             case VfioAp: BuildAp(fixture); break;
             case MigrationLayouts: BuildMigrationLayouts(fixture); break;
             case Hostile: BuildHostile(fixture); break;
+            case NvidiaVgpuVf: BuildNvidiaVgpuVf(fixture); break;
             default: throw new ArgumentOutOfRangeException(nameof(name), name, "unknown fixture");
         }
 
@@ -170,6 +179,35 @@ public static class SysfsFixtures
             // A VF on vfio-pci with July 2020 migration_compatible on the PCI device node.
             .PciDevice("0000:81:00.1", "0x1d0f", "0x0051", driver: "vfio-pci", iommuGroup: 70, physfn: "0000:81:00.0")
             .File(SysfsFixture.PciRoot + "/0000:81:00.1/migration_compatible", "device_api=vfio-pci\npci_id=1d0f:0051\nsoftware_version=3.0.0\nCOMPATIBLE:\n  device_api=vfio-pci\n  pci_id=1d0f:0051\n");
+    }
+
+    /// <summary>
+    /// NVIDIA vGPU 17+ on SR-IOV VFs (no mdev): an H200 SXM PF on <c>nvidia</c> with four VFs, two
+    /// configured as type 1414 (<c>NVIDIA H200X-1-18C</c>), two free that can still take 1414 only
+    /// (the list shrinks to the framebuffer size in use); an L40S PF with one free VF whose
+    /// <c>creatable_vgpu_types</c> has a malformed line. (The L40S type ids are illustrative.)
+    /// </summary>
+    private static void BuildNvidiaVgpuVf(SysfsFixture f)
+    {
+        const string h200 = "0000:41:00.0";
+        const string onlyOneSize = CreatableHeader + "1414 : NVIDIA H200X-1-18C\n";
+        f.Module("nvidia", "550.90.05")
+            .PciDevice("0000:40:01.1", "0x1022", "0x14ab", driver: "pcieport", iommuGroup: 59, pciClass: "0x060400", numaNode: 0, parentPath: "devices/pci0000:40")
+            .PciDevice(h200, "0x10de", "0x2335", driver: "nvidia", iommuGroup: 60, subsystemVendor: "0x10de", subsystemDevice: "0x18be", pciClass: "0x030200", numaNode: 0, parentPath: H200Port)
+            .SriovPhysicalFunction(H200Port, h200, "0x2335", 32, "0000:41:00.4", "0000:41:00.5", "0000:41:00.6", "0000:41:00.7");
+        string[] vfs = ["0000:41:00.4", "0000:41:00.5", "0000:41:00.6", "0000:41:00.7"];
+        for (var i = 0; i < vfs.Length; i++)
+        {
+            f.PciDevice(vfs[i], "0x10de", "0x2335", driver: "nvidia", iommuGroup: 61 + i, subsystemVendor: "0x10de", subsystemDevice: "0x18be", pciClass: "0x030200", numaNode: 0, physfn: h200, parentPath: H200Port)
+                .NvidiaVgpu(H200Port, vfs[i], i < 2 ? "1414" : "0", i < 2 ? CreatableHeader : onlyOneSize);
+        }
+
+        const string l40s = "0000:c1:00.0";
+        f.PciDevice("0000:c0:01.1", "0x1022", "0x14ab", driver: "pcieport", iommuGroup: 79, pciClass: "0x060400", numaNode: 1, parentPath: "devices/pci0000:c0")
+            .PciDevice(l40s, "0x10de", "0x26b9", driver: "nvidia", iommuGroup: 80, subsystemVendor: "0x10de", subsystemDevice: "0x1851", pciClass: "0x030200", numaNode: 1, parentPath: L40sPort)
+            .SriovPhysicalFunction(L40sPort, l40s, "0x26b9", 32, "0000:c1:00.4")
+            .PciDevice("0000:c1:00.4", "0x10de", "0x26b9", driver: "nvidia", iommuGroup: 81, subsystemVendor: "0x10de", subsystemDevice: "0x1851", pciClass: "0x030200", numaNode: 1, physfn: l40s, parentPath: L40sPort)
+            .NvidiaVgpu(L40sPort, "0000:c1:00.4", "0", CreatableHeader + "1155 : NVIDIA L40S-1Q\nNVIDIA L40S-2Q\n1157 : NVIDIA L40S-4Q\n");
     }
 
     private static void BuildHostile(SysfsFixture f)
