@@ -41,4 +41,11 @@ public sealed record SysfsScanOptions
 
     /// <summary>Tests: the scanner waits until the probes have read every entry (so none is left to it).</summary>
     internal bool ProbeBeforeScanning { get; init; }
+
+    /// <summary>
+    /// Tests: called on the scanning thread with a directory's root-relative physical path right after
+    /// it is listed, before anything in it is read: a test removes things there to stand for a device
+    /// that goes away in the middle of a scan.
+    /// </summary>
+    internal Action<string>? AfterListing { get; init; }
 }

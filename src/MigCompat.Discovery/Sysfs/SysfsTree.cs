@@ -444,6 +444,7 @@ internal sealed class SysfsTree : IDisposable
         realDirectories.Add(physicalPath);
         var directory = new SysfsDirectory(physicalPath, entries);
         listings[physicalPath] = directory;
+        options.AfterListing?.Invoke(physicalPath);
         return directory;
     }
 
