@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Configuration;
+using MigCompat.Fleet.Service;
 
 namespace MigCompat.Server;
 
@@ -41,6 +42,12 @@ public sealed record ServerOptions
 
     /// <summary>How often expired pending claims are swept.</summary>
     public TimeSpan ExpirySweepInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long released and expired claims are kept after they ended before the expiry sweep purges
+    /// them (<c>serve --claim-retention</c>); 7 days by default. Zero or negative keeps them forever.
+    /// </summary>
+    public TimeSpan ClaimRetention { get; init; } = FleetServiceOptions.DefaultClaimRetention;
 
     /// <summary>The clock for claims; the system clock by default.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

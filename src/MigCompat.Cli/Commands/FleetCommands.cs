@@ -11,6 +11,9 @@ namespace MigCompat.Cli.Commands;
 /// <summary>The fleet commands: <c>serve</c>, <c>agent</c>, <c>targets</c>, <c>demo</c> (docs/api.md).</summary>
 internal static class FleetCommands
 {
+    /// <summary>The longest <c>serve --claim-retention</c>: about ten years.</summary>
+    private const int MaxRetentionDays = 3650;
+
     private static readonly (int Code, string Meaning)[] ServerExitCodes =
     [
         (ExitCodes.Success, "success"),
@@ -31,10 +34,22 @@ internal static class FleetCommands
         var readToken = new Option<string?>("--read-token") { Description = "The read token (or MIGCOMPAT_READ_TOKEN).", HelpName = "TOKEN" };
         var agentTokens = new Option<string?>("--agent-tokens") { Description = "Agent tokens 'host1=tok1;host2=tok2' (or MIGCOMPAT_AGENT_TOKENS): each writes only its own host.", HelpName = "LIST" };
         var openRead = new Option<bool>("--open-read") { Description = "Let reads through without a token (or MIGCOMPAT_OPEN_READ=true). Off by default." };
-        var command = new Command("serve", "Run the fleet HTTP API: host inventories, target searches and claims (docs/api.md).") { db, urls, adminToken, readToken, agentTokens, openRead };
+        var claimRetention = new Option<string>("--claim-retention")
+        {
+            Description = "How long released and expired claims are kept after they ended (idempotent replays of their keys work until then), then purged: 7d, 36h, 30m, 90.",
+            HelpName = "DURATION",
+            DefaultValueFactory = _ => "7d",
+        };
+        var command = new Command("serve", "Run the fleet HTTP API: host inventories, target searches and claims (docs/api.md).") { db, urls, adminToken, readToken, agentTokens, openRead, claimRetention };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var stderr = parse.InvocationConfiguration.Error;
+            if (!TryParseRetention(parse.GetValue(claimRetention), out var retention))
+            {
+                await stderr.WriteLineAsync($"serve: --claim-retention '{parse.GetValue(claimRetention)}' is not a duration; write e.g. 7d, 36h or 30m (at most {MaxRetentionDays} days)");
+                return ExitCodes.UnusableInput;
+            }
+
             ServerOptions options;
             try
             {
@@ -47,6 +62,7 @@ internal static class FleetCommands
                     ReadToken = parse.GetValue(readToken) ?? fromEnvironment.ReadToken,
                     AgentTokens = parse.GetValue(agentTokens) is { } list ? ServerOptions.ParseAgentTokens(list) : fromEnvironment.AgentTokens,
                     OpenRead = parse.GetValue(openRead) || fromEnvironment.OpenRead,
+                    ClaimRetention = retention,
                 };
                 FleetStoreSpec.Parse(options.Database);
             }
@@ -89,6 +105,26 @@ internal static class FleetCommands
                 "migcompat serve --db postgres://migcompat:pw@db1/fleet --urls http://0.0.0.0:8080 --agent-tokens 'gpu-01=t1;gpu-02=t2'",
             ],
             ServerExitCodes);
+    }
+
+    /// <summary>
+    /// Reads a claim retention: what <see cref="DurationText"/> reads (<c>90</c>, <c>30s</c>, <c>5m</c>,
+    /// <c>1h</c>, <c>d.hh:mm:ss</c>), and also days (<c>7d</c>) and hours beyond one day (<c>36h</c>),
+    /// up to <see cref="MaxRetentionDays"/>.
+    /// </summary>
+    private static bool TryParseRetention(string? text, out TimeSpan retention)
+    {
+        var value = text?.Trim() ?? "";
+        if (value.Length > 1 && char.ToLowerInvariant(value[^1]) is 'd' or 'h'
+            && double.TryParse(value[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var amount))
+        {
+            var days = char.ToLowerInvariant(value[^1]) == 'd' ? amount : amount / 24;
+            var valid = days > 0 && days <= MaxRetentionDays;
+            retention = valid ? TimeSpan.FromDays(days) : default;
+            return valid;
+        }
+
+        return DurationText.TryParse(value, out retention);
     }
 
     private static Command Agent()

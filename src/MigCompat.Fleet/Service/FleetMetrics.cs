@@ -29,16 +29,16 @@ public sealed class FleetMetrics
     /// <param name="outcome">The outcome label.</param>
     public void RecordHostWrite(string outcome) => Increment(hostWrites, outcome, 1);
 
-    /// <summary>Counts claim operations by outcome (<c>created</c>, <c>insufficient_capacity</c>, <c>confirmed</c>, <c>expired</c>...).</summary>
+    /// <summary>Counts claim operations by outcome (<c>created</c>, <c>insufficient_capacity</c>, <c>confirmed</c>, <c>expired</c>, <c>purged</c>...).</summary>
     /// <param name="outcome">The outcome label.</param>
     /// <param name="count">How many.</param>
     public void RecordClaim(string outcome, long count = 1) => Increment(claimOutcomes, outcome, count);
 
-    /// <summary>Counts a background run (<c>refresh_ok</c>, <c>refresh_failed</c>, <c>sweep_ok</c>, <c>sweep_failed</c>).</summary>
+    /// <summary>Counts a background run (<c>refresh_ok</c>, <c>refresh_failed</c>, <c>sweep_ok</c>, <c>sweep_failed</c>, <c>purge_ok</c>, <c>purge_failed</c>).</summary>
     /// <param name="outcome">The outcome label.</param>
     public void RecordSync(string outcome) => Increment(syncRuns, outcome, 1);
 
-    /// <summary>How many claim operations had the outcome so far.</summary>
+    /// <summary>How many claim operations had the outcome so far (for <c>purged</c>: how many claims were purged).</summary>
     /// <param name="outcome">The outcome label.</param>
     public long ClaimCount(string outcome) => claimOutcomes.TryGetValue(outcome, out var count) ? count : 0;
 
@@ -63,7 +63,7 @@ public sealed class FleetMetrics
         text.Append(CultureInfo.InvariantCulture, $"migcompat_claimed_units {activeClaimUnits}\n");
         WriteLabelled(text, "migcompat_host_writes_total", "Host writes by outcome.", hostWrites);
         WriteLabelled(text, "migcompat_claims_total", "Claim operations by outcome.", claimOutcomes);
-        WriteLabelled(text, "migcompat_sync_runs_total", "Background refresh and expiry sweep runs by outcome.", syncRuns);
+        WriteLabelled(text, "migcompat_sync_runs_total", "Background refresh, expiry sweep and purge runs by outcome.", syncRuns);
         text.Append("# HELP migcompat_target_query_seconds Time to answer a target search.\n");
         text.Append("# TYPE migcompat_target_query_seconds histogram\n");
         QueryLatency.WriteTo(text, "migcompat_target_query_seconds");

@@ -1,8 +1,9 @@
+using System.Globalization;
 using MigCompat.Fleet.Storage;
 
 namespace MigCompat.Fleet.Service;
 
-/// <summary>Start-up rebuild, the periodic refresh from the shared database, and the claim expiry sweep.</summary>
+/// <summary>Start-up rebuild, the periodic refresh from the shared database, the claim expiry sweep and the purge of ended claims.</summary>
 public sealed partial class FleetService
 {
     /// <summary>Units held by active claims across the indexed hosts, as of the last claim count refresh.</summary>
@@ -94,6 +95,34 @@ public sealed partial class FleetService
         return expired;
     }
 
+    /// <summary>
+    /// Deletes released and expired claims that ended more than <see cref="FleetServiceOptions.ClaimRetention"/>
+    /// ago (in batches); returns how many, counts them (<c>migcompat_claims_total{outcome="purged"}</c>)
+    /// and logs a line when any. Does nothing when the retention is zero or negative. Runs after every
+    /// expiry sweep; any number of instances may run it at once.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the purge; batches already committed stay purged.</param>
+    public async Task<int> PurgeEndedClaimsAsync(CancellationToken cancellationToken = default)
+    {
+        var retention = options.ClaimRetention;
+        var now = options.TimeProvider.GetUtcNow();
+        if (retention <= TimeSpan.Zero || retention >= now - DateTimeOffset.UnixEpoch)
+        {
+            return 0;
+        }
+
+        var endedBefore = now - retention;
+        var purged = await store.PurgeEndedClaimsAsync(endedBefore, IFleetStore.DefaultPurgeBatchSize, cancellationToken);
+        if (purged > 0)
+        {
+            Metrics.RecordClaim("purged", purged);
+            options.Log?.Invoke(string.Create(CultureInfo.InvariantCulture,
+                $"purged {purged} released or expired claims that ended before {endedBefore:O} (retention {retention})"));
+        }
+
+        return purged;
+    }
+
     private bool NeedsReload(HostSummary summary)
     {
         lock (indexGate)
@@ -146,6 +175,11 @@ public sealed partial class FleetService
             {
                 nextSweep = now + sweep;
                 await RunGuardedAsync("sweep", () => SweepExpiredClaimsAsync(cancellationToken), cancellationToken);
+                if (options.ClaimRetention > TimeSpan.Zero)
+                {
+                    // After the sweep, so claims it just marked expired long after their expiry go at once.
+                    await RunGuardedAsync("purge", () => PurgeEndedClaimsAsync(cancellationToken), cancellationToken);
+                }
             }
 
             if (refresh > TimeSpan.Zero && now >= nextRefresh)

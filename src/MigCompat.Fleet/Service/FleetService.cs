@@ -38,7 +38,7 @@ public sealed partial class FleetService : IAsyncDisposable
 
     /// <summary>
     /// Opens the store <see cref="FleetServiceOptions.Database"/> names, rebuilds the index from it and
-    /// starts the background refresh and expiry sweep.
+    /// starts the background refresh and the expiry sweep (with the purge of ended claims).
     /// </summary>
     /// <param name="options">The options.</param>
     /// <param name="cancellationToken">Cancels the start.</param>

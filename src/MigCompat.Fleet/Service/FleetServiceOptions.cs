@@ -16,9 +16,20 @@ public sealed record FleetServiceOptions
     /// <summary>How often pending claims past their expiry are marked expired. Zero or negative disables the sweep.</summary>
     public TimeSpan ExpirySweepInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The default <see cref="ClaimRetention"/>: 7 days.</summary>
+    public static readonly TimeSpan DefaultClaimRetention = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// How long released and expired claims are kept after they ended (for idempotent replays and
+    /// reads) before the expiry sweep purges them; a create with the idempotency key of a purged claim
+    /// is a fresh create. Runs on every <see cref="ExpirySweepInterval"/> tick, so a disabled sweep
+    /// disables it too. Zero or negative (<see cref="Timeout.InfiniteTimeSpan"/>) keeps them forever.
+    /// </summary>
+    public TimeSpan ClaimRetention { get; init; } = DefaultClaimRetention;
+
     /// <summary>The clock for claim expiry and timestamps; the system clock by default.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
-    /// <summary>Receives one line per notable event (a host the index refused at start, a failed refresh); ignored when null.</summary>
+    /// <summary>Receives one line per notable event (a host the index refused at start, a failed refresh, a purge of ended claims); ignored when null.</summary>
     public Action<string>? Log { get; init; }
 }

@@ -10,6 +10,9 @@ namespace MigCompat.Fleet.Storage;
 /// </summary>
 public interface IFleetStore : IAsyncDisposable
 {
+    /// <summary>How many claims <see cref="PurgeEndedClaimsAsync"/> deletes per transaction unless told otherwise.</summary>
+    const int DefaultPurgeBatchSize = 1000;
+
     /// <summary>
     /// Stores a host's inventory when <paramref name="expectedGeneration"/> equals the stored
     /// generation (0: the host must not exist yet), and recomputes its capacity resources in the
@@ -75,6 +78,20 @@ public interface IFleetStore : IAsyncDisposable
     /// <param name="now">The cut-off time.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     Task<int> ExpireClaimsAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes the claims that ended — were released, or expired — before
+    /// <paramref name="endedBefore"/>, with their items, and returns how many. Pending and confirmed
+    /// claims are never deleted (a pending claim past its expiry only once <see cref="ExpireClaimsAsync"/>
+    /// has marked it). Runs one transaction per batch of at most <paramref name="batchSize"/> claims
+    /// until none is left, so a large backlog never holds a long lock. A deleted claim's idempotency
+    /// key is free again: a later create with it is a fresh create.
+    /// </summary>
+    /// <param name="endedBefore">The cut-off: claims that ended at or after it are kept.</param>
+    /// <param name="batchSize">Claims per transaction, at least 1.</param>
+    /// <param name="cancellationToken">Cancels the operation between or within batches; committed batches stay deleted.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is below 1.</exception>
+    Task<int> PurgeEndedClaimsAsync(DateTimeOffset endedBefore, int batchSize = DefaultPurgeBatchSize, CancellationToken cancellationToken = default);
 
     /// <summary>Per resource of a host: capacity, units held by active claims, and what is left; null when the host is not stored.</summary>
     /// <param name="host">The host name.</param>

@@ -41,9 +41,17 @@ public abstract partial class RelationalFleetStore
                 var earlier = await FindByIdempotencyKeyAsync(connection, transaction, key, cancellationToken);
                 if (earlier is { } found)
                 {
-                    return found.Fingerprint == fingerprint
-                        ? new ClaimCreated((await ReadClaimAsync(connection, transaction, found.Id, now, cancellationToken))!, Replayed: true)
-                        : new IdempotencyConflict(key, found.Id);
+                    if (found.Fingerprint != fingerprint)
+                    {
+                        return new IdempotencyConflict(key, found.Id);
+                    }
+
+                    // Locked while read, so a concurrent purge cannot take it (or its items) half-way;
+                    // purged in between, the key is free and this is a fresh create.
+                    if (await ReadClaimAsync(connection, transaction, found.Id, now, forUpdate: true, cancellationToken) is { } replayed)
+                    {
+                        return new ClaimCreated(replayed, Replayed: true);
+                    }
                 }
             }
 
@@ -93,13 +101,14 @@ public abstract partial class RelationalFleetStore
 
         await using var connection = await OpenConnectionAsync(cancellationToken);
         await using var transaction = await BeginSnapshotReadAsync(connection, cancellationToken);
-        return await ReadClaimAsync(connection, transaction, claimId, Now(), cancellationToken);
+        return await ReadClaimAsync(connection, transaction, claimId, Now(), forUpdate: false, cancellationToken);
     }
 
     /// <inheritdoc />
+    /// <remarks>An expired claim ended at its expiry, whenever it is marked (<c>ended_at_ms = expires_at_ms</c>).</remarks>
     public async Task<int> ExpireClaimsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
         await WriteAsync((connection, transaction) => DbCommands.ExecuteAsync(connection, transaction,
-            "UPDATE claims SET state = 'expired' WHERE state = 'pending' AND expires_at_ms <= @now", cancellationToken,
+            "UPDATE claims SET state = 'expired', ended_at_ms = expires_at_ms WHERE state = 'pending' AND expires_at_ms <= @now", cancellationToken,
             ("@now", ToMs(now))), cancellationToken);
 
     /// <inheritdoc />
@@ -186,7 +195,7 @@ public abstract partial class RelationalFleetStore
             // Same lock as CreateClaim: a claim cannot be confirmed while a creator decides it has expired.
             await LockHostAsync(connection, transaction, host, cancellationToken);
             var now = Now();
-            var claim = await ReadClaimAsync(connection, transaction, claimId, now, cancellationToken);
+            var claim = await ReadClaimAsync(connection, transaction, claimId, now, forUpdate: true, cancellationToken);
             if (claim is null)
             {
                 return new ClaimNotFound(claimId);
@@ -203,10 +212,17 @@ public abstract partial class RelationalFleetStore
                 (false, _) => new ClaimTransitioned(claim),
             };
 
+            // Every move to a terminal state records when the claim ended: a release now, an expiry at its expiry time.
             async Task<Claim> SetStateAsync(Claim current, ClaimState state)
             {
-                await DbCommands.ExecuteAsync(connection, transaction, "UPDATE claims SET state = @state WHERE id = @id", cancellationToken,
-                    ("@id", current.Id), ("@state", StateText(state)));
+                var ended = state switch
+                {
+                    ClaimState.Released => ToMs(now),
+                    ClaimState.Expired => ToMs(current.ExpiresAt),
+                    _ => (long?)null,
+                };
+                await DbCommands.ExecuteAsync(connection, transaction, "UPDATE claims SET state = @state, ended_at_ms = @ended WHERE id = @id", cancellationToken,
+                    ("@id", current.Id), ("@state", StateText(state)), ("@ended", ended));
                 return current with { State = state };
             }
         }, cancellationToken);
@@ -240,14 +256,15 @@ public abstract partial class RelationalFleetStore
         }
     }
 
-    private static async Task<Claim?> ReadClaimAsync(DbConnection connection, DbTransaction? transaction, string claimId, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Reads a claim with its effective state; <paramref name="forUpdate"/> locks its row (in a write transaction) on backends with row locks.</summary>
+    private async Task<Claim?> ReadClaimAsync(DbConnection connection, DbTransaction? transaction, string claimId, DateTimeOffset now, bool forUpdate, CancellationToken cancellationToken)
     {
         string host;
         ClaimState state;
         DateTimeOffset created, expires;
         string? key;
         await using (var command = DbCommands.Create(connection, transaction,
-            "SELECT host, state, created_at_ms, expires_at_ms, idempotency_key FROM claims WHERE id = @id", ("@id", claimId)))
+            "SELECT host, state, created_at_ms, expires_at_ms, idempotency_key FROM claims WHERE id = @id" + (forUpdate ? RowLockClause : ""), ("@id", claimId)))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             if (!await reader.ReadAsync(cancellationToken))

@@ -23,6 +23,12 @@ public abstract partial class RelationalFleetStore : IFleetStore
     /// </summary>
     private protected abstract string LockHostSql { get; }
 
+    /// <summary>
+    /// Appended to a <c>SELECT</c> of one table's rows to lock them until the transaction ends
+    /// (<c>FOR UPDATE</c>) on a backend with row locks; empty where writers are serialised anyway.
+    /// </summary>
+    private protected virtual string RowLockClause => "";
+
     /// <inheritdoc />
     public abstract ValueTask DisposeAsync();
 

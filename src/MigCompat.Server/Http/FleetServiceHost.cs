@@ -20,6 +20,7 @@ internal sealed class FleetServiceHost(ServerOptions options, ILogger<FleetServi
                 Database = options.Database,
                 RefreshInterval = options.RefreshInterval,
                 ExpirySweepInterval = options.ExpirySweepInterval,
+                ClaimRetention = options.ClaimRetention,
                 TimeProvider = options.TimeProvider,
                 Log = Log,
             },

@@ -28,6 +28,12 @@ public abstract partial class FleetStoreContractTests : IAsyncLifetime
     /// <summary>Runs SQL on this test's database behind the store's back.</summary>
     protected abstract Task ExecuteSqlAsync(string sql);
 
+    /// <summary>Runs a query on this test's database behind the store's back and returns its single value as a number.</summary>
+    protected abstract Task<long> QueryNumberAsync(string sql);
+
+    /// <summary>The backend's migrations and the statement creating <c>schema_migrations</c>, to build an older schema by hand.</summary>
+    private protected abstract (IReadOnlyList<Migration> All, string CreateMigrationsTable) Migrations { get; }
+
     /// <summary>Removes this test's database.</summary>
     protected abstract ValueTask DropTestDatabaseAsync();
 

@@ -14,6 +14,11 @@ public sealed class PostgresFleetStoreTests(PostgresTestServer server) : FleetSt
 
     private protected override int MigrationCount => PostgresMigrations.All.Count;
 
+    /// <summary>For SQL behind the store's back. Unpooled: a pool per test schema would keep an idle connection open until the class ends, and the server's connection limit is shared by every test.</summary>
+    private string UnpooledConnectionString => new NpgsqlConnectionStringBuilder(server.ConnectionString(_schema)) { Pooling = false }.ConnectionString;
+
+    private protected override (IReadOnlyList<Migration> All, string CreateMigrationsTable) Migrations => (PostgresMigrations.All, PostgresMigrations.CreateMigrationsTable);
+
     protected override async ValueTask CreateTestDatabaseAsync()
     {
         if (!server.Configured)
@@ -28,6 +33,14 @@ public sealed class PostgresFleetStoreTests(PostgresTestServer server) : FleetSt
         await PostgresFleetStore.OpenAsync(server.ConnectionString(_schema), clock, TestContext.Current.CancellationToken);
 
     protected override Task ExecuteSqlAsync(string sql) => ExecuteAdminAsync(sql);
+
+    protected override async Task<long> QueryNumberAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(UnpooledConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     protected override async ValueTask DropTestDatabaseAsync()
     {
@@ -56,7 +69,7 @@ public sealed class PostgresFleetStoreTests(PostgresTestServer server) : FleetSt
 
     private async Task ExecuteAdminAsync(string sql)
     {
-        await using var connection = new NpgsqlConnection(server.ConnectionString(_schema));
+        await using var connection = new NpgsqlConnection(UnpooledConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();

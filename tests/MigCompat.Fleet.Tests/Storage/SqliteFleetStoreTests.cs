@@ -13,6 +13,8 @@ public sealed class SqliteFleetStoreTests : FleetStoreContractTests
 
     private protected override int MigrationCount => SqliteMigrations.All.Count;
 
+    private protected override (IReadOnlyList<Migration> All, string CreateMigrationsTable) Migrations => (SqliteMigrations.All, SqliteMigrations.CreateMigrationsTable);
+
     protected override ValueTask CreateTestDatabaseAsync()
     {
         Directory.CreateDirectory(_directory);
@@ -29,6 +31,15 @@ public sealed class SqliteFleetStoreTests : FleetStoreContractTests
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync();
+    }
+
+    protected override async Task<long> QueryNumberAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     protected override ValueTask DropTestDatabaseAsync()

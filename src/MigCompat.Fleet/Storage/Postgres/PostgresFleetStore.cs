@@ -21,6 +21,9 @@ public sealed class PostgresFleetStore : RelationalFleetStore
     /// <inheritdoc />
     private protected override string LockHostSql => "SELECT generation, drained FROM hosts WHERE name = @name FOR UPDATE";
 
+    /// <inheritdoc />
+    private protected override string RowLockClause => " FOR UPDATE";
+
     /// <summary>Connects, and applies any missing schema migrations under an advisory lock.</summary>
     /// <param name="connectionString">An Npgsql connection string (<c>Host=...;Database=...;Username=...</c>).</param>
     /// <param name="timeProvider">The clock for timestamps and claim expiry; the system clock when null.</param>

@@ -45,5 +45,13 @@ internal static class PostgresMigrations
                 PRIMARY KEY (claim_id, resource_key)
             );
             """),
+        // When a claim was released or expired, for purging ended claims after the retention. Claims
+        // that ended before this migration get their expiry time: the release time was not recorded.
+        new(2, "claims.ended_at_ms for the retention of released and expired claims",
+            """
+            ALTER TABLE claims ADD COLUMN IF NOT EXISTS ended_at_ms bigint;
+            UPDATE claims SET ended_at_ms = expires_at_ms WHERE state IN ('released', 'expired') AND ended_at_ms IS NULL;
+            CREATE INDEX IF NOT EXISTS claims_ended_by_time ON claims (ended_at_ms) WHERE ended_at_ms IS NOT NULL;
+            """),
     ];
 }
