@@ -25,6 +25,12 @@ public sealed record ServerOptions
     /// <summary>The read token (<c>MIGCOMPAT_READ_TOKEN</c>): may read everything, write nothing.</summary>
     public string? ReadToken { get; init; }
 
+    /// <summary>
+    /// The scheduler token (<c>MIGCOMPAT_SCHEDULER_TOKEN</c>): may read everything and create, confirm
+    /// and release claims — what a migration orchestrator needs — but not write, drain or delete hosts.
+    /// </summary>
+    public string? SchedulerToken { get; init; }
+
     /// <summary>Agent tokens by host name (<c>MIGCOMPAT_AGENT_TOKENS="host1=tok1;host2=tok2"</c>): each may write and read only its own host.</summary>
     public ImmutableDictionary<string, string> AgentTokens { get; init; } = ImmutableDictionary<string, string>.Empty;
 
@@ -68,6 +74,7 @@ public sealed record ServerOptions
             Urls = NonEmpty(configuration["MIGCOMPAT_URLS"]),
             AdminToken = NonEmpty(configuration["MIGCOMPAT_ADMIN_TOKEN"]),
             ReadToken = NonEmpty(configuration["MIGCOMPAT_READ_TOKEN"]),
+            SchedulerToken = NonEmpty(configuration["MIGCOMPAT_SCHEDULER_TOKEN"]),
             AgentTokens = ParseAgentTokens(configuration["MIGCOMPAT_AGENT_TOKENS"]),
             OpenRead = ParseFlag(configuration["MIGCOMPAT_OPEN_READ"], "MIGCOMPAT_OPEN_READ"),
         };

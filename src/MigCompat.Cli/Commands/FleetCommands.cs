@@ -32,6 +32,7 @@ internal static class FleetCommands
         var urls = new Option<string>("--urls") { Description = "Where to listen, ';'-separated.", HelpName = "URLS", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
         var adminToken = new Option<string?>("--admin-token") { Description = "The admin token (or MIGCOMPAT_ADMIN_TOKEN): reads and writes everything.", HelpName = "TOKEN" };
         var readToken = new Option<string?>("--read-token") { Description = "The read token (or MIGCOMPAT_READ_TOKEN).", HelpName = "TOKEN" };
+        var schedulerToken = new Option<string?>("--scheduler-token") { Description = "The scheduler token (or MIGCOMPAT_SCHEDULER_TOKEN): reads, and creates, confirms and releases claims; changes no host.", HelpName = "TOKEN" };
         var agentTokens = new Option<string?>("--agent-tokens") { Description = "Agent tokens 'host1=tok1;host2=tok2' (or MIGCOMPAT_AGENT_TOKENS): each writes only its own host.", HelpName = "LIST" };
         var openRead = new Option<bool>("--open-read") { Description = "Let reads through without a token (or MIGCOMPAT_OPEN_READ=true). Off by default." };
         var claimRetention = new Option<string>("--claim-retention")
@@ -40,7 +41,7 @@ internal static class FleetCommands
             HelpName = "DURATION",
             DefaultValueFactory = _ => "7d",
         };
-        var command = new Command("serve", "Run the fleet HTTP API: host inventories, target searches and claims (docs/api.md).") { db, urls, adminToken, readToken, agentTokens, openRead, claimRetention };
+        var command = new Command("serve", "Run the fleet HTTP API: host inventories, target searches and claims (docs/api.md).") { db, urls, adminToken, readToken, schedulerToken, agentTokens, openRead, claimRetention };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var stderr = parse.InvocationConfiguration.Error;
@@ -60,6 +61,7 @@ internal static class FleetCommands
                     Urls = parse.GetValue(urls),
                     AdminToken = parse.GetValue(adminToken) ?? fromEnvironment.AdminToken,
                     ReadToken = parse.GetValue(readToken) ?? fromEnvironment.ReadToken,
+                    SchedulerToken = parse.GetValue(schedulerToken) ?? fromEnvironment.SchedulerToken,
                     AgentTokens = parse.GetValue(agentTokens) is { } list ? ServerOptions.ParseAgentTokens(list) : fromEnvironment.AgentTokens,
                     OpenRead = parse.GetValue(openRead) || fromEnvironment.OpenRead,
                     ClaimRetention = retention,
@@ -74,7 +76,7 @@ internal static class FleetCommands
 
             if (options.AdminToken is null)
             {
-                await stderr.WriteLineAsync("serve: warning: no admin token is set (--admin-token or MIGCOMPAT_ADMIN_TOKEN); claims and writes by anyone but agents are impossible");
+                await stderr.WriteLineAsync("serve: warning: no admin token is set (--admin-token or MIGCOMPAT_ADMIN_TOKEN); nobody but agents can write, and only the scheduler token (if set) can claim");
             }
 
             try

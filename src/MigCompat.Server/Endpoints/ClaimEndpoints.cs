@@ -20,6 +20,7 @@ internal static class ClaimEndpoints
         var claims = routes.MapGroup("/v1/claims").WithTags("Claims");
         claims.MapPost("/", CreateAsync)
             .WithSummary("Claims resource units on a host (all or nothing)")
+            .Accepts<ClaimCreateRequest>("application/json")
             .Produces<ClaimResponse>(StatusCodes.Status201Created)
             .Produces<ClaimResponse>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -31,7 +32,7 @@ internal static class ClaimEndpoints
 
     private static async Task<IResult> CreateAsync(HttpContext context, FleetServiceHost host, AccessPolicy access, JsonBody json, CancellationToken cancellationToken)
     {
-        if (access.CheckAdmin(context) is { } denied)
+        if (access.CheckClaim(context) is { } denied)
         {
             return denied;
         }
@@ -93,7 +94,7 @@ internal static class ClaimEndpoints
 
     private static async Task<IResult> ConfirmAsync(string id, HttpContext context, FleetServiceHost host, AccessPolicy access, CancellationToken cancellationToken)
     {
-        if (access.CheckAdmin(context) is { } denied)
+        if (access.CheckClaim(context) is { } denied)
         {
             return denied;
         }
@@ -105,7 +106,7 @@ internal static class ClaimEndpoints
 
     private static async Task<IResult> ReleaseAsync(string id, HttpContext context, FleetServiceHost host, AccessPolicy access, CancellationToken cancellationToken)
     {
-        if (access.CheckAdmin(context) is { } denied)
+        if (access.CheckClaim(context) is { } denied)
         {
             return denied;
         }

@@ -21,6 +21,7 @@ internal static class TargetEndpoints
         routes.MapPost("/v1/migrations/targets", FindAsync)
             .WithTags("Migrations")
             .WithSummary("Ranks the hosts that can take the VM's devices, with the reasons other hosts were rejected")
+            .Accepts<TargetsRequest>("application/json")
             .Produces<TargetSearchResult>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);

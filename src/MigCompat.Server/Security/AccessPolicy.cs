@@ -7,8 +7,9 @@ namespace MigCompat.Server.Security;
 
 /// <summary>
 /// Who may do what, from the request's bearer token: the admin token may do anything; the read
-/// token may read; an agent token may write and read its own host only. With
-/// <see cref="ServerOptions.OpenRead"/> reads need no token. Tokens are compared in constant time.
+/// token may read; the scheduler token may read and claim; an agent token may write and read its own
+/// host only. With <see cref="ServerOptions.OpenRead"/> reads need no token. Tokens are compared in
+/// constant time.
 /// </summary>
 internal sealed class AccessPolicy(ServerOptions options)
 {
@@ -18,6 +19,7 @@ internal sealed class AccessPolicy(ServerOptions options)
         Unknown,
         Admin,
         Reader,
+        Scheduler,
         Agent,
     }
 
@@ -32,9 +34,9 @@ internal sealed class AccessPolicy(ServerOptions options)
         var (role, _) = Identify(context);
         return role switch
         {
-            Role.Admin or Role.Reader => null,
+            Role.Admin or Role.Reader or Role.Scheduler => null,
             Role.None or Role.Unknown => Unauthorized(context, role),
-            _ => Problems.Forbidden("this agent token may only read and write its own host; use the read or admin token for fleet-wide reads"),
+            _ => Problems.Forbidden("this agent token may only read and write its own host; use the read, scheduler or admin token for fleet-wide reads"),
         };
     }
 
@@ -60,11 +62,24 @@ internal sealed class AccessPolicy(ServerOptions options)
             Role.Agent when string.Equals(agentHost, host, StringComparison.Ordinal) => null,
             Role.Agent => Problems.Forbidden($"this agent token belongs to host '{agentHost}' and may not write host '{host}'"),
             Role.Reader => Problems.Forbidden("the read token cannot write; use the host's agent token or the admin token"),
+            Role.Scheduler => Problems.Forbidden("the scheduler token may read and claim but not write hosts; use the host's agent token or the admin token"),
             _ => Unauthorized(context, role),
         };
     }
 
-    /// <summary>Null when the request carries the admin token (claims and other fleet-wide writes).</summary>
+    /// <summary>Null when the request may create, confirm or release claims: the scheduler or the admin token.</summary>
+    public IResult? CheckClaim(HttpContext context)
+    {
+        var (role, _) = Identify(context);
+        return role switch
+        {
+            Role.Admin or Role.Scheduler => null,
+            Role.None or Role.Unknown => Unauthorized(context, role),
+            _ => Problems.Forbidden("claims need the scheduler token or the admin token"),
+        };
+    }
+
+    /// <summary>Null when the request carries the admin token (draining, deleting hosts and other fleet-wide writes).</summary>
     public IResult? CheckAdmin(HttpContext context)
     {
         var (role, _) = Identify(context);
@@ -102,6 +117,11 @@ internal sealed class AccessPolicy(ServerOptions options)
         if (Matches(token, options.ReadToken))
         {
             return (Role.Reader, null);
+        }
+
+        if (Matches(token, options.SchedulerToken))
+        {
+            return (Role.Scheduler, null);
         }
 
         string? agentHost = null;

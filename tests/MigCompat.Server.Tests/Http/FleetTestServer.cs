@@ -12,6 +12,7 @@ internal sealed class FleetTestServer : IAsyncDisposable
 {
     public const string AdminToken = "admin-secret";
     public const string ReadToken = "read-secret";
+    public const string SchedulerToken = "scheduler-secret";
     public const string AgentA = "agent-a-secret";
     public const string AgentB = "agent-b-secret";
 
@@ -36,6 +37,7 @@ internal sealed class FleetTestServer : IAsyncDisposable
             Database = db,
             AdminToken = AdminToken,
             ReadToken = ReadToken,
+            SchedulerToken = SchedulerToken,
             AgentTokens = ServerOptions.ParseAgentTokens("host-a=" + AgentA + ";host-b=" + AgentB),
             RefreshInterval = TimeSpan.Zero,
             ExpirySweepInterval = TimeSpan.Zero,

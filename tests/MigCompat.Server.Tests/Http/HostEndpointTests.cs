@@ -119,4 +119,24 @@ public sealed class HostEndpointTests
         Assert.Contains("/v1/migrations/targets", openApi, StringComparison.Ordinal);
         Assert.Contains("/v1/claims/{id}/confirm", openApi, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("/v1/migrations/targets", "post", "sourceHost")]
+    [InlineData("/v1/claims", "post", "idempotencyKey")]
+    public async Task The_openapi_document_describes_the_request_bodies(string path, string method, string property)
+    {
+        await using var server = await FleetTestServer.StartAsync();
+
+        using var document = System.Text.Json.JsonDocument.Parse(await server.Client(null).GetStringAsync("/openapi/v1.json", Ct));
+
+        var operation = document.RootElement.GetProperty("paths").EnumerateObject()
+            .Single(p => p.Name.TrimEnd('/') == path).Value.GetProperty(method);
+        var body = operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        Assert.Contains(property, ResolveSchema(document.RootElement, body).GetProperty("properties").EnumerateObject().Select(p => p.Name));
+    }
+
+    private static System.Text.Json.JsonElement ResolveSchema(System.Text.Json.JsonElement root, System.Text.Json.JsonElement schema) =>
+        schema.TryGetProperty("$ref", out var reference)
+            ? root.GetProperty("components").GetProperty("schemas").GetProperty(reference.GetString()!.Split('/')[^1])
+            : schema;
 }
