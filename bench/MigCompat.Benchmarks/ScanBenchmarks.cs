@@ -30,7 +30,9 @@ public class ScanBenchmarks
 
         root = Path.Combine(parent, "migcompat-bench-sysfs-" + Guid.NewGuid().ToString("N"));
         SysfsTreeGenerator.Generate(root, parents: 8, typesPerParent: 32, instancesPerType: 16);
-        options = new SysfsScanOptions { SysfsRoot = root, ProfilesDirectory = null, HostName = "bench" };
+        // ProcRoot = null: the generated tree's devices are not this machine's, and walking the real
+        // /proc would measure the machine's process count, not the scan (and make runs incomparable).
+        options = new SysfsScanOptions { SysfsRoot = root, ProfilesDirectory = null, HostName = "bench", ProcRoot = null };
         var inventory = SysfsScanner.Scan(options);
         if (inventory.Devices.Length != 8 * 32 * 16 || inventory.CreatableTypes.Length != 8 * 32 || !inventory.Warnings.IsEmpty)
         {

@@ -10,6 +10,7 @@ public sealed class ScanCommandTests : IDisposable
     public ScanCommandTests()
     {
         FakeSysfs.Build(workspace.Path("sys"));
+        FakeSysfs.BuildProc(workspace.Path("proc"));
         Directory.CreateDirectory(workspace.Path("profiles.d"));
     }
 
@@ -18,7 +19,7 @@ public sealed class ScanCommandTests : IDisposable
     [Fact]
     public async Task Scan_prints_devices_and_creatable_types_as_tables()
     {
-        var result = await CliRunner.RunAsync("scan", "--sysfs-root", workspace.Path("sys"), "--profiles", workspace.Path("profiles.d"), "--host", "gpu-node-07");
+        var result = await CliRunner.RunAsync("scan", "--sysfs-root", workspace.Path("sys"), "--profiles", workspace.Path("profiles.d"), "--proc-root", workspace.Path("proc"), "--host", "gpu-node-07");
 
         Assert.Equal(0, result.ExitCode);
         Assert.EndsWith("migcompat scan: " + CountWarnings(result.Stderr) + "\n", result.Stderr, StringComparison.Ordinal);
@@ -28,15 +29,14 @@ public sealed class ScanCommandTests : IDisposable
     [Fact]
     public async Task Scan_with_json_format_writes_an_inventory_that_check_can_read()
     {
-        var result = await CliRunner.RunAsync("scan", "--sysfs-root", workspace.Path("sys"), "--profiles", workspace.Path("profiles.d"), "--host", "gpu-node-07", "--format", "json");
+        var result = await CliRunner.RunAsync("scan", "--sysfs-root", workspace.Path("sys"), "--profiles", workspace.Path("profiles.d"), "--proc-root", workspace.Path("proc"), "--host", "gpu-node-07", "--format", "json");
 
         Assert.Equal(0, result.ExitCode);
         using var json = JsonDocument.Parse(result.Stdout);
         var root = json.RootElement;
         Assert.Equal("gpu-node-07", root.GetProperty("host").GetString());
-        var ids = root.GetProperty("devices").EnumerateArray().Select(d => d.GetProperty("id").GetString()).ToList();
-        Assert.Contains(FakeSysfs.MdevUuid, ids);
-        Assert.Contains("0000:3b:02.1", ids);
+        var inUse = root.GetProperty("devices").EnumerateArray().ToDictionary(d => d.GetProperty("id").GetString()!, d => d.GetProperty("in_use").GetBoolean());
+        Assert.Equal(new Dictionary<string, bool> { [FakeSysfs.MdevUuid] = true, ["0000:3b:02.1"] = false }, inUse);
         Assert.Equal(2, root.GetProperty("creatable_types").GetArrayLength());
 
         workspace.Write("scanned.json", result.Stdout);
@@ -47,13 +47,14 @@ public sealed class ScanCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("no-such-root", null)]
-    [InlineData("sys", "no-such-profiles")]
-    public async Task Scan_exits_2_when_a_named_directory_does_not_exist(string root, string? profiles)
+    [InlineData("no-such-root", null, "proc")]
+    [InlineData("sys", "no-such-profiles", "proc")]
+    [InlineData("sys", "profiles.d", "no-such-proc")]
+    public async Task Scan_exits_2_when_a_named_directory_does_not_exist(string root, string? profiles, string proc)
     {
         string[] args = profiles is null
-            ? ["scan", "--sysfs-root", workspace.Path(root)]
-            : ["scan", "--sysfs-root", workspace.Path(root), "--profiles", workspace.Path(profiles)];
+            ? ["scan", "--sysfs-root", workspace.Path(root), "--proc-root", workspace.Path(proc)]
+            : ["scan", "--sysfs-root", workspace.Path(root), "--profiles", workspace.Path(profiles), "--proc-root", workspace.Path(proc)];
         var result = await CliRunner.RunAsync(args);
 
         Assert.Equal(2, result.ExitCode);
@@ -66,11 +67,35 @@ public sealed class ScanCommandTests : IDisposable
     {
         workspace.Write("sys/bus/mdev/devices/broken", "not a link");
         Directory.CreateDirectory(workspace.Path("sys/bus/mdev/devices/11111111-2222-4333-8444-555555555555"));
-        var result = await CliRunner.RunAsync("scan", "--sysfs-root", workspace.Path("sys"), "--profiles", workspace.Path("profiles.d"));
+        var result = await CliRunner.RunAsync("scan", "--sysfs-root", workspace.Path("sys"), "--profiles", workspace.Path("profiles.d"), "--proc-root", workspace.Path("proc"));
 
         Assert.Equal(0, result.ExitCode);
         Assert.Matches(@"(?m)^\S+: warning MCS\d+: ", result.Stderr);
         Assert.DoesNotContain("migcompat scan: 0 warnings", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scan_reports_why_it_cannot_tell_which_devices_are_in_use_and_shows_them_as_unknown()
+    {
+        // A process whose open files cannot be listed (its fd is no directory: unreadable even for root).
+        workspace.Write("proc/4243/fd", string.Empty);
+        var result = await CliRunner.RunAsync("scan", "--sysfs-root", workspace.Path("sys"), "--profiles", workspace.Path("profiles.d"), "--proc-root", workspace.Path("proc"), "--format", "json");
+
+        Assert.Equal(0, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var devices = json.RootElement.GetProperty("devices").EnumerateArray().ToDictionary(d => d.GetProperty("id").GetString()!);
+        Assert.True(devices[FakeSysfs.MdevUuid].GetProperty("in_use").GetBoolean());
+        Assert.False(devices["0000:3b:02.1"].TryGetProperty("in_use", out _));
+        Assert.Contains("proc/4243/fd: warning MCS013: cannot read the open files of 1 process of 3 (", workspace.Normalize(result.Stderr), StringComparison.Ordinal);
+        Assert.EndsWith("migcompat scan: 1 warning\n", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scan_help_names_the_proc_root_option()
+    {
+        var result = await CliRunner.RunAsync("scan", "--help");
+
+        Assert.Contains("--proc-root <DIR>", result.Stdout, StringComparison.Ordinal);
     }
 
     private static string CountWarnings(string stderr)

@@ -137,10 +137,11 @@ internal static class FleetCommands
         var once = new Option<bool>("--once") { Description = "Scan and push once, then exit (0 when stored)." };
         var sysfsRoot = new Option<string>("--sysfs-root") { Description = "The sysfs tree to read; never written to.", HelpName = "DIR", DefaultValueFactory = _ => "/sys" };
         var profiles = new Option<string?>("--profiles") { Description = "Directory of *.profile files (default /etc/migcompat/profiles.d when it exists).", HelpName = "DIR" };
+        var procRoot = new Option<string?>("--proc-root") { Description = "The procfs tree whose open VFIO files say which devices VMs use now (default /proc). In a container: the host PID namespace, or the host's /proc mounted and named here.", HelpName = "DIR" };
         var host = new Option<string?>("--host") { Description = "The host name to report (default: this machine's name).", HelpName = "NAME" };
         var command = new Command("agent", "Scan this host's assigned devices and push the inventory to the fleet server, now and every interval; retries with backoff while the server is down.")
         {
-            server, token, interval, once, sysfsRoot, profiles, host,
+            server, token, interval, once, sysfsRoot, profiles, procRoot, host,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -160,6 +161,7 @@ internal static class FleetCommands
             {
                 SysfsRoot = parse.GetRequiredValue(sysfsRoot),
                 ProfilesDirectory = parse.GetValue(profiles) ?? new SysfsScanOptions().ProfilesDirectory,
+                ProcRoot = parse.GetValue(procRoot) ?? SysfsScanOptions.DefaultProcRoot,
                 HostName = parse.GetValue(host) ?? Environment.MachineName,
             };
             using var client = new FleetClient(url, parse.GetValue(token));

@@ -25,12 +25,18 @@ internal static class ScanCommand
             Description = "Directory of *.profile files that supply descriptors by driver, version and type (default: /etc/migcompat/profiles.d when it exists).",
             HelpName = "DIR",
         };
+        var procRoot = new Option<string?>("--proc-root")
+        {
+            Description = "The procfs tree whose processes' open VFIO files say which devices VMs use now (default: /proc; read-only). In a container: run with the host PID namespace, or mount the host's /proc and name it here.",
+            HelpName = "DIR",
+        };
         var host = CliOptions.Host();
         var format = CliOptions.Format(CliOptions.Table);
         var command = new Command("scan", "Read the host's assigned-device inventory from sysfs: devices in use and creatable mdev types with free capacity.")
         {
             sysfsRoot,
             profiles,
+            procRoot,
             host,
             format,
         };
@@ -40,8 +46,10 @@ internal static class ScanCommand
                 SysfsRoot = parseResult.GetRequiredValue(sysfsRoot),
                 ProfilesDirectory = parseResult.GetValue(profiles) ?? new SysfsScanOptions().ProfilesDirectory,
                 HostName = parseResult.GetValue(host) ?? Environment.MachineName,
+                ProcRoot = parseResult.GetValue(procRoot) ?? SysfsScanOptions.DefaultProcRoot,
             },
             profilesGiven: parseResult.GetValue(profiles) is not null,
+            procRootGiven: parseResult.GetValue(procRoot) is not null,
             parseResult.GetValue(format) == CliOptions.Json,
             parseResult.InvocationConfiguration.Output,
             parseResult.InvocationConfiguration.Error));
@@ -51,10 +59,11 @@ internal static class ScanCommand
                 "migcompat scan",
                 "migcompat scan --format json > inventory.json",
                 "migcompat scan --sysfs-root ./sys-copy --profiles ./profiles.d --host gpu-node-07",
+                "migcompat scan --proc-root /host/proc --sysfs-root /host/sys",
             ],
             [
                 (ExitCodes.Success, "scanned (what could not be read is listed as warnings on stderr)"),
-                (ExitCodes.UnusableInput, "the sysfs root or the given profiles directory does not exist, or bad usage"),
+                (ExitCodes.UnusableInput, "the sysfs root, the given profiles directory or the given proc root does not exist, or bad usage"),
                 (ExitCodes.InternalError, "internal error (a bug; please report it)"),
             ]);
     }
@@ -62,11 +71,12 @@ internal static class ScanCommand
     /// <summary>Runs the scan.</summary>
     /// <param name="options">What to scan.</param>
     /// <param name="profilesGiven">True when the profiles directory was named explicitly (so it must exist).</param>
+    /// <param name="procRootGiven">True when the proc root was named explicitly (so it must exist).</param>
     /// <param name="json">True for inventory JSON output.</param>
     /// <param name="stdout">Standard output.</param>
     /// <param name="stderr">Standard error.</param>
     /// <returns>The exit code.</returns>
-    public static int Run(SysfsScanOptions options, bool profilesGiven, bool json, TextWriter stdout, TextWriter stderr)
+    public static int Run(SysfsScanOptions options, bool profilesGiven, bool procRootGiven, bool json, TextWriter stdout, TextWriter stderr)
     {
         var problems = new List<Diagnostic>();
         if (!Directory.Exists(options.SysfsRoot))
@@ -77,6 +87,11 @@ internal static class ScanCommand
         if (profilesGiven && !Directory.Exists(options.ProfilesDirectory))
         {
             problems.Add(Diagnostic.Error(CliDiagnosticCodes.NotFound, "the profiles directory is not a directory", options.ProfilesDirectory, 0, 0));
+        }
+
+        if (procRootGiven && !Directory.Exists(options.ProcRoot))
+        {
+            problems.Add(Diagnostic.Error(CliDiagnosticCodes.NotFound, "the proc root is not a directory", options.ProcRoot, 0, 0));
         }
 
         if (problems.Count > 0)

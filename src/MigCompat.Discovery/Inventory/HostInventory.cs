@@ -104,7 +104,7 @@ public sealed record PciIds(string Vendor, string Device, string? SubsystemVendo
 /// <param name="Pci">PCI ids of the device (or of an mdev's parent).</param>
 /// <param name="IommuGroup">The IOMMU group number, when known.</param>
 /// <param name="NumaNode">The NUMA node, when known (-1 means none).</param>
-/// <param name="InUse">True when a VM is known to use the device (from libvirt domain XML or an active mdevctl/VM record); null when unknown.</param>
+/// <param name="InUse">True when a VM uses the device (a process holds its VFIO group or device file open, found by a sysfs scan in procfs; or from libvirt domain XML); false when a scan could see every process and none holds it; null when unknown.</param>
 /// <param name="Descriptor">The device's self and compatible declaration.</param>
 public sealed record InventoryDevice(
     string Id,

@@ -6,6 +6,9 @@ public sealed record SysfsScanOptions
     /// <summary>The default per-file read limit: 64 KiB.</summary>
     public const int DefaultMaxAttributeBytes = 64 * 1024;
 
+    /// <summary>The default <see cref="ProcRoot"/>: <c>/proc</c>.</summary>
+    public const string DefaultProcRoot = "/proc";
+
     /// <summary>The sysfs root to scan; <c>/sys</c> by default. Links never leave it.</summary>
     public string SysfsRoot { get; init; } = "/sys";
 
@@ -29,6 +32,21 @@ public sealed record SysfsScanOptions
 
     /// <summary>The most symbolic links followed while resolving one path (like the kernel's 40).</summary>
     public int MaxLinkHops { get; init; } = 40;
+
+    /// <summary>
+    /// The procfs root whose processes' open files say which devices VMs use now (<c>/proc</c> by default):
+    /// a device is in use when some process holds its VFIO group file or device file open (read-only,
+    /// <c>readlink</c> of every <c>&lt;pid&gt;/fd/</c> entry; see docs/discovery.md). Null: not looked up, every
+    /// <see cref="Inventory.InventoryDevice.InUse"/> stays unknown. A missing default root leaves them unknown
+    /// silently (no procfs here); a missing root set by the caller is a warning.
+    /// </summary>
+    public string? ProcRoot { get; init; } = DefaultProcRoot;
+
+    /// <summary>The most <c>&lt;pid&gt;/fd/</c> entries examined in one scan (then the lookup stops with a warning). Internal: tests lower it.</summary>
+    internal int MaxOpenFilesExamined { get; init; } = 1_000_000;
+
+    /// <summary>Tests: read the proc root by absolute paths, as where the descriptor calls are unavailable.</summary>
+    internal bool ProcReadsByPath { get; init; }
 
     /// <summary>
     /// Background threads that read ahead the device directories under <c>bus/*/devices</c> (links,

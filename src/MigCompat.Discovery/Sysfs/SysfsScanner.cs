@@ -4,7 +4,8 @@ using MigCompat.Discovery.Profiles;
 namespace MigCompat.Discovery.Sysfs;
 
 /// <summary>
-/// Reads a host's sysfs (and its profile files) into a <see cref="HostInventory"/>. Read-only; never
+/// Reads a host's sysfs (and its profile files) into a <see cref="HostInventory"/>, and which devices
+/// processes hold open from procfs (<see cref="SysfsScanOptions.ProcRoot"/>). Read-only; never
 /// leaves the sysfs root; every read is bounded in size and time; whatever cannot be read becomes
 /// an <see cref="InventoryWarning"/> (codes in <see cref="SysfsWarningCodes"/>, docs/discovery.md).
 /// </summary>
@@ -35,6 +36,9 @@ public static class SysfsScanner
         var instances = mdev.ScanInstances();
         var pci = PciDeviceScan.Scan(context);
         var devices = instances.AddRange(pci.Devices);
+
+        // Which of them VMs use now: the VFIO files processes hold open (ProcRoot).
+        devices = VfioUsage.Mark(devices, tree, options, warnings);
 
         // NVIDIA vGPU VFs (vGPU 17 and later) are capacity too: after the mdev types.
         types = types.AddRange(pci.CreatableTypes);

@@ -39,6 +39,13 @@ public static class SysfsWarningCodes
     /// <summary>Driver-exposed migration attributes could not be parsed; the next source (profile, derived) was used.</summary>
     public const string DriverDescriptorInvalid = "MCS012";
 
+    /// <summary>
+    /// Which devices are in use could not be fully looked up in procfs (open files of some processes
+    /// unreadable, the proc root missing or unreadable, an open device file sysfs does not name, the limit
+    /// on open files reached); devices not found open were left unknown.
+    /// </summary>
+    public const string InUseUnknown = "MCS013";
+
     /// <summary>A profile file has a problem at FILE:LINE:COLUMN; the profile (or the line) was ignored.</summary>
     public const string ProfileInvalid = "MCS020";
 

@@ -2,7 +2,8 @@ namespace MigCompat.Cli.Tests.Support;
 
 /// <summary>
 /// A small fake sysfs tree laid out like the kernel's: an Intel iGPU at 0000:00:02.0 (driver i915)
-/// offering two GVT-g types, one mdev instance of V5_4, and a vfio-pci bound NIC virtual function.
+/// offering two GVT-g types, one mdev instance of V5_4 (with an iommufd device file, <c>class/vfio-dev/vfio0</c>),
+/// and a vfio-pci bound NIC virtual function; and a fake procfs tree in which a VM holds the mdev open.
 /// </summary>
 public static class FakeSysfs
 {
@@ -24,6 +25,26 @@ public static class FakeSysfs
         File(root, instance + "/remove", string.Empty);
         Link(root, $"{Igd}/mdev_supported_types/i915-GVTg_V5_4/devices/{MdevUuid}", "../../../" + MdevUuid);
         Link(root, "bus/mdev/devices/" + MdevUuid, "../../../" + instance);
+
+        // The mdev's iommufd device file /dev/vfio/devices/vfio0, as the kernel names it in sysfs.
+        File(root, instance + "/vfio-dev/vfio0/dev", "511:0\n");
+        Link(root, instance + "/vfio-dev/vfio0/device", "../../../" + MdevUuid);
+        Link(root, "class/vfio-dev/vfio0", "../../" + instance + "/vfio-dev/vfio0");
+        return root;
+    }
+
+    /// <summary>
+    /// A fake procfs tree: a VM process (4242) holding the mdev's device file open, besides the VFIO
+    /// container and an anonymous inode, and another process (1) with nothing of VFIO open. The VF is free.
+    /// </summary>
+    public static string BuildProc(string root)
+    {
+        Link(root, "1/fd/0", "/dev/null");
+        Link(root, "4242/fd/0", "/dev/null");
+        Link(root, "4242/fd/17", "/dev/vfio/vfio");
+        Link(root, "4242/fd/18", "/dev/vfio/devices/vfio0");
+        Link(root, "4242/fd/19", "anon_inode:[vfio-device]");
+        Directory.CreateDirectory(System.IO.Path.Combine(root, "sys"));
         return root;
     }
 

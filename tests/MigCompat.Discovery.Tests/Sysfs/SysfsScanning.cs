@@ -15,6 +15,9 @@ public static class SysfsScanning
         HostName = "host-a",
         TimeProvider = new FixedClock(FixedTime),
         ReadTimeout = TimeSpan.FromSeconds(5),
+
+        // Not this machine's processes: tests that look up devices in use name a fake proc tree.
+        ProcRoot = null,
     };
 
     public static HostInventory Scan(SysfsFixture fixture) => SysfsScanner.Scan(Options(fixture));

@@ -1,0 +1,503 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using MigCompat.Discovery.Inventory;
+
+namespace MigCompat.Discovery.Sysfs;
+
+/// <summary>
+/// Which of the scanned devices VMs use now: a device is in use when some process holds its VFIO file
+/// open. Read-only, from procfs: every <c>&lt;pid&gt;/fd/</c> of <see cref="SysfsScanOptions.ProcRoot"/> is
+/// listed and each entry's target read with <c>readlink</c> (never followed, never opened). A legacy
+/// group file <c>/dev/vfio/N</c> (or <c>/dev/vfio/noiommu-N</c>) marks every device of IOMMU group N; an
+/// iommufd-era device file <c>/dev/vfio/devices/vfioM</c> marks the device sysfs names for it
+/// (<c>class/vfio-dev/vfioM/device</c>, resolved with the scan's link rules). A device found open is in
+/// use; one not found is free only when every process could be read, otherwise unknown with one
+/// <see cref="SysfsWarningCodes.InUseUnknown"/> warning per cause (docs/discovery.md).
+/// </summary>
+internal static class VfioUsage
+{
+    private const int ENOENT = 2;
+    private const int ESRCH = 3;
+    private const int EPERM = 1;
+    private const int EACCES = 13;
+    private const int ENOTDIR = 20;
+    private const string VfioDirectory = "/dev/vfio/";
+    private const string NoIommuPrefix = "noiommu-";
+    private const string DeviceFilePrefix = "devices/vfio";
+
+    /// <summary>The link text of the initial (host) PID namespace: its inode number is fixed (<c>PROC_PID_INIT_INO</c>, Linux 3.8 and later).</summary>
+    private const string HostPidNamespace = "pid:[4026531836]";
+
+    private const string Advice =
+        "run the scan as root (or with CAP_DAC_READ_SEARCH and CAP_SYS_PTRACE), and in a container with the host's PID namespace (docker run --pid=host, Kubernetes hostPID: true)";
+
+    /// <summary>
+    /// The devices with <see cref="InventoryDevice.InUse"/> set from the open VFIO files under
+    /// <see cref="SysfsScanOptions.ProcRoot"/>; unchanged when that is null. Never throws.
+    /// </summary>
+    public static ImmutableArray<InventoryDevice> Mark(ImmutableArray<InventoryDevice> devices, SysfsTree tree, SysfsScanOptions options, ScanWarnings warnings)
+    {
+        if (options.ProcRoot is not { } procRoot)
+        {
+            return devices;
+        }
+
+        var shown = procRoot.Length > 1 ? procRoot.TrimEnd('/') : procRoot;
+        var isDefault = shown == SysfsScanOptions.DefaultProcRoot;
+        if (devices.IsEmpty)
+        {
+            // Nothing to mark: /proc is not read. A root the caller named must still exist.
+            if (!isDefault && !Directory.Exists(procRoot))
+            {
+                warnings.Add(SysfsWarningCodes.InUseUnknown, shown, "the proc root does not exist or is not a directory; which devices are in use could not be looked up");
+            }
+
+            return devices;
+        }
+
+        if (!NativeFs.IsSupported)
+        {
+            if (!isDefault || Directory.Exists(procRoot))
+            {
+                warnings.Add(SysfsWarningCodes.InUseUnknown, shown, $"open files cannot be read on this platform (no 64-bit Linux libc); {Unknown(devices.Length)}");
+            }
+
+            return devices;
+        }
+
+        string fullRoot;
+        try
+        {
+            fullRoot = Path.GetFullPath(procRoot);
+        }
+        catch (Exception ex) when (ex is ArgumentException or IOException or NotSupportedException)
+        {
+            warnings.Add(SysfsWarningCodes.InUseUnknown, shown, $"the proc root is not a usable path ({ex.Message}); {Unknown(devices.Length)}");
+            return devices;
+        }
+
+        var found = new OpenFiles(fullRoot.Length > 1 ? fullRoot.TrimEnd('/') : fullRoot, shown, options.MaxOpenFilesExamined);
+        var rootError = NativeFs.AtSupported && !options.ProcReadsByPath ? found.ReadByDescriptors() : found.ReadByPaths();
+        if (rootError is ENOENT or ENOTDIR)
+        {
+            // No procfs (not Linux, a chroot without /proc): unknown. Only a root the caller named is worth a warning.
+            if (!isDefault)
+            {
+                warnings.Add(SysfsWarningCodes.InUseUnknown, shown, $"the proc root does not exist or is not a directory; {Unknown(devices.Length)}");
+            }
+
+            return devices;
+        }
+
+        if (rootError != 0)
+        {
+            warnings.Add(SysfsWarningCodes.InUseUnknown, shown, $"cannot list the proc root ({Describe(rootError)}); {Unknown(devices.Length)}");
+            return devices;
+        }
+
+        // Device files: which device each is, from sysfs (only the ones actually open).
+        var openDevices = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var unresolved = new List<string>();
+        foreach (var name in found.DeviceFiles)
+        {
+            var directory = tree.OpenDirectory("class/vfio-dev/" + name);
+            var physical = directory is null ? null : tree.ResolveChild(directory, "device");
+            var id = physical is null ? null : physical[(physical.LastIndexOf('/') + 1)..];
+            if (string.IsNullOrEmpty(id))
+            {
+                unresolved.Add(name);
+            }
+            else
+            {
+                openDevices.Add(id);
+            }
+        }
+
+        var otherNamespace = OtherPidNamespace(found);
+        var complete = found.SawInit && otherNamespace is null && found.Unreadable == 0 && !found.LimitReached && unresolved.Count == 0;
+
+        // An open group no device of the inventory has might be that of a device whose group is unknown.
+        var knownGroups = new HashSet<int>();
+        foreach (var device in devices)
+        {
+            if (device.IommuGroup is { } group)
+            {
+                knownGroups.Add(group);
+            }
+        }
+
+        var strayGroup = found.Groups.Where(group => !knownGroups.Contains(group)).Order().FirstOrDefault(-1);
+        var builder = ImmutableArray.CreateBuilder<InventoryDevice>(devices.Length);
+        var unknown = 0;
+        var unknownGroup = 0;
+        foreach (var device in devices)
+        {
+            bool? inUse = (device.IommuGroup is { } group && found.Groups.Contains(group)) || openDevices.Contains(device.Id) ? true
+                : complete && !(device.IommuGroup is null && strayGroup >= 0) ? false
+                : null;
+            unknown += inUse is null ? 1 : 0;
+            unknownGroup += inUse is null && device.IommuGroup is null ? 1 : 0;
+            builder.Add(device.InUse == inUse ? device : device with { InUse = inUse });
+        }
+
+        if (unknown > 0)
+        {
+            Report(found, otherNamespace, unresolved, tree, warnings, unknown);
+        }
+
+        if (complete && unknownGroup > 0)
+        {
+            warnings.Add(
+                SysfsWarningCodes.InUseUnknown,
+                VfioDirectory + strayGroup.ToString(CultureInfo.InvariantCulture),
+                $"a process holds the file of IOMMU group {strayGroup} open, a group no scanned device is known to be in; {(unknownGroup == 1 ? "the device whose IOMMU group is unknown is left unknown (no in_use)" : $"the {unknownGroup} devices whose IOMMU group is unknown are left unknown (no in_use)")}");
+        }
+
+        return builder.MoveToImmutable();
+    }
+
+    /// <summary>One warning per reason the lookup is incomplete (called only when a device is left unknown).</summary>
+    private static void Report(OpenFiles found, string? otherNamespace, List<string> unresolved, SysfsTree tree, ScanWarnings warnings, int unknown)
+    {
+        if (!found.SawInit)
+        {
+            warnings.Add(
+                SysfsWarningCodes.InUseUnknown,
+                found.Shown,
+                found.Processes == 0
+                    ? $"the proc root lists no process directories (is it a procfs mount?); {Unknown(unknown)}"
+                    : $"the proc root does not list process 1, so it does not list every process (mounted with hidepid=, which hides other users' processes, or not a procfs mount); {Unknown(unknown)}; {Advice}");
+        }
+
+        if (otherNamespace is not null)
+        {
+            warnings.Add(
+                SysfsWarningCodes.InUseUnknown,
+                found.Shown + "/1/ns/pid",
+                $"the proc root shows a PID namespace other than the host's ({otherNamespace}): processes outside it, VMs among them, are not listed; {Unknown(unknown)}; {Advice}, or name the host's procfs as the proc root");
+        }
+
+        if (found.Unreadable > 0)
+        {
+            var advice = found.PermissionDenied ? "; " + Advice : string.Empty;
+            warnings.Add(
+                SysfsWarningCodes.InUseUnknown,
+                found.FirstUnreadable!,
+                $"cannot read the open files of {Count(found.Unreadable, "process", "processes")} of {found.Processes} ({found.FirstReason}); {Unknown(unknown)}{advice}");
+        }
+
+        if (found.LimitReached)
+        {
+            warnings.Add(SysfsWarningCodes.InUseUnknown, found.Shown, $"stopped after examining {found.Limit} open files (the limit); {Unknown(unknown)}");
+        }
+
+        if (unresolved.Count > 0)
+        {
+            warnings.Add(
+                SysfsWarningCodes.InUseUnknown,
+                tree.Display("class/vfio-dev/" + unresolved[0]),
+                $"a process holds /dev/vfio/devices/{unresolved[0]} open, but sysfs does not say which device it is (no usable class/vfio-dev/{unresolved[0]}/device link{(unresolved.Count > 1 ? $"; {unresolved.Count - 1} more such files" : string.Empty)}); {Unknown(unknown)}");
+        }
+    }
+
+    /// <summary>
+    /// The PID namespace link of process 1 when it names a namespace other than the host's (a container's
+    /// own /proc); null when it is the host's, or cannot be read (a fake tree, no permission: nothing to conclude).
+    /// </summary>
+    private static string? OtherPidNamespace(OpenFiles found)
+    {
+        if (!found.SawInit)
+        {
+            return null;
+        }
+
+        var link = NativeFs.ReadLink(found.Root, "1/ns/pid");
+        return link is not null && link.StartsWith("pid:[", StringComparison.Ordinal) && link != HostPidNamespace ? link : null;
+    }
+
+    private static string Unknown(int devices) =>
+        devices == 1 ? "the device not found open is left unknown (no in_use)" : $"the {devices} devices not found open are left unknown (no in_use)";
+
+    private static string Count(int n, string one, string many) => n == 1 ? "1 " + one : $"{n} {many}";
+
+    private static string Describe(int errno) => errno switch
+    {
+        EACCES or EPERM => "permission denied",
+        _ => Marshal.GetPInvokeErrorMessage(errno),
+    };
+
+    /// <summary>
+    /// Parses a target: <c>/dev/vfio/N</c> and <c>/dev/vfio/noiommu-N</c> are group N; <c>/dev/vfio/devices/vfioM</c>
+    /// is the device file <c>vfioM</c>. Anything else (the container <c>/dev/vfio/vfio</c>, anonymous inodes,
+    /// a deleted file's <c>… (deleted)</c>) is no VFIO file of a device.
+    /// </summary>
+    internal static (int? Group, string? DeviceFile) Classify(string target)
+    {
+        if (!target.StartsWith(VfioDirectory, StringComparison.Ordinal))
+        {
+            return default;
+        }
+
+        var rest = target.AsSpan(VfioDirectory.Length);
+        if (rest.StartsWith(DeviceFilePrefix, StringComparison.Ordinal))
+        {
+            var index = rest[DeviceFilePrefix.Length..];
+            return IsCanonicalNumber(index) ? (null, string.Concat("vfio", index)) : default;
+        }
+
+        if (rest.StartsWith(NoIommuPrefix, StringComparison.Ordinal))
+        {
+            rest = rest[NoIommuPrefix.Length..];
+        }
+
+        return IsCanonicalNumber(rest) && int.TryParse(rest, NumberStyles.None, CultureInfo.InvariantCulture, out var group) ? (group, null) : default;
+    }
+
+    /// <summary>Decimal digits as the kernel writes them: at least one, no sign, no leading zero (except <c>0</c>), fits an int.</summary>
+    private static bool IsCanonicalNumber(ReadOnlySpan<char> text) =>
+        text.Length is > 0 and <= 10
+        && !text.ContainsAnyExceptInRange('0', '9')
+        && (text.Length == 1 || text[0] != '0')
+        && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out _);
+
+    /// <summary>What one walk over the proc root found.</summary>
+    private sealed class OpenFiles(string root, string shown, int limit)
+    {
+        /// <summary>The proc root's full path.</summary>
+        public string Root { get; } = root;
+
+        private readonly byte[] buffer = new byte[32 * 1024];
+        private readonly List<SysfsEntry> fds = [];
+
+        /// <summary>The proc root as the caller named it (for warnings).</summary>
+        public string Shown { get; } = shown;
+
+        /// <summary>The most fd entries examined in all.</summary>
+        public int Limit { get; } = limit;
+
+        /// <summary>IOMMU groups whose group file some process holds open.</summary>
+        public HashSet<int> Groups { get; } = [];
+
+        /// <summary>Device files (<c>vfioM</c>) some process holds open, in name order.</summary>
+        public SortedSet<string> DeviceFiles { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Process directories seen.</summary>
+        public int Processes { get; private set; }
+
+        /// <summary>True when process 1 is listed: every procfs lists its namespace's init unless <c>hidepid=</c> hides it.</summary>
+        public bool SawInit { get; private set; }
+
+        /// <summary>Processes whose open files could not be (fully) read.</summary>
+        public int Unreadable { get; private set; }
+
+        /// <summary>The <c>fd</c> directory of the first of them (as shown in warnings), and why.</summary>
+        public string? FirstUnreadable { get; private set; }
+
+        /// <summary>Why the first unreadable process could not be read.</summary>
+        public string? FirstReason { get; private set; }
+
+        /// <summary>True when some process could not be read for lack of permission.</summary>
+        public bool PermissionDenied { get; private set; }
+
+        /// <summary>True when the walk stopped at <see cref="Limit"/>.</summary>
+        public bool LimitReached { get; private set; }
+
+        private long examined;
+
+        /// <summary>
+        /// Walks the proc root through directory descriptors: each <c>&lt;pid&gt;</c> and its <c>fd</c> are opened
+        /// from their parent with <c>O_NOFOLLOW|O_DIRECTORY</c>, the entries read with <c>readlinkat</c>.
+        /// Returns 0, or the <c>errno</c> of opening or listing the root.
+        /// </summary>
+        public int ReadByDescriptors()
+        {
+            var rootFd = NativeFs.OpenDirectoryPath(Root);
+            if (rootFd < 0)
+            {
+                return Marshal.GetLastPInvokeError();
+            }
+
+            try
+            {
+                var entries = new List<SysfsEntry>();
+                if (NativeFs.ListAt(rootFd, Root, string.Empty, entries, buffer, null, out var error) < 0)
+                {
+                    return error;
+                }
+
+                foreach (var pid in ProcessNames(entries))
+                {
+                    if (LimitReached)
+                    {
+                        break;
+                    }
+
+                    Processes++;
+                    SawInit |= pid == "1";
+                    var pidFd = NativeFs.OpenDirectoryAt(rootFd, pid);
+                    if (pidFd < 0)
+                    {
+                        Failed(pid, Marshal.GetLastPInvokeError());
+                        continue;
+                    }
+
+                    try
+                    {
+                        var fdFd = NativeFs.OpenDirectoryAt(pidFd, "fd");
+                        if (fdFd < 0)
+                        {
+                            Failed(pid, Marshal.GetLastPInvokeError());
+                            continue;
+                        }
+
+                        try
+                        {
+                            fds.Clear();
+                            if (NativeFs.ListAt(fdFd, Root, pid + "/fd", fds, buffer, null, out error) < 0)
+                            {
+                                Failed(pid, error);
+                                continue;
+                            }
+
+                            Examine(pid, name =>
+                            {
+                                Marshal.SetLastPInvokeError(0);
+                                var target = NativeFs.ReadLinkAt(fdFd, name);
+                                return (target, target is null ? Marshal.GetLastPInvokeError() : 0);
+                            });
+                        }
+                        finally
+                        {
+                            NativeFs.Close(fdFd);
+                        }
+                    }
+                    finally
+                    {
+                        NativeFs.Close(pidFd);
+                    }
+                }
+
+                return 0;
+            }
+            finally
+            {
+                NativeFs.Close(rootFd);
+            }
+        }
+
+        /// <summary>
+        /// The same walk by absolute paths (<c>opendir</c>, <c>readlink</c>), where the descriptor calls are not
+        /// available (glibc before 2.30); a <c>&lt;pid&gt;/fd</c> is opened by path. Returns 0 or the root's <c>errno</c>.
+        /// </summary>
+        public int ReadByPaths()
+        {
+            var entries = new List<SysfsEntry>();
+            var error = NativeFs.List(Root, entries);
+            if (error != 0)
+            {
+                return error;
+            }
+
+            foreach (var pid in ProcessNames(entries))
+            {
+                if (LimitReached)
+                {
+                    break;
+                }
+
+                Processes++;
+                SawInit |= pid == "1";
+                fds.Clear();
+                error = NativeFs.List(string.Concat(Root, "/", pid, "/fd"), fds);
+                if (error != 0)
+                {
+                    Failed(pid, error);
+                    continue;
+                }
+
+                Examine(pid, name =>
+                {
+                    Marshal.SetLastPInvokeError(0);
+                    var target = NativeFs.ReadLink(Root, string.Concat(pid, "/fd/", name));
+                    return (target, target is null ? Marshal.GetLastPInvokeError() : 0);
+                });
+            }
+
+            return 0;
+        }
+
+        /// <summary>Reads the link target of every listed fd entry of <paramref name="pid"/> and notes the VFIO files.</summary>
+        private void Examine(string pid, Func<string, (string? Target, int Error)> readLink)
+        {
+            foreach (var fd in fds)
+            {
+                if (++examined > Limit)
+                {
+                    LimitReached = true;
+                    return;
+                }
+
+                if (fd.Kind != SysfsEntryKind.Link)
+                {
+                    continue;
+                }
+
+                var (target, error) = readLink(fd.Name);
+                if (target is null)
+                {
+                    // ENOENT: the file was closed (or the process exited) since the listing; EINVAL: not a link.
+                    if (error is EACCES or EPERM)
+                    {
+                        Failed(pid, error);
+                        return;
+                    }
+
+                    continue;
+                }
+
+                var (group, deviceFile) = Classify(target);
+                if (group is { } number)
+                {
+                    Groups.Add(number);
+                }
+                else if (deviceFile is not null)
+                {
+                    DeviceFiles.Add(deviceFile);
+                }
+            }
+        }
+
+        /// <summary>A process could not be read: one that exited meanwhile (ENOENT, ESRCH) counts as read.</summary>
+        private void Failed(string pid, int error)
+        {
+            if (error is ENOENT or ESRCH)
+            {
+                return;
+            }
+
+            PermissionDenied |= error is EACCES or EPERM;
+            if (Unreadable++ == 0)
+            {
+                FirstUnreadable = string.Concat(Shown == "/" ? string.Empty : Shown, "/", pid, "/fd");
+                FirstReason = Describe(error);
+            }
+        }
+
+        /// <summary>The numeric directories of the root (processes), in numeric order.</summary>
+        private static List<string> ProcessNames(List<SysfsEntry> entries)
+        {
+            var names = new List<string>();
+            foreach (var entry in entries)
+            {
+                if (entry.Kind == SysfsEntryKind.Directory && IsCanonicalNumber(entry.Name))
+                {
+                    names.Add(entry.Name);
+                }
+            }
+
+            names.Sort(static (a, b) => a.Length != b.Length ? a.Length.CompareTo(b.Length) : string.CompareOrdinal(a, b));
+            return names;
+        }
+    }
+}
