@@ -45,7 +45,7 @@ internal static class FleetCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             var stderr = parse.InvocationConfiguration.Error;
-            if (!TryParseRetention(parse.GetValue(claimRetention), out var retention))
+            if (!DurationText.TryParse(parse.GetValue(claimRetention), TimeSpan.FromDays(MaxRetentionDays), out var retention))
             {
                 await stderr.WriteLineAsync($"serve: --claim-retention '{parse.GetValue(claimRetention)}' is not a duration; write e.g. 7d, 36h or 30m (at most {MaxRetentionDays} days)");
                 return ExitCodes.UnusableInput;
@@ -107,26 +107,6 @@ internal static class FleetCommands
                 "migcompat serve --db postgres://migcompat:pw@db1/fleet --urls http://0.0.0.0:8080 --agent-tokens 'gpu-01=t1;gpu-02=t2'",
             ],
             ServerExitCodes);
-    }
-
-    /// <summary>
-    /// Reads a claim retention: what <see cref="DurationText"/> reads (<c>90</c>, <c>30s</c>, <c>5m</c>,
-    /// <c>1h</c>, <c>d.hh:mm:ss</c>), and also days (<c>7d</c>) and hours beyond one day (<c>36h</c>),
-    /// up to <see cref="MaxRetentionDays"/>.
-    /// </summary>
-    private static bool TryParseRetention(string? text, out TimeSpan retention)
-    {
-        var value = text?.Trim() ?? "";
-        if (value.Length > 1 && char.ToLowerInvariant(value[^1]) is 'd' or 'h'
-            && double.TryParse(value[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var amount))
-        {
-            var days = char.ToLowerInvariant(value[^1]) == 'd' ? amount : amount / 24;
-            var valid = days > 0 && days <= MaxRetentionDays;
-            retention = valid ? TimeSpan.FromDays(days) : default;
-            return valid;
-        }
-
-        return DurationText.TryParse(value, out retention);
     }
 
     private static Command Agent()

@@ -2,10 +2,14 @@ using System.Globalization;
 
 namespace MigCompat.Cli.Fleet;
 
-/// <summary>Durations written as <c>90</c> (seconds), <c>30s</c>, <c>5m</c>, <c>1h</c> or <c>00:01:00</c>.</summary>
+/// <summary>Durations written as <c>90</c> (seconds), <c>30s</c>, <c>5m</c>, <c>1h</c>, <c>7d</c> or <c>d.hh:mm:ss</c>.</summary>
 internal static class DurationText
 {
-    public static bool TryParse(string? text, out TimeSpan duration)
+    /// <summary>Reads a positive duration of at most one day (intervals).</summary>
+    public static bool TryParse(string? text, out TimeSpan duration) => TryParse(text, TimeSpan.FromDays(1), out duration);
+
+    /// <summary>Reads a positive duration of at most <paramref name="maximum"/>.</summary>
+    public static bool TryParse(string? text, TimeSpan maximum, out TimeSpan duration)
     {
         duration = default;
         var value = text?.Trim() ?? "";
@@ -20,14 +24,21 @@ internal static class DurationText
             's' => (value[..^1], 1.0),
             'm' => (value[..^1], 60.0),
             'h' => (value[..^1], 3600.0),
+            'd' => (value[..^1], 86400.0),
             _ => (value, 1.0),
         };
-        if (double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) && amount > 0 && amount * scale <= TimeSpan.FromDays(1).TotalSeconds)
+        if (double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount))
         {
-            duration = TimeSpan.FromSeconds(amount * scale);
-            return true;
+            var seconds = amount * scale;
+            if (seconds > 0 && seconds <= maximum.TotalSeconds)
+            {
+                duration = TimeSpan.FromSeconds(seconds);
+                return true;
+            }
+
+            return false;
         }
 
-        return TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out duration) && duration > TimeSpan.Zero;
+        return TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out duration) && duration > TimeSpan.Zero && duration <= maximum;
     }
 }

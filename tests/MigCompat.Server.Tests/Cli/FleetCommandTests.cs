@@ -79,6 +79,28 @@ public sealed class FleetCommandTests
         Assert.Equal(seconds, duration.TotalSeconds);
     }
 
+    [Theory]
+    [InlineData("7d", 7 * 86400.0)]
+    [InlineData("36h", 36 * 3600.0)]
+    [InlineData("1.5d", 1.5 * 86400.0)]
+    [InlineData("2.00:00:00", 2 * 86400.0)]
+    public void Long_durations_are_read_up_to_the_maximum_given(string text, double seconds)
+    {
+        Assert.True(DurationText.TryParse(text, TimeSpan.FromDays(3650), out var duration));
+        Assert.Equal(seconds, duration.TotalSeconds);
+    }
+
+    [Theory]
+    [InlineData("2d")]
+    [InlineData("25h")]
+    [InlineData("2.00:00:00")]
+    [InlineData("0s")]
+    [InlineData("-5m")]
+    [InlineData("soon")]
+    [InlineData("")]
+    public void An_interval_beyond_a_day_or_not_positive_is_refused(string text) =>
+        Assert.False(DurationText.TryParse(text, out _));
+
     private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
     {
         var root = new RootCommand();
