@@ -44,10 +44,15 @@ internal static class CommandHelp
         {
             if (option is HelpOption { Action: HelpAction standard } help)
             {
+                // A fixed width: help reads the same in every terminal, pipe and test (golden files).
+                standard.MaxWidth = HelpWidth;
                 help.Action = new HelpWithSections(standard);
             }
         }
     }
+
+    /// <summary>The width help text is wrapped at.</summary>
+    private const int HelpWidth = 110;
 
     private static void WriteSections(Command command, TextWriter output)
     {
