@@ -120,6 +120,39 @@ public sealed class ImportCommandTests : IDisposable
         Assert.Contains("warning MCC007", result.Stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("mdevctl-types", "types.json", "mdevctl-list", "mdevs.json")]
+    [InlineData("mdevctl-list", "mdevs.json", "mdevctl-types", "types.json")]
+    [InlineData("mdevctl-list", "mdevs.json", "nodedev-xml", "gpu.xml")]
+    public async Task Exports_of_several_tools_make_one_inventory_whose_mdevs_take_their_types_device_api(string firstFormat, string firstFile, string secondFormat, string secondFile)
+    {
+        var result = await CliRunner.RunAsync("import", firstFormat, workspace.Path(firstFile), secondFormat, workspace.Path(secondFile), "--host", "gpu-node-07", "--format", "json");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("migcompat import: 2 inputs; ", result.Stderr, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var device = Assert.Single(json.RootElement.GetProperty("devices").EnumerateArray());
+        Assert.Equal("vfio-pci", device.GetProperty("device_api").GetString());
+        var self = device.GetProperty("self");
+        Assert.Equal(["device_api", "mdev_type"], self.EnumerateObject().Select(f => f.Name).Take(2));
+        Assert.NotEmpty(json.RootElement.GetProperty("creatable_types").EnumerateArray());
+    }
+
+    [Theory]
+    [InlineData("mdevctl-list")]
+    [InlineData("mdevctl-types", "mdevctl-list")]
+    public async Task A_format_name_without_a_file_after_it_is_bad_usage(params string[] trailing)
+    {
+        var arguments = new List<string> { "import", "mdevctl-types", workspace.Path("types.json") };
+        arguments.AddRange(trailing);
+
+        var result = await CliRunner.RunAsync([.. arguments]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(string.Empty, result.Stdout);
+        Assert.Contains("is followed by no file", result.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Import_of_mdevctl_list_as_json_has_the_mdev_device()
     {

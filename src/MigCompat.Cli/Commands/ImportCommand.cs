@@ -45,19 +45,28 @@ internal static class ImportCommand
             host,
             output,
         };
-        command.SetAction(parseResult => Run(
-            format,
-            parseResult.GetRequiredValue(files),
-            parseResult.GetValue(host) ?? Environment.MachineName,
-            parseResult.GetValue(output) == CliOptions.Json,
-            parseResult.InvocationConfiguration.Output,
-            parseResult.InvocationConfiguration.Error));
+        command.SetAction(parseResult =>
+        {
+            if (!TrySplitInputs(format, parseResult.GetRequiredValue(files), out var inputs, out var usage))
+            {
+                parseResult.InvocationConfiguration.Error.WriteLine("migcompat import: " + usage);
+                return ExitCodes.UnusableInput;
+            }
+
+            return Run(
+                inputs,
+                parseResult.GetValue(host) ?? Environment.MachineName,
+                parseResult.GetValue(output) == CliOptions.Json,
+                parseResult.InvocationConfiguration.Output,
+                parseResult.InvocationConfiguration.Error);
+        });
         return CommandHelp.Describe(
             command,
             [
                 produce,
                 $"migcompat import {name} {example}",
                 $"migcompat import {name} {example} --host gpu-node-07 --format json > inventory.json",
+                "migcompat import mdevctl-types types.json mdevctl-list mdevs.json --format json > inventory.json",
             ],
             [
                 (ExitCodes.Success, "imported (skipped entries are listed as warnings on stderr)"),
@@ -66,20 +75,69 @@ internal static class ImportCommand
             ]);
     }
 
-    /// <summary>Imports the files into one inventory and writes it.</summary>
-    /// <param name="format">The tool format.</param>
-    /// <param name="files">The files.</param>
+    /// <summary>The format names that may switch the format of the files after them.</summary>
+    private static readonly Dictionary<string, ImportFormat> FormatNames = new(StringComparer.Ordinal)
+    {
+        ["mdevctl-types"] = ImportFormat.MdevctlTypes,
+        ["mdevctl-list"] = ImportFormat.MdevctlList,
+        ["nodedev-xml"] = ImportFormat.LibvirtNodeDevice,
+    };
+
+    /// <summary>
+    /// The files with their formats: the command's own format, switched by a format name among the
+    /// arguments for the files after it (<c>mdevctl-types types.json mdevctl-list mdevs.json</c>), so one
+    /// host's exports from several tools make one inventory. False (with a message) when a format name
+    /// has no file after it.
+    /// </summary>
+    internal static bool TrySplitInputs(ImportFormat format, IReadOnlyList<string> arguments, out List<(ImportFormat Format, string File)> inputs, out string? usage)
+    {
+        inputs = [];
+        usage = null;
+        string? pendingName = null;
+        foreach (var argument in arguments)
+        {
+            if (FormatNames.TryGetValue(argument, out var named))
+            {
+                if (pendingName is not null)
+                {
+                    usage = $"format '{pendingName}' is followed by no file; name at least one file after each format (a file literally named so: write ./{argument})";
+                    return false;
+                }
+
+                format = named;
+                pendingName = argument;
+                continue;
+            }
+
+            inputs.Add((format, argument));
+            pendingName = null;
+        }
+
+        if (pendingName is not null)
+        {
+            usage = $"format '{pendingName}' is followed by no file; name at least one file after each format";
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Imports the files into one inventory (mdev devices completed from the creatable types of the
+    /// same host: <see cref="InventoryExtensions.CompleteFromCreatableTypes"/>) and writes it.
+    /// </summary>
+    /// <param name="inputs">The files, each with its tool format.</param>
     /// <param name="host">The host name.</param>
     /// <param name="json">True for inventory JSON output.</param>
     /// <param name="stdout">Standard output.</param>
     /// <param name="stderr">Standard error.</param>
     /// <returns>The exit code.</returns>
-    public static int Run(ImportFormat format, IReadOnlyList<string> files, string host, bool json, TextWriter stdout, TextWriter stderr)
+    public static int Run(IReadOnlyList<(ImportFormat Format, string File)> inputs, string host, bool json, TextWriter stdout, TextWriter stderr)
     {
         var takenAt = DateTimeOffset.UtcNow;
         var diagnostics = new List<Diagnostic>();
         var parts = new List<(string, HostInventory)>();
-        foreach (var file in files)
+        foreach (var (format, file) in inputs)
         {
             if (!BoundedFile.TryRead(file, MaxInputBytes, out var content, out var problem))
             {
@@ -92,10 +150,10 @@ internal static class ImportCommand
             parts.Add((file, inventory));
         }
 
-        var merged = InventoryMerge.Merge(host, takenAt, parts, diagnostics);
+        var merged = InventoryMerge.Merge(host, takenAt, parts, diagnostics).CompleteFromCreatableTypes();
         DiagnosticOutput.WriteLines(stderr, diagnostics);
         var errors = diagnostics.Count(d => d.IsError);
-        stderr.Write($"migcompat import: {DiagnosticOutput.Count(files.Count, "input")}; {DiagnosticOutput.Count(errors, "error")}, {DiagnosticOutput.Count(diagnostics.Count - errors, "warning")}\n");
+        stderr.Write($"migcompat import: {DiagnosticOutput.Count(inputs.Count, "input")}; {DiagnosticOutput.Count(errors, "error")}, {DiagnosticOutput.Count(diagnostics.Count - errors, "warning")}\n");
         if (errors > 0)
         {
             return ExitCodes.UnusableInput;

@@ -29,4 +29,73 @@ public static class InventoryExtensions
         notFound = [.. assigned.MdevUuids.Concat(assigned.PciAddresses).Distinct(StringComparer.OrdinalIgnoreCase).Where(id => !devices.Any(d => string.Equals(d.Id, id, StringComparison.OrdinalIgnoreCase)))];
         return inventory with { Devices = [.. devices.Select(d => used.Contains(d.Id) ? d with { InUse = true } : d)] };
     }
+
+    /// <summary>
+    /// Fills in what an mdev device lacks from the creatable type of the same parent and type id in
+    /// the same inventory: its device API, and its driver and driver version when the type knows them
+    /// (<c>mdevctl list</c> names only the type; <c>mdevctl types</c> or a node-device export of the same
+    /// host gives the rest). An importer-derived descriptor (origin
+    /// <see cref="DescriptorOrigin.Imported"/>) gains the same fields, in the derived order
+    /// (<c>device_api</c>, <c>mdev_type</c>, <c>driver</c>, <c>driver_build</c>, then its own), so it
+    /// matches the type's descriptor on another host imported the same way. Nothing already known is
+    /// changed; descriptors from drivers or profiles are left as they are.
+    /// </summary>
+    /// <param name="inventory">The host inventory.</param>
+    /// <returns>The inventory with the devices completed.</returns>
+    public static HostInventory CompleteFromCreatableTypes(this HostInventory inventory)
+    {
+        ArgumentNullException.ThrowIfNull(inventory);
+        var devices = inventory.Devices.IsDefault ? [] : inventory.Devices;
+        var types = inventory.CreatableTypes.IsDefault ? [] : inventory.CreatableTypes;
+        if (devices.IsEmpty || types.IsEmpty)
+        {
+            return inventory;
+        }
+
+        var byKey = new Dictionary<(string, string), CreatableType>();
+        foreach (var type in types)
+        {
+            if (type?.Parent is { } parent && type.TypeId is { } typeId)
+            {
+                byKey.TryAdd((parent, typeId), type);
+            }
+        }
+
+        return inventory with { Devices = [.. devices.Select(d => Complete(d, byKey))] };
+    }
+
+    private static InventoryDevice Complete(InventoryDevice device, Dictionary<(string, string), CreatableType> types)
+    {
+        if (device is not { Kind: DeviceKind.Mdev, Parent: { } parent, MdevType: { } typeId }
+            || !types.TryGetValue((parent, typeId), out var type)
+            || (device.DeviceApi is not null && device.Driver is not null && device.DriverVersion is not null))
+        {
+            return device;
+        }
+
+        var completed = device with
+        {
+            DeviceApi = device.DeviceApi ?? type.DeviceApi,
+            Driver = device.Driver ?? type.Driver,
+            DriverVersion = device.DriverVersion ?? type.DriverVersion,
+        };
+        if (completed == device || device.Descriptor is not { Origin: DescriptorOrigin.Imported } descriptor)
+        {
+            return completed;
+        }
+
+        var own = descriptor.Self.IsDefault ? [] : descriptor.Self;
+        var derived = DerivedDescriptors.ForMdev(
+            Known(own, DerivedDescriptors.DeviceApiField) ?? completed.DeviceApi,
+            Known(own, DerivedDescriptors.MdevTypeField) ?? typeId,
+            Known(own, DerivedDescriptors.DriverField) ?? completed.Driver,
+            Known(own, DerivedDescriptors.DriverBuildField) ?? completed.DriverVersion,
+            DescriptorOrigin.Imported,
+            descriptor.OriginDetail,
+            own);
+        return completed with { Descriptor = descriptor with { Self = derived.Self } };
+    }
+
+    private static string? Known(IEnumerable<KeyValuePair<string, string>> fields, string name) =>
+        fields.FirstOrDefault(f => f.Key == name).Value;
 }
