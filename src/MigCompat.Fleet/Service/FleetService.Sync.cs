@@ -19,8 +19,9 @@ public sealed partial class FleetService
     }
 
     /// <summary>
-    /// Brings the index up to date with the store: hosts that are new or whose generation or drain
-    /// flag changed are re-read, hosts gone from the store are removed, and every host's claim counts
+    /// Brings the index up to date with the store: hosts that are new or whose generation, drain flag
+    /// or update time changed (a host deleted and stored again restarts at generation 1) are re-read,
+    /// hosts gone from the store are removed, and every host's claim counts
     /// are re-read (which also drops claims that expired). Runs on its own every
     /// <see cref="FleetServiceOptions.RefreshInterval"/>; call it directly to catch up at once.
     /// </summary>
@@ -47,7 +48,7 @@ public sealed partial class FleetService
                 var host = await store.GetHostAsync(summary.Name, cancellationToken);
                 if (host is not null)
                 {
-                    ApplyToIndex(host);
+                    ApplyToIndex(host, readByRefresh: true);
                 }
             }
         }
@@ -127,7 +128,8 @@ public sealed partial class FleetService
     {
         lock (indexGate)
         {
-            return !indexed.TryGetValue(summary.Name, out var current) || current.Generation != summary.Generation || current.Drained != summary.Drained;
+            return !indexed.TryGetValue(summary.Name, out var current) || current.Generation != summary.Generation || current.Drained != summary.Drained
+                || current.UpdatedAt != summary.UpdatedAt;
         }
     }
 

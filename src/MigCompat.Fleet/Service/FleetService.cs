@@ -221,8 +221,15 @@ public sealed partial class FleetService : IAsyncDisposable
         return new IndexUpdateResult(result.Accepted && !diagnostics.Any(d => d.IsError), diagnostics);
     }
 
-    /// <summary>Puts a stored host into the index unless the index already has that generation or a newer one.</summary>
-    private bool ApplyToIndex(StoredHost host)
+    /// <summary>
+    /// Puts a stored host into the index unless the index already has that generation or a newer one.
+    /// A host the refresh has just read from the store (<paramref name="readByRefresh"/>) also replaces
+    /// an entry of a higher generation, or of the same generation written at another time: the host
+    /// was deleted and stored again (its generations restart at 1), which generations alone cannot
+    /// order. (Should that read race this instance's own newer write of the host, the next refresh
+    /// puts the newer generation back.)
+    /// </summary>
+    private bool ApplyToIndex(StoredHost host, bool readByRefresh = false)
     {
         if (host.Inventory is null)
         {
@@ -231,7 +238,8 @@ public sealed partial class FleetService : IAsyncDisposable
 
         lock (indexGate)
         {
-            if (indexed.TryGetValue(host.Name, out var current) && current.Generation >= host.Generation)
+            if (indexed.TryGetValue(host.Name, out var current) && current.Generation >= host.Generation
+                && !(readByRefresh && (current.Generation != host.Generation || current.UpdatedAt != host.UpdatedAt)))
             {
                 if (current.Drained != host.Drained && current.Generation == host.Generation)
                 {
@@ -249,7 +257,7 @@ public sealed partial class FleetService : IAsyncDisposable
                 return false;
             }
 
-            indexed[host.Name] = new IndexedHost(host.Generation, host.Drained, current?.ClaimedUnits ?? 0);
+            indexed[host.Name] = new IndexedHost(host.Generation, host.Drained, host.UpdatedAt, current?.ClaimedUnits ?? 0);
             return true;
         }
     }
@@ -271,6 +279,6 @@ public sealed partial class FleetService : IAsyncDisposable
         }
     }
 
-    /// <summary>What the index holds for one host.</summary>
-    private sealed record IndexedHost(long Generation, bool Drained, long ClaimedUnits);
+    /// <summary>What the index holds for one host; <paramref name="UpdatedAt"/> tells a host stored again after a delete from the one indexed.</summary>
+    private sealed record IndexedHost(long Generation, bool Drained, DateTimeOffset UpdatedAt, long ClaimedUnits);
 }
