@@ -128,12 +128,24 @@ internal static class VfioUsage
         }
 
         var strayGroup = found.Groups.Where(group => !knownGroups.Contains(group)).Order().FirstOrDefault(-1);
+
+        // DMA ownership is per IOMMU group: a device opened through its device file takes its whole
+        // group with it (no other process or VM can use a device of that group), as a group file does.
+        var ownedGroups = new HashSet<int>(found.Groups);
+        foreach (var device in devices)
+        {
+            if (device.IommuGroup is { } group && openDevices.Contains(device.Id))
+            {
+                ownedGroups.Add(group);
+            }
+        }
+
         var builder = ImmutableArray.CreateBuilder<InventoryDevice>(devices.Length);
         var unknown = 0;
         var unknownGroup = 0;
         foreach (var device in devices)
         {
-            bool? inUse = (device.IommuGroup is { } group && found.Groups.Contains(group)) || openDevices.Contains(device.Id) ? true
+            bool? inUse = (device.IommuGroup is { } group && ownedGroups.Contains(group)) || openDevices.Contains(device.Id) ? true
                 : complete && !(device.IommuGroup is null && strayGroup >= 0) ? false
                 : null;
             unknown += inUse is null ? 1 : 0;

@@ -88,6 +88,23 @@ public sealed class VfioUsageTests : IDisposable
     }
 
     [Fact]
+    public void A_device_opened_through_its_device_file_takes_the_other_devices_of_its_iommu_group_with_it()
+    {
+        fixture.PciDevice("0000:66:00.0", "0x10de", "0x2236", driver: "vfio-pci", iommuGroup: 40, pciClass: "0x030200")
+            .PciDevice("0000:66:00.1", "0x10de", "0x22ba", driver: "vfio-pci", iommuGroup: 40, pciClass: "0x040300");
+        VfioDeviceFile("vfio2", SysfsFixture.PciRoot + "/0000:66:00.0");
+        proc.Process(4242, "/dev/vfio/devices/vfio2");
+
+        var inventory = Scan();
+
+        var expected = Expected([], others: false);
+        expected["0000:66:00.0"] = true;
+        expected["0000:66:00.1"] = true;
+        Assert.Equal(expected, InUse(inventory));
+        Assert.Empty(inventory.Warnings);
+    }
+
+    [Fact]
     public void A_proc_root_of_null_reads_no_processes_and_leaves_every_device_unknown()
     {
         proc.Process(4242, "/dev/vfio/12");
