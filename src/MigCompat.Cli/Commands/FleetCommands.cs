@@ -118,10 +118,11 @@ internal static class FleetCommands
         var sysfsRoot = new Option<string>("--sysfs-root") { Description = "The sysfs tree to read; never written to.", HelpName = "DIR", DefaultValueFactory = _ => "/sys" };
         var profiles = new Option<string?>("--profiles") { Description = "Directory of *.profile files (default /etc/migcompat/profiles.d when it exists).", HelpName = "DIR" };
         var procRoot = new Option<string?>("--proc-root") { Description = "The procfs tree whose open VFIO files say which devices VMs use now (default /proc). In a container: the host PID namespace, or the host's /proc mounted and named here.", HelpName = "DIR" };
+        var attempts = new Option<int>("--attempts") { Description = "Attempts per push while the server is down or failing (1-20; backoff 1 s, 2 s, 4 s... between them).", HelpName = "N", DefaultValueFactory = _ => 6 };
         var host = new Option<string?>("--host") { Description = "The host name to report (default: this machine's name).", HelpName = "NAME" };
         var command = new Command("agent", "Scan this host's assigned devices and push the inventory to the fleet server, now and every interval; retries with backoff while the server is down.")
         {
-            server, token, interval, once, sysfsRoot, profiles, procRoot, host,
+            server, token, interval, once, attempts, sysfsRoot, profiles, procRoot, host,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -137,6 +138,12 @@ internal static class FleetCommands
                 return ExitCodes.UnusableInput;
             }
 
+            if (parse.GetValue(attempts) is < 1 or > 20)
+            {
+                await stderr.WriteLineAsync($"agent: --attempts {parse.GetValue(attempts)} is out of range; give 1 to 20");
+                return ExitCodes.UnusableInput;
+            }
+
             var scan = new SysfsScanOptions
             {
                 SysfsRoot = parse.GetRequiredValue(sysfsRoot),
@@ -147,7 +154,7 @@ internal static class FleetCommands
             using var client = new FleetClient(url, parse.GetValue(token));
             try
             {
-                return await new HostAgent(client, scan, stderr).RunAsync(parse.GetValue(once), every, cancellationToken);
+                return await new HostAgent(client, scan, stderr) { MaxAttempts = parse.GetValue(attempts) }.RunAsync(parse.GetValue(once), every, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -160,6 +167,7 @@ internal static class FleetCommands
             [
                 "migcompat agent --server http://fleet:8080 --token $AGENT_TOKEN",
                 "migcompat agent --server http://127.0.0.1:8080 --token t1 --once --sysfs-root ./sys-copy --host gpu-01",
+                "migcompat agent --server http://fleet:8080 --token $AGENT_TOKEN --once --attempts 1",
             ],
             ServerExitCodes);
     }

@@ -80,6 +80,30 @@ public sealed class FleetCommandTests
     }
 
     [Theory]
+    [InlineData("0")]
+    [InlineData("21")]
+    public async Task Agent_refuses_attempts_out_of_range(string attempts)
+    {
+        var (code, stdout, stderr) = await RunAsync("agent", "--server", "http://127.0.0.1:9", "--token", "t", "--once", "--attempts", attempts);
+
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Contains("--attempts", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Agent_once_with_one_attempt_gives_up_at_the_first_failure_with_exit_4()
+    {
+        using var directory = new TempDirectory();
+
+        var (code, _, stderr) = await RunAsync("agent", "--server", "http://127.0.0.1:9", "--token", "t", "--once", "--attempts", "1", "--sysfs-root", directory.Path, "--host", "host-a");
+
+        Assert.Equal(4, code);
+        Assert.DoesNotContain("retrying", stderr, StringComparison.Ordinal);
+        Assert.Contains("was not stored", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("7d", 7 * 86400.0)]
     [InlineData("36h", 36 * 3600.0)]
     [InlineData("1.5d", 1.5 * 86400.0)]
