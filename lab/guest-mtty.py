@@ -36,7 +36,10 @@ rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 1
 run_dir = "/tmp/lab"
 os.makedirs(run_dir, exist_ok=True)
 cli = ["dotnet", os.path.join(work, "cli", "migcompat.dll")]
-results = open("/dev/ttyS1", "w", buffering=1)
+# O_NONBLOCK for the open only: a serial port without carrier would block it.
+_fd = os.open("/dev/ttyS1", os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK)
+os.set_blocking(_fd, True)
+results = os.fdopen(_fd, "w", buffering=1)
 started = time.monotonic()
 
 
