@@ -31,15 +31,10 @@ TYPES_DIR = f"/sys/class/mdev_bus/{PARENT}/mdev_supported_types"
 MIGRATION_TIMEOUT = 240  # seconds for one migration under nested TCG (a few seconds when it works)
 QEMU = "qemu-system-x86_64"
 
-work = sys.argv[1]
-rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 1
 run_dir = "/tmp/lab"
-os.makedirs(run_dir, exist_ok=True)
-cli = ["dotnet", os.path.join(work, "cli", "migcompat.dll")]
-# O_NONBLOCK for the open only: a serial port without carrier would block it.
-_fd = os.open("/dev/ttyS1", os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK)
-os.set_blocking(_fd, True)
-results = os.fdopen(_fd, "w", buffering=1)
+work = None
+cli = None
+results = None
 started = time.monotonic()
 
 
@@ -48,8 +43,9 @@ def say(text):
 
 
 def report(line):
-    results.write(line + "\n")
-    results.flush()
+    if results is not None:
+        results.write(line + "\n")
+        results.flush()
     say("RESULT " + line)
 
 
@@ -143,6 +139,10 @@ class Qmp:
             pass
 
 
+def device_args(mdev):
+    return ["-device", f"vfio-pci,sysfsdev=/sys/bus/mdev/devices/{mdev},id=mtty0"]
+
+
 def start_qemu(name, mdev, incoming=None):
     qmp_path = f"{run_dir}/{name}.qmp"
     log_path = f"{run_dir}/{name}.log"
@@ -152,7 +152,7 @@ def start_qemu(name, mdev, incoming=None):
     # needs; the mdev's state (mtty's registers and FIFOs) is what moves.
     args = [QEMU, "-nodefaults", "-no-user-config", "-display", "none", "-machine", "pc",
             "-accel", "tcg,tb-size=32", "-cpu", "qemu64", "-m", "64", "-smp", "1",
-            "-device", f"vfio-pci,sysfsdev=/sys/bus/mdev/devices/{mdev},id=mtty0",
+            *device_args(mdev),
             "-qmp", f"unix:{qmp_path},server=on,wait=off"]
     if incoming:
         args += ["-incoming", incoming]
@@ -306,6 +306,15 @@ def check_scan(inventory, mdevs):
 # --- the run ---------------------------------------------------------------------------------------------
 
 def main():
+    global work, cli, results
+    work = sys.argv[1]
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    os.makedirs(run_dir, exist_ok=True)
+    cli = ["dotnet", os.path.join(work, "cli", "migcompat.dll")]
+    # O_NONBLOCK for the open only: a serial port without carrier would block it.
+    fd = os.open("/dev/ttyS1", os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK)
+    os.set_blocking(fd, True)
+    results = os.fdopen(fd, "w", buffering=1)
     try:
         # mtty explains a refused stream only through dev_dbg.
         write("/sys/kernel/debug/dynamic_debug/control", f"module {PARENT} +p")
