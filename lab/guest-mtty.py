@@ -348,6 +348,13 @@ def main():
             say(f"migration {index}: {s} ({src}) -> {d} ({dst})")
             completed, details = migrate(index, src, dst)
             _, kernel = kernel_log_since(mark)
+            # Evidence that the device's own state moved (mtty's dev_dbg): the source driver saved it
+            # and the target driver took it, or refused it.
+            saved = any(src in k and "mtty_save_device_data" in k for k in kernel)
+            taken = [k for k in kernel if dst in k and "mtty_resume_write received" in k]
+            refused = any(dst in k and "failed validation" in k for k in kernel)
+            details.append(f"device state: saved by the source driver: {saved}; received by the target driver: "
+                           f"{len(taken)} write(s); refused as invalid: {refused}")
             for line in details + [f"kernel: {k}" for k in kernel]:
                 say("  " + line)
             report(f"MIGRATION {s} -> {d}: migration={'completed' if completed else 'failed'} verdict={level}")
