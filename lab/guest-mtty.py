@@ -332,6 +332,13 @@ def main():
             mdevs[src], mdevs[dst] = s, d
             planned.append((s, d, src, dst))
         say(f"round {round_number}: created " + ", ".join(f"{u} ({t})" for u, t in mdevs.items()))
+        if round_number == 1:
+            # The real layout, for comparing test fixtures with it (docs/lab.md).
+            first = next(iter(mdevs))
+            for path in (f"/sys/devices/virtual/{PARENT}/{PARENT}", f"{TYPES_DIR}/{TYPES[0]}",
+                         f"/sys/bus/mdev/devices/{first}/"):
+                listing = subprocess.run(["ls", "-la", path], capture_output=True, text=True).stdout
+                say(f"layout of {path}:\n{listing.rstrip()}")
         inventory_path = f"{run_dir}/inventory-{round_number}.json"
         try:
             problems = check_scan(scan(inventory_path), mdevs)
