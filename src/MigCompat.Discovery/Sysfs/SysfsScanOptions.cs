@@ -18,6 +18,9 @@ public sealed record SysfsScanOptions
     /// </summary>
     public string? ProfilesDirectory { get; init; } = "/etc/migcompat/profiles.d";
 
+    /// <summary>The directory of operator rule packs (<c>*.rules</c>), added to and replacing the shipped ones by name; missing = shipped packs only; null = shipped packs only.</summary>
+    public string? RulesDirectory { get; init; } = RulePacks.RulePackLoader.DefaultDirectory;
+
     /// <summary>The host name written into the inventory; <see cref="Environment.MachineName"/> by default.</summary>
     public string HostName { get; init; } = Environment.MachineName;
 

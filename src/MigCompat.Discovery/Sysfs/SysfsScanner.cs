@@ -1,10 +1,11 @@
 using MigCompat.Discovery.Inventory;
 using MigCompat.Discovery.Profiles;
+using MigCompat.Discovery.RulePacks;
 
 namespace MigCompat.Discovery.Sysfs;
 
 /// <summary>
-/// Reads a host's sysfs (and its profile files) into a <see cref="HostInventory"/>, and which devices
+/// Reads a host's sysfs (and its profile and rule pack files) into a <see cref="HostInventory"/>, and which devices
 /// processes hold open from procfs (<see cref="SysfsScanOptions.ProcRoot"/>). Read-only; never
 /// leaves the sysfs root; every read is bounded in size and time; whatever cannot be read becomes
 /// an <see cref="InventoryWarning"/> (codes in <see cref="SysfsWarningCodes"/>, docs/discovery.md).
@@ -18,7 +19,8 @@ public static class SysfsScanner
         var takenAt = options.TimeProvider.GetUtcNow();
         var warnings = new ScanWarnings();
         var loaded = ProfileLoader.LoadDirectory(options.ProfilesDirectory);
-        foreach (var warning in loaded.Warnings)
+        var packs = RulePackLoader.Load(options.RulesDirectory);
+        foreach (var warning in loaded.Warnings.Concat(packs.Warnings))
         {
             warnings.Add(warning.Code, warning.Path, warning.Message);
         }
@@ -30,7 +32,7 @@ public static class SysfsScanner
             return new HostInventory(HostInventory.CurrentSchemaVersion, options.HostName, takenAt, [], [], warnings.ToImmutable());
         }
 
-        var context = new ScanContext(tree, warnings, new ProfileCatalog(loaded.Profiles, warnings));
+        var context = new ScanContext(tree, warnings, new DescriptorSources(loaded.Profiles, packs.Packs, warnings));
         var mdev = new MdevScan(context);
         var types = mdev.ScanTypes();
         var instances = mdev.ScanInstances();

@@ -54,4 +54,10 @@ public static class SysfsWarningCodes
 
     /// <summary>More than one profile matches a device; the first in file-name order was used.</summary>
     public const string ProfileAmbiguous = "MCS022";
+
+    /// <summary>A rule pack file has an error (<c>FILE:LINE:COLUMN</c>); it is not used.</summary>
+    public const string RulePackInvalid = "MCS023";
+
+    /// <summary>The rules directory or a rule pack file cannot be read; it is not used.</summary>
+    public const string RulePackUnreadable = "MCS024";
 }
