@@ -1,16 +1,18 @@
 using MigCompat.Discovery.Inventory;
+using MigCompat.Discovery.Nvidia;
 using MigCompat.Discovery.Profiles;
 
 namespace MigCompat.Discovery.Sysfs;
 
-/// <summary>What the parts of one scan share: the tree, the warnings, module versions, profiles, driver attributes.</summary>
+/// <summary>What the parts of one scan share: the tree, the warnings, module versions, profiles, driver attributes, NVML.</summary>
 internal sealed class ScanContext
 {
-    public ScanContext(SysfsTree tree, ScanWarnings warnings, ProfileCatalog profiles)
+    public ScanContext(SysfsTree tree, ScanWarnings warnings, ProfileCatalog profiles, NvmlReader nvml)
     {
         Tree = tree;
         Warnings = warnings;
         Profiles = profiles;
+        Nvml = nvml;
         Modules = new ModuleVersions(tree);
         DriverAttributes = new DriverDescriptorReader(tree, warnings);
     }
@@ -24,6 +26,9 @@ internal sealed class ScanContext
     public ModuleVersions Modules { get; }
 
     public DriverDescriptorReader DriverAttributes { get; }
+
+    /// <summary>NVIDIA vGPU state through NVML (started at the first NVIDIA vGPU device or type).</summary>
+    public NvmlReader Nvml { get; }
 
     /// <summary>Descriptor precedence: driver-exposed, then the first matching profile, then derived.</summary>
     public DescriptorFields Choose(DescriptorFields? driverExposed, ProfileSubject subject, DescriptorFields derived) =>
