@@ -57,7 +57,7 @@ public class NvidiaVgpuFunctionTests
         Assert.Equal(new PciIds("10de", "2335", "10de", "18be", "030200"), device.Pci);
         Assert.Equal(DescriptorOrigin.Derived, device.Descriptor.Origin);
         Assert.Equal(
-            ["device_api=vfio-pci", "mdev_type=nvidia-1414", "driver=nvidia", "driver_build=550.90.05"],
+            ["device_api=vfio-pci", "mdev_type=nvidia-1414", "driver=nvidia", "driver_build=550.90.05", "gpu=10de:2335"],
             device.Descriptor.Self.Select(f => f.Key + "=" + f.Value));
     }
 
