@@ -278,15 +278,15 @@ internal sealed class NvidiaVgpuFunctions(ScanContext context)
             return (null, null);
         }
 
-        var onVfs = running.Where(static v => v.MdevUuid is null).ToList();
-        if (onVfs.Count != configured || physicalFunctionsWithUnknownVfs.Contains(physicalFunction))
+        // A GPU in SR-IOV mode has no mdev-based vGPUs: every running vGPU is on one of its VFs.
+        if (running.Length != configured || physicalFunctionsWithUnknownVfs.Contains(physicalFunction))
         {
-            if (onVfs.Any(static v => v.Negotiated is not null))
+            if (running.Any(static v => v.Negotiated is not null))
             {
                 context.Warnings.Add(
                     SysfsWarningCodes.NvmlVgpuUnmatched,
                     tree.Display(PciDevices, physicalFunction),
-                    string.Create(CultureInfo.InvariantCulture, $"NVML does not say which VF a running vGPU is on, and the {onVfs.Count} running vGPUs cannot be tied to the {configured} configured VFs{(physicalFunctionsWithUnknownVfs.Contains(physicalFunction) ? " (and some VFs could not be read)" : string.Empty)}; their vgpu_version is the host's whole range"));
+                    string.Create(CultureInfo.InvariantCulture, $"NVML does not say which VF a running vGPU is on, and the {running.Length} running vGPUs cannot be tied to the {configured} configured VFs{(physicalFunctionsWithUnknownVfs.Contains(physicalFunction) ? " (and some VFs could not be read)" : string.Empty)}; their vgpu_version is the host's whole range"));
             }
 
             return (null, null);
@@ -294,7 +294,7 @@ internal sealed class NvidiaVgpuFunctions(ScanContext context)
 
         VgpuVersionRange? versions = null;
         bool? capable = true;
-        foreach (var vgpu in onVfs)
+        foreach (var vgpu in running)
         {
             var possible = vgpu.Negotiated is { } version ? VgpuVersionRange.Of(version) : range;
             versions = versions is { } known ? known.Span(possible) : possible;
