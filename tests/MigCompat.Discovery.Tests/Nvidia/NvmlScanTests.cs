@@ -353,6 +353,20 @@ public class NvmlScanTests
     }
 
     [Fact]
+    public void A_library_that_is_not_nvml_is_not_used()
+    {
+        using var fixture = SysfsFixtures.Build(SysfsFixtures.NvidiaMdev);
+
+        // libc loads, but has none of NVML's functions.
+        var inventory = SysfsScanner.Scan(SysfsScanning.Options(fixture) with { NvmlLibrary = "libc.so.6" });
+
+        var warning = Assert.Single(inventory.Warnings);
+        Assert.Equal(SysfsWarningCodes.NvmlUnavailable, warning.Code);
+        Assert.StartsWith("NVML is not available (the library has no function nvmlInit_v2", warning.Message, StringComparison.Ordinal);
+        Assert.Equal([$"{Mdev}: gpu=10de:1bb3", $"{P4}/nvidia-63: gpu=10de:1bb3", $"{P4}/nvidia-64: gpu=10de:1bb3"], NvidiaFields(inventory));
+    }
+
+    [Fact]
     public void A_profile_descriptor_keeps_its_fields_and_gets_the_nvml_fields_after_them()
     {
         using var fixture = SysfsFixtures.Build(SysfsFixtures.NvidiaMdevWithProfile);
