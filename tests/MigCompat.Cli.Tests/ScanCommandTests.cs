@@ -69,6 +69,18 @@ public sealed class ScanCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Scan_exits_2_when_the_named_nvml_library_does_not_exist_and_takes_off()
+    {
+        var missing = await CliRunner.RunAsync("scan", "--sysfs-root", workspace.Path("sys"), "--proc-root", workspace.Path("proc"), "--nvml", workspace.Path("no-such/libnvidia-ml.so.1"));
+        var off = await CliRunner.RunAsync("scan", "--sysfs-root", workspace.Path("sys"), "--proc-root", workspace.Path("proc"), "--nvml", "off");
+
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains(": error MCC001: the NVML library does not exist", missing.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, off.ExitCode);
+        Assert.DoesNotContain("MCS03", off.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Scan_lists_what_it_could_not_read_as_warnings_on_stderr()
     {
         workspace.Write("sys/bus/mdev/devices/broken", "not a link");

@@ -30,6 +30,7 @@ internal static class ScanCommand
             Description = "The procfs tree whose processes' open VFIO files say which devices VMs use now (default: /proc; read-only). In a container: run with the host PID namespace, or mount the host's /proc and name it here.",
             HelpName = "DIR",
         };
+        var nvml = CliOptions.Nvml();
         var host = CliOptions.Host();
         var format = CliOptions.Format(CliOptions.Table);
         var command = new Command("scan", "Read the host's assigned-device inventory from sysfs: devices in use and creatable mdev types with free capacity.")
@@ -37,6 +38,7 @@ internal static class ScanCommand
             sysfsRoot,
             profiles,
             procRoot,
+            nvml,
             host,
             format,
         };
@@ -47,6 +49,7 @@ internal static class ScanCommand
                 ProfilesDirectory = parseResult.GetValue(profiles) ?? new SysfsScanOptions().ProfilesDirectory,
                 HostName = parseResult.GetValue(host) ?? Environment.MachineName,
                 ProcRoot = parseResult.GetValue(procRoot) ?? SysfsScanOptions.DefaultProcRoot,
+                NvmlLibrary = CliOptions.NvmlLibrary(parseResult.GetValue(nvml)),
             },
             profilesGiven: parseResult.GetValue(profiles) is not null,
             procRootGiven: parseResult.GetValue(procRoot) is not null,
@@ -60,10 +63,11 @@ internal static class ScanCommand
                 "migcompat scan --format json > inventory.json",
                 "migcompat scan --sysfs-root ./sys-copy --profiles ./profiles.d --host gpu-node-07",
                 "migcompat scan --proc-root /host/proc --sysfs-root /host/sys",
+                "migcompat scan --nvml /usr/lib64/libnvidia-ml.so.1",
             ],
             [
                 (ExitCodes.Success, "scanned (what could not be read is listed as warnings on stderr)"),
-                (ExitCodes.UnusableInput, "the sysfs root, the given profiles directory or the given proc root does not exist, or bad usage"),
+                (ExitCodes.UnusableInput, "the sysfs root, a given profiles directory, proc root or NVML library path does not exist, or bad usage"),
                 (ExitCodes.InternalError, "internal error (a bug; please report it)"),
             ]);
     }
@@ -92,6 +96,12 @@ internal static class ScanCommand
         if (procRootGiven && !Directory.Exists(options.ProcRoot))
         {
             problems.Add(Diagnostic.Error(CliDiagnosticCodes.NotFound, "the proc root is not a directory", options.ProcRoot, 0, 0));
+        }
+
+        // A bare library name is looked up by the dynamic loader; a path must exist.
+        if (options.NvmlLibrary is { } library && library.Contains('/', StringComparison.Ordinal) && !File.Exists(library))
+        {
+            problems.Add(Diagnostic.Error(CliDiagnosticCodes.NotFound, "the NVML library does not exist", library, 0, 0));
         }
 
         if (problems.Count > 0)

@@ -42,9 +42,12 @@ public static class RulePackLoader
     /// The shipped packs plus the operator's <c>*.rules</c> files in <paramref name="directory"/>; an
     /// operator pack replaces a shipped pack of the same name. A null or missing directory adds none.
     /// </summary>
-    public static RulePackLoadResult Load(string? directory)
+    /// <param name="directory">The operator's rules directory.</param>
+    /// <param name="withShipped">False to leave the shipped packs out.</param>
+    /// <returns>The packs.</returns>
+    public static RulePackLoadResult Load(string? directory, bool withShipped = true)
     {
-        var shipped = LoadShipped();
+        var shipped = withShipped ? LoadShipped() : new RulePackLoadResult([], []);
         var own = LoadDirectory(directory);
         var byName = shipped.Packs.ToDictionary(p => p.Name, StringComparer.Ordinal);
         foreach (var pack in own.Packs)

@@ -1,17 +1,19 @@
 using MigCompat.Discovery.Inventory;
+using MigCompat.Discovery.Nvidia;
 using MigCompat.Discovery.Profiles;
 using MigCompat.Discovery.RulePacks;
 
 namespace MigCompat.Discovery.Sysfs;
 
-/// <summary>What the parts of one scan share: the tree, the warnings, module versions, profiles, driver attributes.</summary>
+/// <summary>What the parts of one scan share: the tree, the warnings, module versions, profiles, driver attributes, NVML.</summary>
 internal sealed class ScanContext
 {
-    public ScanContext(SysfsTree tree, ScanWarnings warnings, DescriptorSources sources)
+    public ScanContext(SysfsTree tree, ScanWarnings warnings, DescriptorSources sources, NvmlReader nvml)
     {
         Tree = tree;
         Warnings = warnings;
         Sources = sources;
+        Nvml = nvml;
         Modules = new ModuleVersions(tree);
         DriverAttributes = new DriverDescriptorReader(tree, warnings);
     }
@@ -25,6 +27,9 @@ internal sealed class ScanContext
     public ModuleVersions Modules { get; }
 
     public DriverDescriptorReader DriverAttributes { get; }
+
+    /// <summary>NVIDIA vGPU state through NVML (started at the first NVIDIA vGPU device or type).</summary>
+    public NvmlReader Nvml { get; }
 
     /// <summary>Descriptor precedence: driver-exposed, then the first matching profile, then derived completed by rule packs (<see cref="DescriptorSources"/>).</summary>
     public DescriptorFields Choose(DescriptorFields? driverExposed, ProfileSubject subject, DescriptorFields derived) =>
