@@ -53,4 +53,20 @@ internal static class CliOptions
     /// <returns>The library, or null.</returns>
     public static string? NvmlLibrary(string? value) =>
         value is null ? Discovery.Sysfs.SysfsScanOptions.DefaultNvmlLibrary : value == NvmlOff ? null : value;
+
+    /// <summary><c>--profiles</c>: the operator's profile directory.</summary>
+    /// <returns>The option.</returns>
+    public static Option<string?> Profiles() => new("--profiles")
+    {
+        Description = "Directory of *.profile files that supply descriptors by driver, version and type (default: /etc/migcompat/profiles.d when it exists).",
+        HelpName = "DIR",
+    };
+
+    /// <summary><c>--rules</c>: the operator's rule pack directory.</summary>
+    /// <returns>The option.</returns>
+    public static Option<string?> Rules() => new("--rules")
+    {
+        Description = "Directory of operator rule packs (*.rules), used with the shipped ones; a pack of the same name replaces the shipped one (default: /etc/migcompat/rules.d when it exists).",
+        HelpName = "DIR",
+    };
 }
