@@ -34,7 +34,8 @@ internal static class RuleComparison
 
     private static Reason? Minor(SelfField source, SelfField target, int? block)
     {
-        if (!DeviceVersion.TryParse(source.Value.Text, out var sourceVersion) || !DeviceVersion.TryParse(target.Value.Text, out var targetVersion))
+        // Values of *_version fields were parsed once, with the descriptor.
+        if (!TryVersion(source.Value, out var sourceVersion) || !TryVersion(target.Value, out var targetVersion))
         {
             return Exact(source, target, block);
         }
@@ -52,6 +53,17 @@ internal static class RuleComparison
         return sourceVersion.Major != targetVersion.Major
             ? new Reason(ReasonCodes.VersionMajorDiffers, source.Name, sourceVersion.Raw, targetVersion.Raw, $"{source.Name}: the source is {sourceVersion.Raw} and the target {targetVersion.Raw}; their major versions differ, which means features were removed, so the target cannot load the source's state.", block)
             : new Reason(ReasonCodes.VersionMinorTooLow, source.Name, sourceVersion.Raw, targetVersion.Raw, $"{source.Name}: the target is {targetVersion.Raw}, older than the source's {sourceVersion.Raw} (minor {targetVersion.Minor} < {sourceVersion.Minor}); it may lack features the source uses.", block);
+    }
+
+    private static bool TryVersion(FieldValue value, out DeviceVersion version)
+    {
+        if (value.Version is { } parsed)
+        {
+            version = parsed;
+            return true;
+        }
+
+        return DeviceVersion.TryParse(value.Text, out version);
     }
 
     private static Reason? Within(SelfField source, SelfField target, int? block)
