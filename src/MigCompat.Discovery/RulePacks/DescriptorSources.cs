@@ -138,4 +138,19 @@ public sealed class DescriptorSources
         var self = fields.Self.IsDefault ? [] : fields.Self;
         return self.Any(f => f.Key == name) ? fields : fields with { Self = self.Add(new(name, value)) };
     }
+
+    /// <summary>The descriptor with self field <paramref name="name"/> set to <paramref name="value"/>, in place or appended.</summary>
+    internal static DescriptorFields ReplaceField(DescriptorFields fields, string name, string value)
+    {
+        var self = fields.Self.IsDefault ? [] : fields.Self;
+        for (var i = 0; i < self.Length; i++)
+        {
+            if (self[i].Key == name)
+            {
+                return fields with { Self = self.SetItem(i, new(name, value)) };
+            }
+        }
+
+        return fields with { Self = self.Add(new(name, value)) };
+    }
 }
