@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using MigCompat.Server.Contracts;
 using MigCompat.Server.Endpoints;
 using MigCompat.Server.Http;
 using MigCompat.Server.Security;
@@ -54,6 +55,7 @@ public static class MigCompatServer
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
             json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+            json.SerializerOptions.Converters.Add(new EvidenceJsonConverter());
             json.SerializerOptions.MaxDepth = 32;
         });
         return builder;
