@@ -165,6 +165,20 @@ public sealed class TargetAndClaimTests
         Assert.StartsWith(detail, evidence.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_openapi_document_describes_evidence_as_the_answer_writes_it()
+    {
+        await using var server = await FleetTestServer.StartAsync();
+
+        var document = JsonSerializer.Deserialize<JsonElement>(await server.Client(FleetTestServer.ReadToken).GetStringAsync("/openapi/v1.json", Ct));
+
+        var evidence = document.GetProperty("components").GetProperty("schemas").GetProperty("Evidence");
+        Assert.Equal(["detail", "kind"], evidence.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["none", "driver", "rule-pack", "profile", "declaration", "identical-build"],
+            evidence.GetProperty("properties").GetProperty("kind").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
+    }
+
     internal static async Task<JsonElement> PostAsync(FleetTestServer server, string path, object? body, string token, HttpStatusCode expected)
     {
         using var response = body is null
