@@ -91,8 +91,4 @@ internal sealed class HostBuilder(Random random)
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
         return new Guid(bytes, bigEndian: true).ToString();
     }
-
-    /// <summary>A descriptor with only SELF fields, as a rule pack states it (origin profile).</summary>
-    public static DescriptorFields Fields(IEnumerable<(string Name, string Value)> self) =>
-        new([.. self.Select(f => KeyValuePair.Create(f.Name, f.Value))], [], [], DescriptorOrigin.Profile, "generated (rule pack nvidia-vgpu 1)");
 }

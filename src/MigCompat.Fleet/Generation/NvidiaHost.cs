@@ -81,19 +81,23 @@ internal static class NvidiaHost
     internal static DescriptorFields Descriptor(NvidiaGpuModel model, int profile, int branch, string driverBuild, string ecc, string? negotiated)
     {
         var range = NvidiaCatalog.Branches[branch].VgpuRange;
-        return HostBuilder.Fields(
+        return new DescriptorFields(
             [
-                ("device_api", "vfio-pci"),
-                ("mdev_type", model.TypeId(profile, branch)),
-                ("gpu", model.Gpu),
-                ("ecc", ecc),
-                ("driver", "nvidia"),
-                ("driver_build", driverBuild),
-                ("vgpu_range", range),
-                ("vgpu_version", negotiated ?? range),
-                ("rule.vgpu_version", "within vgpu_range"),
-                ("rule.driver_build", "exact"),
-                ("migration.evidence", NvidiaCatalog.RulePack),
-            ]);
+                new("device_api", "vfio-pci"),
+                new("mdev_type", model.TypeId(profile, branch)),
+                new("gpu", model.Gpu),
+                new("ecc", ecc),
+                new("driver", "nvidia"),
+                new("driver_build", driverBuild),
+                new("vgpu_range", range),
+                new("vgpu_version", negotiated ?? range),
+                new("rule.vgpu_version", "within vgpu_range"),
+                new("rule.driver_build", "exact"),
+                new("migration.evidence", NvidiaCatalog.RulePack),
+            ],
+            [],
+            [],
+            DescriptorOrigin.Profile,
+            "generated as the rule pack nvidia-vgpu 1 states it");
     }
 }
