@@ -87,14 +87,11 @@ public static class Matcher
         // A source that states nothing about itself (an mdevctl import, a bare type) is judged by
         // the driver table, unless the target declares what it accepts from this very driver: a
         // driver that declares acceptance rules migrates, on both sides.
-        var sourceDriver = DescriptorFacts.Driver(source);
-        var sourceCapability = DescriptorFacts.StatedCapability(source)
-            ?? (target.DeclaredEvidence is not null && string.Equals(sourceDriver, target.Driver, StringComparison.Ordinal) ? target.Capability : (MigrationCapability?)null)
-            ?? MigrationSupport.Find(sourceDriver)?.Capability
-            ?? MigrationCapability.Unknown;
+        // (The driver name is only looked up when the source states nothing: the common case allocates nothing.)
+        var sourceCapability = DescriptorFacts.StatedCapability(source) ?? CapabilityByDriver(source, target);
         if (sourceCapability == MigrationCapability.Unsupported)
         {
-            Add(ref reasons, Unsupported("source", sourceDriver, source.SelfText(MigrationSupport.CapableField)));
+            Add(ref reasons, Unsupported("source", DescriptorFacts.Driver(source), source.SelfText(MigrationSupport.CapableField)));
         }
 
         if (target.Capability == MigrationCapability.Unsupported)
@@ -116,6 +113,14 @@ public static class Matcher
         }
 
         return evidence;
+    }
+
+    private static MigrationCapability CapabilityByDriver(Descriptor source, CompiledTarget target)
+    {
+        var driver = DescriptorFacts.Driver(source);
+        return target.DeclaredEvidence is not null && string.Equals(driver, target.Driver, StringComparison.Ordinal)
+            ? target.Capability
+            : MigrationSupport.Find(driver)?.Capability ?? MigrationCapability.Unknown;
     }
 
     private static Reason Unsupported(string side, string? driver, string? stated)
