@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace MigCompat.Discovery.Sysfs;
 
@@ -22,6 +23,14 @@ internal enum AttributeReadStatus
 
     /// <summary>The read did not finish within the timeout and was abandoned.</summary>
     TimedOut,
+
+    /// <summary>
+    /// The file has write permission bits and no read bits (mode 0200: an mdev type's <c>create</c>, an
+    /// instance's <c>remove</c>, vfio_ap's <c>assign_adapter</c>): an action, not a value. sysfs refuses
+    /// to open such a file for reading even for root; the reader treats it the same way on any file
+    /// system, so a scan of a copy or a test tree as root says what a scan of the kernel's says.
+    /// </summary>
+    WriteOnly,
 }
 
 /// <summary>The outcome of one attribute read.</summary>
@@ -39,6 +48,11 @@ internal readonly record struct AttributeRead(AttributeReadStatus Status, string
 /// </summary>
 internal static class AttributeReader
 {
+    private const UnixFileMode ReadBits = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+    private const UnixFileMode WriteBits = UnixFileMode.UserWrite | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
+
+    private static readonly AttributeRead WriteOnlyRead = new(AttributeReadStatus.WriteOnly, null, "write-only (no read permission bits)");
+
     /// <summary>
     /// Reads one file outside a scan (profiles) on a reader thread of its own, which exits after the
     /// read (or, when the read does not answer within <paramref name="timeout"/>, once it returns, if ever).
@@ -60,6 +74,11 @@ internal static class AttributeReader
             {
                 try
                 {
+                    if (IsWriteOnly(new SafeFileHandle(fd, ownsHandle: false)))
+                    {
+                        return WriteOnlyRead;
+                    }
+
                     var native = ReadDescriptor(fd, maxBytes, scratch);
                     if (native is not null)
                     {
@@ -76,6 +95,43 @@ internal static class AttributeReader
         }
 
         return ReadManaged(fullPath, maxBytes);
+    }
+
+    /// <summary>True when the mode has write bits and no read bits (see <see cref="AttributeReadStatus.WriteOnly"/>); a mode-000 file is not write-only.</summary>
+    internal static bool IsWriteOnly(UnixFileMode mode) => (mode & ReadBits) == 0 && (mode & WriteBits) != 0;
+
+    private static bool IsWriteOnly(SafeFileHandle handle)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return false;
+        }
+
+        try
+        {
+            return IsWriteOnly(File.GetUnixFileMode(handle));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static bool IsWriteOnly(string fullPath)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return false;
+        }
+
+        try
+        {
+            return IsWriteOnly(File.GetUnixFileMode(fullPath));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private static AttributeRead? ReadDescriptor(int fd, int maxBytes, byte[] scratch)
@@ -116,6 +172,11 @@ internal static class AttributeReader
         try
         {
             using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0, FileOptions.None);
+            if (IsWriteOnly(stream.SafeFileHandle))
+            {
+                return WriteOnlyRead;
+            }
+
             var buffer = new byte[Math.Min(maxBytes + 1, 4096)];
             var total = 0;
             while (true)
@@ -151,7 +212,7 @@ internal static class AttributeReader
         }
         catch (UnauthorizedAccessException ex)
         {
-            return new AttributeRead(AttributeReadStatus.Denied, null, ex.Message);
+            return IsWriteOnly(fullPath) ? WriteOnlyRead : new AttributeRead(AttributeReadStatus.Denied, null, ex.Message);
         }
         catch (IOException ex)
         {

@@ -121,7 +121,7 @@ internal sealed class MdevScan(ScanContext context)
     {
         var parent = type.Parent;
         var vendorAttributes = VendorAttributes(instance);
-        var derived = DerivedDescriptors.ForMdev(type.DeviceApi, type.TypeId, parent.Driver, parent.DriverVersion, DescriptorOrigin.Derived, shown, vendorAttributes);
+        var derived = DerivedDescriptors.ForMdev(type.DeviceApi, type.TypeId, type.Driver, type.DriverVersion, DescriptorOrigin.Derived, shown, vendorAttributes);
         var driverExposed = context.DriverAttributes.ReadDeviceNode(instance, type.DeviceApi, type.TypeId)
             ?? context.DriverAttributes.ReadTypeNode(type.Directory, type.TypeId, type.DeviceApi, instance);
         return new InventoryDevice(
@@ -130,8 +130,8 @@ internal sealed class MdevScan(ScanContext context)
             DeviceApi: type.DeviceApi,
             MdevType: type.TypeId,
             Parent: parent.Id,
-            Driver: parent.Driver,
-            DriverVersion: parent.DriverVersion,
+            Driver: type.Driver,
+            DriverVersion: type.DriverVersion,
             Pci: parent.Pci,
             IommuGroup: context.LinkNumber(instance, "iommu_group"),
             NumaNode: parent.NumaNode,
@@ -143,7 +143,7 @@ internal sealed class MdevScan(ScanContext context)
     {
         var parent = type.Parent;
         var shown = tree.Display(type.Directory.Path);
-        var derived = DerivedDescriptors.ForMdev(type.DeviceApi, type.TypeId, parent.Driver, parent.DriverVersion, DescriptorOrigin.Derived, shown);
+        var derived = DerivedDescriptors.ForMdev(type.DeviceApi, type.TypeId, type.Driver, type.DriverVersion, DescriptorOrigin.Derived, shown);
         var driverExposed = context.DriverAttributes.ReadTypeNode(type.Directory, type.TypeId, type.DeviceApi, instance: null);
         var available = tree.ReadInt(type.Directory, AvailableInstances);
         if (available is null && !type.Directory.Has(AvailableInstances))
@@ -160,8 +160,8 @@ internal sealed class MdevScan(ScanContext context)
             DeviceApi: type.DeviceApi,
             AvailableInstances: Math.Max(available ?? 0, 0),
             ExistingInstances: existing,
-            Driver: parent.Driver,
-            DriverVersion: parent.DriverVersion,
+            Driver: type.Driver,
+            DriverVersion: type.DriverVersion,
             Descriptor: WithNvidiaFields(context.Choose(driverExposed, Subject(type), derived), parent, instance: null));
     }
 
@@ -188,7 +188,7 @@ internal sealed class MdevScan(ScanContext context)
     }
 
     private static ProfileSubject Subject(MdevType type) =>
-        new(DeviceKind.Mdev, type.Parent.Driver, type.Parent.DriverVersion, type.Parent.Pci, type.TypeId, type.Name, type.DeviceApi);
+        new(DeviceKind.Mdev, type.Driver, type.DriverVersion, type.Parent.Pci, type.TypeId, type.Name, type.DeviceApi);
 
     /// <summary>The type at a resolved <c>&lt;parent&gt;/mdev_supported_types/&lt;type&gt;</c> path, read once.</summary>
     private MdevType? TypeAt(string typePath)
@@ -240,7 +240,9 @@ internal sealed class MdevScan(ScanContext context)
         {
             PrefetchType(directory, creatable);
             var name = tree.ReadText(directory, "name");
-            type = new MdevType(typeId, string.IsNullOrEmpty(name) ? null : name, tree.ReadText(directory, DeviceApiAttribute), directory, parent);
+            var driver = parent.Driver ?? DriverNamedByType(typeId);
+            type = new MdevType(typeId, string.IsNullOrEmpty(name) ? null : name, tree.ReadText(directory, DeviceApiAttribute), directory, parent,
+                driver, parent.Driver is null ? context.Modules.VersionOf(driver) : parent.DriverVersion);
         }
 
         typesByPath[typePath] = type;
@@ -293,7 +295,7 @@ internal sealed class MdevScan(ScanContext context)
         }
 
         tree.Prefetch(directory, directory.Has("vendor") ? ScanContext.PciDeviceAttributes : ["numa_node"]);
-        var driver = tree.LinkName(directory, "driver");
+        var driver = tree.LinkName(directory, "driver") ?? InstanceDriver(directory);
         var parent = new MdevParent(
             id,
             driver,
@@ -303,6 +305,44 @@ internal sealed class MdevScan(ScanContext context)
             driver == NvidiaVgpuFields.Driver && directory.Has("physfn") ? tree.LinkName(directory, "physfn") : null);
         parentsByPath[directory.Path] = parent;
         return parent;
+    }
+
+    /// <summary>
+    /// The driver of a parent that has no <c>driver</c> link, from its instances: the kernel's sample
+    /// drivers (mtty, mdpy, mbochs) register a class device with no driver and no bus as the parent,
+    /// while each instance (<c>&lt;parent&gt;/&lt;uuid&gt;/</c>) is bound to the mdev driver
+    /// (<c>driver -&gt; .../bus/mdev/drivers/mtty</c>). The first instance, in name order, with a
+    /// <c>driver</c> link tells; null when none has one.
+    /// </summary>
+    private string? InstanceDriver(SysfsDirectory parentDirectory)
+    {
+        foreach (var entry in parentDirectory.Entries)
+        {
+            if (entry.Kind != SysfsEntryKind.Directory || !Guid.TryParseExact(entry.Name, "D", out _))
+            {
+                continue;
+            }
+
+            var instance = tree.ListQuietly(parentDirectory.ChildPath(entry.Name));
+            if (instance is not null && instance.Has("mdev_type") && tree.LinkName(instance, "driver") is { } driver)
+            {
+                return driver;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The driver a type id names when nothing else tells: the kernel names a type
+    /// <c>&lt;dev_driver_string(parent)&gt;-&lt;name&gt;</c> (the parent's driver, else its bus, else its class:
+    /// <c>mtty-1</c>, <c>i915-GVTg_V5_4</c>, <c>vfio_ccw-io</c>), so the text before the first <c>-</c>.
+    /// Null when the id has no <c>-</c> or starts with one.
+    /// </summary>
+    internal static string? DriverNamedByType(string typeId)
+    {
+        var dash = typeId.IndexOf('-', StringComparison.Ordinal);
+        return dash > 0 ? typeId[..dash] : null;
     }
 
     /// <summary>Vendor attributes of an instance (e.g. <c>aggregator</c>): its one-line regular files other than the kernel's own.</summary>
@@ -351,8 +391,9 @@ internal sealed class MdevScan(ScanContext context)
         return attributes;
     }
 
-    /// <summary>An mdev parent; <paramref name="PhysicalFunction"/> is its PF when it is an SR-IOV VF (read for NVIDIA parents only).</summary>
+    /// <summary>A parent; <see cref="Driver"/> from its <c>driver</c> link, else from an instance's (null when neither exists); <paramref name="PhysicalFunction"/> is its PF when it is an SR-IOV VF (read for NVIDIA parents only).</summary>
     private sealed record MdevParent(string Id, string? Driver, string? DriverVersion, PciIds? Pci, int? NumaNode, string? PhysicalFunction);
 
-    private sealed record MdevType(string TypeId, string? Name, string? DeviceApi, SysfsDirectory Directory, MdevParent Parent);
+    /// <summary>A type; <see cref="Driver"/> is the parent's, else the one the type id names (<see cref="DriverNamedByType"/>).</summary>
+    private sealed record MdevType(string TypeId, string? Name, string? DeviceApi, SysfsDirectory Directory, MdevParent Parent, string? Driver, string? DriverVersion);
 }

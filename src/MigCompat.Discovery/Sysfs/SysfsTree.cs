@@ -129,7 +129,7 @@ internal sealed class SysfsTree : IDisposable
     /// <summary>
     /// Reads an attribute of a listed directory: at most <see cref="SysfsScanOptions.MaxAttributeBytes"/>,
     /// within <see cref="SysfsScanOptions.ReadTimeout"/>, trailing whitespace removed. Null (silently)
-    /// when the attribute is absent; null with a warning when it cannot be read.
+    /// when the attribute is absent or write-only (mode 0200); null with a warning when it cannot be read.
     /// </summary>
     public string? ReadText(SysfsDirectory directory, string name)
     {
@@ -180,6 +180,9 @@ internal sealed class SysfsTree : IDisposable
                 return null;
             case AttributeReadStatus.TooLarge:
                 warnings.Add(SysfsWarningCodes.AttributeTooLarge, shown, $"skipped: {result.Reason} (the limit is MaxAttributeBytes = {options.MaxAttributeBytes}); a sysfs attribute this large is not a value this tool understands");
+                return null;
+            case AttributeReadStatus.WriteOnly:
+                // An action (create, remove, assign_adapter), not a value: as if absent, no warning.
                 return null;
             case AttributeReadStatus.Denied:
                 warnings.Add(SysfsWarningCodes.PermissionDenied, shown, $"permission denied ({result.Reason}); run the scan as a user that can read it, or the value stays unknown");

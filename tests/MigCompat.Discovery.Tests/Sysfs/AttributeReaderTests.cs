@@ -36,6 +36,31 @@ public class AttributeReaderTests
     }
 
     [Theory]
+    [InlineData(UnixFileMode.UserWrite, "WriteOnly")]
+    [InlineData(UnixFileMode.UserWrite | UnixFileMode.GroupWrite, "WriteOnly")]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite, "Ok")]
+    [InlineData(UnixFileMode.UserRead, "Ok")]
+    [InlineData(UnixFileMode.OtherRead | UnixFileMode.UserWrite, "Ok")]
+    public void A_file_with_write_bits_and_no_read_bits_reads_as_write_only_whoever_reads_it(UnixFileMode mode, string expected)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Skip("Unix file modes");
+            return;
+        }
+
+        using var fixture = new SysfsFixture();
+        fixture.File("a/attr", "1\n");
+        File.SetUnixFileMode(fixture.Full("a/attr"), mode);
+        using var reader = new AttributeReaderThread();
+
+        var read = reader.Read(fixture.Full("a/attr"), 4096, Answered);
+
+        Assert.Equal(expected, read.Status.ToString());
+        Assert.Equal(expected == "Ok" ? "1\n" : null, read.Text);
+    }
+
+    [Theory]
     [InlineData(0, 4096, "Ok")]
     [InlineData(4, 4096, "Ok")]
     [InlineData(4096, 4096, "Ok")]

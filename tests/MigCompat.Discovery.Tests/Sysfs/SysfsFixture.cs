@@ -158,10 +158,17 @@ public sealed class SysfsFixture : IDisposable
         return this;
     }
 
+    /// <summary>
+    /// A creatable type <c>DEVICEPATH/mdev_supported_types/TYPEID</c> as the kernel lays it out: write-only
+    /// <c>create</c> (mode 0200), <c>device_api</c>, <c>available_instances</c>, <c>devices/</c>, and
+    /// <c>name</c> and <c>description</c> when given (a real type has <c>description</c> only when its
+    /// driver supplies one: mtty does not).
+    /// </summary>
     public SysfsFixture MdevType(string devicePath, string typeId, string? name, string deviceApi, int available, string? description = null)
     {
         var path = $"{devicePath}/mdev_supported_types/{typeId}";
-        Dir(path + "/devices").File(path + "/device_api", deviceApi + "\n").File(path + "/available_instances", available + "\n");
+        Dir(path + "/devices").File(path + "/device_api", deviceApi + "\n").File(path + "/available_instances", available + "\n")
+            .WriteOnly(path + "/create");
         if (name is not null)
         {
             File(path + "/name", name + "\n");
@@ -175,13 +182,16 @@ public sealed class SysfsFixture : IDisposable
         return this;
     }
 
-    /// <summary>An mdev instance <c>DEVICEPATH/UUID</c> with its <c>mdev_type</c> link, the type's <c>devices/</c> link and <c>bus/mdev/devices/UUID</c>.</summary>
+    /// <summary>
+    /// An mdev instance <c>DEVICEPATH/UUID</c> with its <c>mdev_type</c> link, write-only <c>remove</c>
+    /// (mode 0200), <c>uevent</c>, the type's <c>devices/</c> link and <c>bus/mdev/devices/UUID</c>.
+    /// </summary>
     public SysfsFixture MdevInstance(string devicePath, string typeId, string uuid, int? iommuGroup = null, params (string Name, string Value)[] attributes)
     {
         var path = $"{devicePath}/{uuid}";
         var depth = path.Split('/').Length;
         Link(path + "/mdev_type", "../mdev_supported_types/" + typeId)
-            .File(path + "/remove", string.Empty)
+            .WriteOnly(path + "/remove")
             .File(path + "/uevent", "MDEV_TYPE=" + typeId + "\n")
             .Link($"{devicePath}/mdev_supported_types/{typeId}/devices/{uuid}", "../../../" + uuid)
             .Link($"bus/mdev/devices/{uuid}", "../../../" + path);
@@ -193,6 +203,35 @@ public sealed class SysfsFixture : IDisposable
         foreach (var (name, value) in attributes)
         {
             File($"{path}/{name}", value + "\n");
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// Binds the instance <c>DEVICEPATH/UUID</c> to an mdev driver as the kernel does:
+    /// <c>driver -&gt; ../../../bus/mdev/drivers/DRIVER</c> (relative to the root) and
+    /// <c>subsystem -&gt; ../../../bus/mdev</c>.
+    /// </summary>
+    public SysfsFixture MdevInstanceDriver(string devicePath, string uuid, string driver)
+    {
+        var path = $"{devicePath}/{uuid}";
+        var up = string.Concat(Enumerable.Repeat("../", path.Split('/').Length));
+        return Dir($"bus/mdev/drivers/{driver}")
+            .Link(path + "/driver", $"{up}bus/mdev/drivers/{driver}")
+            .Link(path + "/subsystem", $"{up}bus/mdev");
+    }
+
+    /// <summary>
+    /// An empty file with write permission only (mode 0200), like sysfs's action files (<c>create</c>,
+    /// <c>remove</c>, <c>assign_adapter</c>): the kernel refuses to open them for reading, even for root.
+    /// </summary>
+    public SysfsFixture WriteOnly(string relative)
+    {
+        File(relative, string.Empty);
+        if (!OperatingSystem.IsWindows())
+        {
+            System.IO.File.SetUnixFileMode(Full(relative), UnixFileMode.UserWrite);
         }
 
         return this;

@@ -13,6 +13,7 @@ public static class SysfsFixtures
     public const string MigrationLayouts = "migration-layouts";
     public const string Hostile = "hostile";
     public const string NvidiaVgpuVf = "nvidia-vgpu-vf";
+    public const string Mtty = "mtty";
 
     public const string IgdPath = SysfsFixture.PciRoot + "/0000:00:02.0";
     public const string TeslaP4Path = SysfsFixture.PciRoot + "/0000:3b:00.0";
@@ -26,7 +27,7 @@ public static class SysfsFixtures
     public const string CreatableHeader = "ID    : vGPU Name\n";
 
     public static IEnumerable<string> All =>
-        [Gvtg, NvidiaMdev, NvidiaMdevWithProfile, NvgraceVariant, SriovVfs, VfioCcw, VfioAp, MigrationLayouts, Hostile, NvidiaVgpuVf];
+        [Gvtg, NvidiaMdev, NvidiaMdevWithProfile, NvgraceVariant, SriovVfs, VfioCcw, VfioAp, MigrationLayouts, Hostile, NvidiaVgpuVf, Mtty];
 
     public static SysfsFixture Build(string name)
     {
@@ -43,6 +44,7 @@ public static class SysfsFixtures
             case MigrationLayouts: BuildMigrationLayouts(fixture); break;
             case Hostile: BuildHostile(fixture); break;
             case NvidiaVgpuVf: BuildNvidiaVgpuVf(fixture); break;
+            case Mtty: BuildMtty(fixture); break;
             default: throw new ArgumentOutOfRangeException(nameof(name), name, "unknown fixture");
         }
 
@@ -121,17 +123,63 @@ public static class SysfsFixtures
     private static void BuildAp(SysfsFixture f)
     {
         const string matrix = "devices/vfio_ap/matrix";
+        const string instance = matrix + "/ee0b88c4-f554-4dc1-809d-b2a01e8e48ad";
         f.MdevParent(matrix, driver: "vfio_ap", bus: "matrix")
             .MdevType(matrix, "vfio_ap-passthrough", "VFIO AP Passthrough Device", "vfio-ap", 62)
             .MdevInstance(matrix, "vfio_ap-passthrough", "ee0b88c4-f554-4dc1-809d-b2a01e8e48ad", iommuGroup: 1,
-                ("matrix", "05.0004\n05.00ab"), ("control_domains", "00ab"));
+                ("matrix", "05.0004\n05.00ab"), ("control_domains", "00ab"))
+            .MdevInstanceDriver(matrix, "ee0b88c4-f554-4dc1-809d-b2a01e8e48ad", "vfio_ap_mdev");
+
+        // vfio_ap's write-only actions sit among the instance's attributes: not values, not unreadable.
+        foreach (var action in VfioApActions)
+        {
+            f.WriteOnly($"{instance}/{action}");
+        }
     }
+
+    /// <summary>vfio_ap's write-only instance attributes (mode 0200).</summary>
+    public static readonly string[] VfioApActions =
+        ["assign_adapter", "unassign_adapter", "assign_domain", "unassign_domain", "assign_control_domain", "unassign_control_domain"];
+
+    /// <summary>
+    /// The kernel's mtty sample as a real kernel (6.12) lays it out: the parent is a class device
+    /// (<c>devices/virtual/mtty/mtty</c>, <c>class/mtty/mtty</c>) with no driver and no bus; types
+    /// <c>mtty-1</c> and <c>mtty-2</c> with <c>name</c>, no <c>description</c>, write-only <c>create</c>; one
+    /// pool of 24 ports (<c>available_instances</c> = free ports / ports per type); each instance bound to
+    /// the mdev driver <c>mtty</c> with a <c>vendor/</c> attribute group and an emulated IOMMU group;
+    /// module <c>mtty</c> version 0.1.
+    /// </summary>
+    private static void BuildMtty(SysfsFixture f)
+    {
+        const string p = MttyPath;
+        f.Module("mtty", "0.1")
+            .File(p + "/uevent", string.Empty)
+            .Dir(p + "/power")
+            .Link(p + "/subsystem", "../../../../class/mtty")
+            .Link("class/mtty/mtty", "../../" + p)
+            .MdevParent(p)
+            // One mtty-1 and one mtty-2 exist: 3 of the 24 ports are taken.
+            .MdevType(p, "mtty-1", "Single port serial", "vfio-pci", 21)
+            .MdevType(p, "mtty-2", "Dual port serial", "vfio-pci", 10);
+        foreach (var (type, uuid, group) in new[] { ("mtty-1", MttyOnePort, 0), ("mtty-2", MttyTwoPorts, 1) })
+        {
+            f.MdevInstance(p, type, uuid, iommuGroup: group)
+                .MdevInstanceDriver(p, uuid, "mtty")
+                .File($"{p}/{uuid}/vendor/sample_mdev_dev", "This is MDEV " + uuid + "\n")
+                .Dir($"{p}/{uuid}/power");
+        }
+    }
+
+    public const string MttyOnePort = "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001";
+    public const string MttyTwoPorts = "83b8f4f2-509f-382f-3c1e-e6bfe0fa1002";
 
     private static void BuildMigrationLayouts(SysfsFixture f)
     {
         const string p = MttyPath;
-        f.MdevParent(p, driver: "mtty", bus: "mdev")
-            .Module("mtty", "2.1")
+
+        // As on a real kernel: the parent has no driver link, the instances are bound to mtty (below).
+        f.MdevParent(p)
+            .Module("mtty", "0.1")
             // Sept 2020 per-type attributes on mtty-1.
             .MdevType(p, "mtty-1", "Single port serial", "vfio-pci", 20)
             .File(p + "/mdev_supported_types/mtty-1/software_version", "1.2.0\n")
@@ -179,6 +227,10 @@ public static class SysfsFixtures
             // A VF on vfio-pci with July 2020 migration_compatible on the PCI device node.
             .PciDevice("0000:81:00.1", "0x1d0f", "0x0051", driver: "vfio-pci", iommuGroup: 70, physfn: "0000:81:00.0")
             .File(SysfsFixture.PciRoot + "/0000:81:00.1/migration_compatible", "device_api=vfio-pci\npci_id=1d0f:0051\nsoftware_version=3.0.0\nCOMPATIBLE:\n  device_api=vfio-pci\n  pci_id=1d0f:0051\n");
+        foreach (var uuid in Directory.GetDirectories(f.Full(p), "*-*").Select(Path.GetFileName))
+        {
+            f.MdevInstanceDriver(p, uuid!, "mtty");
+        }
     }
 
     /// <summary>
