@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using MigCompat.Server.Contracts;
 using MigCompat.Server.Endpoints;
 using MigCompat.Server.Http;
 using MigCompat.Server.Security;
@@ -48,12 +49,13 @@ public static class MigCompatServer
         builder.Services.AddSingleton<FleetServiceHost>();
         builder.Services.AddHostedService(services => services.GetRequiredService<FleetServiceHost>());
         builder.Services.AddProblemDetails();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(openApi => openApi.AddSchemaTransformer(EvidenceJsonConverter.DescribeAsync));
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
             json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+            json.SerializerOptions.Converters.Add(new EvidenceJsonConverter());
             json.SerializerOptions.MaxDepth = 32;
         });
         return builder;

@@ -132,4 +132,35 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Contains(Workspace.MdevId, result.Stderr, StringComparison.Ordinal);
         Assert.Contains("0000:00:02.0/i915-GVTg_V5_8", result.Stderr, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("i915-GVTg_V5_4", "i915-GVTg_V5_8", "none", "TYPE_NOT_ACCEPTED")]
+    [InlineData("i915-GVTg_V5_4", "i915-GVTg_V5_4", "cold", "MIGRATION_UNSUPPORTED")]
+    public async Task Per_type_sysfs_directories_are_named_by_their_directory_and_gvt_g_is_never_live(string source, string target, string level, string code)
+    {
+        foreach (var type in new[] { source, target }.Distinct())
+        {
+            workspace.Write($"sys/mdev_supported_types/{type}/device_api", "vfio-pci\n");
+            workspace.Write($"sys/mdev_supported_types/{type}/name", type[5..] + "\n");
+            workspace.Write($"sys/mdev_supported_types/{type}/available_instances", "1\n");
+        }
+
+        var result = await CliRunner.RunAsync("check", workspace.Path($"sys/mdev_supported_types/{source}/"), workspace.Path($"sys/mdev_supported_types/{target}"), "--format", "json");
+
+        Assert.Equal(1, result.ExitCode);
+        using var verdict = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        Assert.Equal(level, verdict.RootElement.GetProperty("level").GetString());
+        Assert.Equal(code, verdict.RootElement.GetProperty("reasons")[0].GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Two_descriptors_stating_only_their_identity_are_cold_and_say_what_to_add()
+    {
+        workspace.Write("a.desc", "device_api=vfio-pci\nmdev_type=nvidia-63\n");
+        var result = await CliRunner.RunAsync("check", workspace.Path("a.desc"), workspace.Path("a.desc"));
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("Evidence: none", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("NO_EVIDENCE", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("migcompat rules list", result.Stdout, StringComparison.Ordinal);
+    }
 }

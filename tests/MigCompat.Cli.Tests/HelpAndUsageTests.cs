@@ -15,6 +15,9 @@ public sealed class HelpAndUsageTests
     [InlineData("import mdevctl-list -h")]
     [InlineData("import nodedev-xml --help")]
     [InlineData("import domain-xml --help")]
+    [InlineData("rules --help")]
+    [InlineData("rules list --help")]
+    [InlineData("rules show --help")]
     public async Task Every_command_has_help_with_examples_and_exit_codes(string commandLine)
     {
         var result = await CliRunner.RunAsync(commandLine.Split(' '));
@@ -35,6 +38,8 @@ public sealed class HelpAndUsageTests
     [InlineData("import --help", "help-import.txt")]
     [InlineData("import mdevctl-types --help", "help-import-mdevctl-types.txt")]
     [InlineData("import domain-xml --help", "help-import-domain-xml.txt")]
+    [InlineData("rules --help", "help-rules.txt")]
+    [InlineData("rules show --help", "help-rules-show.txt")]
     [InlineData("serve --help", "help-serve.txt")]
     [InlineData("agent --help", "help-agent.txt")]
     [InlineData("targets --help", "help-targets.txt")]

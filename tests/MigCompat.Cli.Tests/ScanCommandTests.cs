@@ -40,10 +40,16 @@ public sealed class ScanCommandTests : IDisposable
         Assert.Equal(2, root.GetProperty("creatable_types").GetArrayLength());
 
         workspace.Write("scanned.json", result.Stdout);
-        var check = await CliRunner.RunAsync("check", workspace.Path("scanned.json#" + FakeSysfs.MdevUuid), workspace.Path("scanned.json#0000:00:02.0/i915-GVTg_V5_4"));
-        Assert.Equal(0, check.ExitCode);
-        var refused = await CliRunner.RunAsync("check", workspace.Path("scanned.json#" + FakeSysfs.MdevUuid), workspace.Path("scanned.json#0000:00:02.0/i915-GVTg_V5_8"));
+        // Upstream GVT-g (i915) cannot migrate device state: the same type is only cold, another type none.
+        var check = await CliRunner.RunAsync("check", workspace.Path("scanned.json#" + FakeSysfs.MdevUuid), workspace.Path("scanned.json#0000:00:02.0/i915-GVTg_V5_4"), "--format", "json");
+        Assert.Equal(1, check.ExitCode);
+        using var verdict = JsonDocument.Parse(check.Stdout);
+        Assert.Equal("cold", verdict.RootElement.GetProperty("level").GetString());
+        Assert.Equal(["MIGRATION_UNSUPPORTED", "MIGRATION_UNSUPPORTED"], verdict.RootElement.GetProperty("reasons").EnumerateArray().Select(r => r.GetProperty("code").GetString()));
+        var refused = await CliRunner.RunAsync("check", workspace.Path("scanned.json#" + FakeSysfs.MdevUuid), workspace.Path("scanned.json#0000:00:02.0/i915-GVTg_V5_8"), "--format", "json");
         Assert.Equal(1, refused.ExitCode);
+        using var none = JsonDocument.Parse(refused.Stdout);
+        Assert.Equal("none", none.RootElement.GetProperty("level").GetString());
     }
 
     [Theory]
@@ -60,6 +66,18 @@ public sealed class ScanCommandTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Equal(string.Empty, result.Stdout);
         Assert.Contains(": error MCC001: ", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scan_exits_2_when_the_named_nvml_library_does_not_exist_and_takes_off()
+    {
+        var missing = await CliRunner.RunAsync("scan", "--sysfs-root", workspace.Path("sys"), "--proc-root", workspace.Path("proc"), "--nvml", workspace.Path("no-such/libnvidia-ml.so.1"));
+        var off = await CliRunner.RunAsync("scan", "--sysfs-root", workspace.Path("sys"), "--proc-root", workspace.Path("proc"), "--nvml", "off");
+
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains(": error MCC001: the NVML library does not exist", missing.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, off.ExitCode);
+        Assert.DoesNotContain("MCS03", off.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

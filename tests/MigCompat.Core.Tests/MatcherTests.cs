@@ -216,8 +216,8 @@ public class MatcherTests
     [Fact]
     public void Dynamic_resources_are_not_matched_but_claimed_with_the_source_value()
     {
-        var target = "device_api=vfio-pci\nmdev_type=t\naggregator=1\nDYNAMIC:\naggregator";
-        var verdict = Check("device_api=vfio-pci\nmdev_type=t\naggregator=4", target);
+        var target = "device_api=vfio-pci\nmdev_type=t\nsoftware_version=1.0\naggregator=1\nDYNAMIC:\naggregator";
+        var verdict = Check("device_api=vfio-pci\nmdev_type=t\nsoftware_version=1.0\naggregator=4", target);
         Assert.Equal(CompatibilityLevel.Live, verdict.Level);
         Assert.Equal([new DynamicResourceClaim("aggregator", "4")], verdict.DynamicResources);
     }
@@ -236,13 +236,13 @@ public class MatcherTests
     [InlineData("device_api=vfio-pci\npv_mode=\"\"", "device_api=vfio-pci")]
     [InlineData("device_api=vfio-pci\npv_mode=\"\"", "device_api=vfio-pci\npv_mode=\"\"")]
     public void An_empty_value_means_the_field_may_be_absent_in_the_default_rule(string source, string target) =>
-        Assert.Equal(CompatibilityLevel.Live, Check(source, target).Level);
+        Assert.Equal(CompatibilityLevel.Live, Check(source + "\nsoftware_version=1.0", target + "\nsoftware_version=1.0").Level);
 
     [Fact]
     public void Feature_sets_are_equal_in_any_order_but_a_missing_feature_refuses()
     {
-        Assert.Equal(CompatibilityLevel.Live, Check("device_api=vfio-pci\npv_mode=ppgtt+none", "device_api=vfio-pci\npv_mode=none+ppgtt").Level);
-        Assert.Equal(CompatibilityLevel.Cold, Check("device_api=vfio-pci\npv_mode=none+ppgtt+context", "device_api=vfio-pci\npv_mode=none+ppgtt").Level);
+        Assert.Equal(CompatibilityLevel.Live, Check("device_api=vfio-pci\nsoftware_version=1.0\npv_mode=ppgtt+none", "device_api=vfio-pci\nsoftware_version=1.0\npv_mode=none+ppgtt").Level);
+        Assert.Equal(CompatibilityLevel.Cold, Check("device_api=vfio-pci\nsoftware_version=1.0\npv_mode=none+ppgtt+context", "device_api=vfio-pci\nsoftware_version=1.0\npv_mode=none+ppgtt").Level);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using MigCompat.Core.Matching;
+using MigCompat.Core.Model;
 using MigCompat.Core.Syntax;
 using static MigCompat.Core.Tests.Descriptors;
 
@@ -22,17 +23,16 @@ public class PerAttributeFormTests
     ];
 
     [Fact]
-    public void The_September_2020_attributes_map_to_self_one_block_and_dynamic()
+    public void The_September_2020_attributes_map_to_self_a_type_block_superset_rules_and_dynamic()
     {
         var result = PerAttributeForm.Parse(GvtTarget, "sysfs");
         Assert.True(result.Success, string.Join("\n", result.Diagnostics));
         var descriptor = result.Descriptor!;
-        Assert.Equal(["device_api", "mdev_type", "software_version", "aggregator"], descriptor.Self.Select(f => f.Name));
-        Assert.Equal("1.2.0", descriptor.SelfText("software_version"));
-        var block = Assert.Single(descriptor.Compatible);
         Assert.Equal(
-            ["mdev_type={mdev_type:string:\"i915-GVTg_V5_2\",\"i915-GVTg_V5_4\",\"i915-GVTg_V5_8\"}", "pv_mode={pv_mode:string:\"none+ppgtt\",\"none+context\"}", "aggregator={aggregator:int:1-4}"],
-            block.Fields.Select(f => $"{f.Name}={f.Pattern}"));
+            ["device_api=vfio-pci", "mdev_type=i915-GVTg_V5_2", "software_version=1.2.0", "aggregator=1", "pv_mode=none+ppgtt,none+context", "compatible_pv_mode=none+ppgtt,none+context", "rule.pv_mode=superset compatible_pv_mode", "compatible_aggregator=1-4", "rule.aggregator=superset compatible_aggregator"],
+            descriptor.Self.Select(f => $"{f.Name}={f.Value.Text}"));
+        var block = Assert.Single(descriptor.Compatible);
+        Assert.Equal(["mdev_type={mdev_type:string:\"i915-GVTg_V5_2\",\"i915-GVTg_V5_4\",\"i915-GVTg_V5_8\"}"], block.Fields.Select(f => $"{f.Name}={f.Pattern}"));
         Assert.Equal(["aggregator"], descriptor.DynamicResources);
     }
 
@@ -54,28 +54,94 @@ public class PerAttributeFormTests
         }
     }
 
-    [Fact]
-    public void Attributes_whose_names_map_to_the_same_variable_get_distinct_variables()
+    /// <summary>A per-type directory's attributes: the type id is the directory name (Sept 2020).</summary>
+    private static Descriptor Type(string typeId, params (string Name, string Value)[] attributes)
     {
-        var result = PerAttributeForm.Parse([new("mdev_type", "t"), new("a.b", "1"), new("a_b", "1"), new("compatible_a.b", "1,2"), new("compatible_a_b", "1,2")]);
+        var result = PerAttributeForm.Parse(attributes.Select(a => new KeyValuePair<string, string>(a.Name, a.Value)), typeId, typeId);
         Assert.True(result.Success, string.Join("\n", result.Diagnostics));
-        Assert.Equal(["{a_b:int:1,2}", "{a_b_2:int:1,2}"], result.Descriptor!.Compatible[0].Fields.Select(f => f.Pattern.ToString()));
+        return result.Descriptor!;
     }
 
     [Fact]
-    public void Without_compatible_attributes_there_is_no_block_and_the_default_rule_applies()
+    public void The_type_id_is_the_directory_name_so_two_different_types_never_match()
     {
-        var result = PerAttributeForm.Parse([new("device_api", "vfio-ccw"), new("mdev_type", "vfio_ccw-io")]);
-        Assert.True(result.Success);
-        Assert.Empty(result.Descriptor!.Compatible);
+        var v54 = Type("i915-GVTg_V5_4", ("device_api", "vfio-pci"), ("name", "GVTg_V5_4"));
+        var v58 = Type("i915-GVTg_V5_8", ("device_api", "vfio-pci"), ("name", "GVTg_V5_8"));
+        var verdict = Matcher.Check(v54, v58);
+        Assert.Equal(CompatibilityLevel.None, verdict.Level);
+        Assert.Equal(ReasonCodes.TypeNotAccepted, verdict.Reasons[0].Code);
+        Assert.Equal("i915-GVTg_V5_4", v54.SelfText("mdev_type"));
     }
 
     [Fact]
-    public void Quotes_and_braces_in_listed_values_are_kept_literally()
+    public void An_mdev_type_attribute_written_by_the_driver_wins_over_the_directory_name()
     {
-        var result = PerAttributeForm.Parse([new("mode", "a"), new("compatible_mode", "a\"b,{c}")]);
-        Assert.True(result.Success, string.Join("\n", result.Diagnostics));
-        Assert.Equal("{mode:string:\"a\\\"b\",\"{c}\"}", result.Descriptor!.Compatible[0].Fields[0].Pattern.ToString());
+        var descriptor = Type("dir-name", ("device_api", "vfio-pci"), ("mdev_type", "vendor-x"));
+        Assert.Equal("vendor-x", descriptor.SelfText("mdev_type"));
+    }
+
+    [Theory]
+    [InlineData("8086:591d", "8086:591d,8086:5912", CompatibilityLevel.Live)]
+    [InlineData("8086:591d,8086:5912", "8086:5912,8086:591d,8086:3e92", CompatibilityLevel.Live)]
+    [InlineData("8086:591d,8086:5912", "8086:591d", CompatibilityLevel.Cold)]
+    [InlineData("8086:591d", "", CompatibilityLevel.Cold)]
+    [InlineData("8086:591d", "8086:3e92", CompatibilityLevel.Cold)]
+    public void The_targets_compatible_list_must_contain_every_value_of_the_sources_list(string sourceList, string targetList, CompatibilityLevel level)
+    {
+        var source = Type("vendor-a", ("device_api", "vfio-pci"), ("software_version", "1.0.0"), ("compatible_pci_ids", sourceList));
+        var target = Type("vendor-a", ("device_api", "vfio-pci"), ("software_version", "1.0.0"), ("compatible_pci_ids", targetList));
+        var verdict = Matcher.Check(source, target);
+        Assert.True(level == verdict.Level, Explain(verdict));
+        if (level == CompatibilityLevel.Cold)
+        {
+            Assert.Equal(ReasonCodes.SetNotContained, Assert.Single(verdict.Reasons).Code);
+        }
+    }
+
+    [Fact]
+    public void A_per_type_directory_accepts_itself()
+    {
+        var type = Type("vendor-a", ("device_api", "vfio-pci"), ("software_version", "2.1.0"), ("compatible_pci_ids", "8086:591d,8086:5912"), ("migration_version", "opaque-blob-7"));
+        var verdict = Matcher.Check(type, type);
+        Assert.True(verdict.Level == CompatibilityLevel.Live, Explain(verdict));
+        Assert.Equal(EvidenceKind.Declaration, verdict.Evidence.Kind);
+    }
+
+    [Fact]
+    public void A_source_value_is_checked_against_the_targets_list_when_the_source_has_no_list()
+    {
+        var source = Type("vendor-a", ("device_api", "vfio-pci"), ("software_version", "1.0"), ("pci_ids", "8086:5912"));
+        var target = Type("vendor-a", ("device_api", "vfio-pci"), ("software_version", "1.0"), ("compatible_pci_ids", "8086:591d,8086:5912"));
+        Assert.Equal(CompatibilityLevel.Live, Matcher.Check(source, target).Level);
+    }
+
+    [Fact]
+    public void An_empty_compatible_list_accepts_a_source_without_the_field()
+    {
+        var source = Type("vendor-a", ("device_api", "vfio-pci"), ("software_version", "1.0"));
+        var target = Type("vendor-a", ("device_api", "vfio-pci"), ("software_version", "1.0"), ("compatible_pci_ids", ""));
+        Assert.Equal(CompatibilityLevel.Live, Matcher.Check(source, target).Level);
+    }
+
+    [Theory]
+    [InlineData("1.2.0", "1.2.0", CompatibilityLevel.Live)]
+    [InlineData("1.2.0", "1.3.0", CompatibilityLevel.Cold)]
+    [InlineData("1.3.0", "1.2.0", CompatibilityLevel.Cold)]
+    public void A_migration_version_is_opaque_so_only_identical_text_is_accepted(string source, string target, CompatibilityLevel level)
+    {
+        var verdict = Matcher.Check(Type("vendor-a", ("device_api", "vfio-pci"), ("migration_version", source)), Type("vendor-a", ("device_api", "vfio-pci"), ("migration_version", target)));
+        Assert.True(level == verdict.Level, Explain(verdict));
+    }
+
+    [Theory]
+    [InlineData("1.2.0", "1.2.0-rc1", CompatibilityLevel.Cold)]
+    [InlineData("1.2.0-rc1", "1.2.0", CompatibilityLevel.Live)]
+    [InlineData("1.2.0-rc1", "1.2.0-rc1", CompatibilityLevel.Live)]
+    [InlineData("1.1.0", "1.3.0-rc2", CompatibilityLevel.Cold)]
+    public void A_pre_release_target_does_not_accept_a_release_source(string source, string target, CompatibilityLevel level)
+    {
+        var verdict = Matcher.Check(Type("vendor-a", ("device_api", "vfio-pci"), ("software_version", source)), Type("vendor-a", ("device_api", "vfio-pci"), ("software_version", target)));
+        Assert.True(level == verdict.Level, Explain(verdict));
     }
 
     [Fact]

@@ -27,9 +27,16 @@ public class PropertyTests
         Generators.Descriptor.Sample(
             descriptor =>
             {
+                // Every compared field holds; only the first law may keep it from live: a driver that
+                // cannot migrate, or nothing that vouches for a descriptor that states no rules.
                 var target = descriptor with { Compatible = [] };
                 var verdict = Matcher.Check(descriptor, target);
-                Assert.True(verdict.Level == CompatibilityLevel.Live, string.Join("\n", verdict.Reasons.Select(r => r.Message)));
+                Assert.True(verdict.Level != CompatibilityLevel.None, string.Join("\n", verdict.Reasons.Select(r => r.Message)));
+                Assert.All(verdict.Reasons, r => Assert.True(r.Code is ReasonCodes.NoEvidence or ReasonCodes.MigrationUnsupported, r.Message));
+                if (DescriptorFacts.StatesAcceptanceRules(target) && DescriptorFacts.Capability(target) != MigrationCapability.Unsupported)
+                {
+                    Assert.True(verdict.Level == CompatibilityLevel.Live, string.Join("\n", verdict.Reasons.Select(r => r.Message)));
+                }
             },
             iter: 3000,
             print: DescriptorFormatter.Format);
@@ -43,11 +50,11 @@ public class PropertyTests
         cases.Sample(
             c =>
             {
-                var source = new Descriptor(c.self.Add(Generators.Field("version", "4.7.1")), [], []);
+                var source = new Descriptor(c.self.Add(Generators.Field("software_version", "4.7.1")), [], []);
                 var fields = c.self.Take(c.covered).Select(f => new AcceptField(f.Name, ValuePattern.Literal(f.Value.Text))).ToList();
                 fields.Add(new AcceptField("padding", ValuePattern.Literal(string.Empty)));
                 Descriptor Target(int minor) => new(
-                    c.self.Add(Generators.Field("version", $"{4 + c.Item2}.{minor}.0")),
+                    c.self.Add(Generators.Field("software_version", $"{4 + c.Item2}.{minor}.0")),
                     c.withBlock ? [new CompatibleBlock([.. fields])] : [],
                     []);
                 var before = Matcher.Check(source, Target(c.minor));

@@ -60,7 +60,12 @@ public class VersionTests
     [InlineData("2.2.0", "1.9.0", false)]
     [InlineData("550.127.08", "550.144.03", true)]
     [InlineData("550.144.03", "550.127.08", false)]
-    [InlineData("v2.1", "2.1.5-rc1", true)]
+    [InlineData("v2.1", "2.1.5-rc1", false)]
+    [InlineData("2.1.5-rc1", "2.1.5-rc1", true)]
+    [InlineData("1.2.0", "1.2.0-rc1", false)]
+    [InlineData("1.2.0-rc1", "1.2.0", true)]
+    [InlineData("1.2.0", "1.3.0~beta", false)]
+    [InlineData("1.2.0", "1.2.0+deb12", true)]
     [InlineData("3", "3.0.1", true)]
     [InlineData("6.19.14.31400000", "6.19.0.1", true)]
     public void The_target_accepts_a_source_of_the_same_major_and_a_minor_no_higher_than_its_own(string source, string target, bool accepts) =>

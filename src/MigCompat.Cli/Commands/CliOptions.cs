@@ -36,4 +36,37 @@ internal static class CliOptions
         Description = "The host name written into the inventory (default: this machine's name).",
         HelpName = "NAME",
     };
+
+    /// <summary>The <c>--nvml</c> value that turns NVML off.</summary>
+    public const string NvmlOff = "off";
+
+    /// <summary><c>--nvml</c>: the NVML library NVIDIA vGPU state is read through, or <c>off</c>.</summary>
+    /// <returns>The option.</returns>
+    public static Option<string?> Nvml() => new("--nvml")
+    {
+        Description = "The NVML library through which NVIDIA vGPU version ranges, ECC modes and the versions running vGPUs negotiated are read (default: libnvidia-ml.so.1, when NVIDIA vGPUs exist; read-only), or 'off'.",
+        HelpName = "PATH|off",
+    };
+
+    /// <summary>The <see cref="Discovery.Sysfs.SysfsScanOptions.NvmlLibrary"/> an <c>--nvml</c> value means: null for <c>off</c>, the default when not given.</summary>
+    /// <param name="value">The option's value, when given.</param>
+    /// <returns>The library, or null.</returns>
+    public static string? NvmlLibrary(string? value) =>
+        value is null ? Discovery.Sysfs.SysfsScanOptions.DefaultNvmlLibrary : value == NvmlOff ? null : value;
+
+    /// <summary><c>--profiles</c>: the operator's profile directory.</summary>
+    /// <returns>The option.</returns>
+    public static Option<string?> Profiles() => new("--profiles")
+    {
+        Description = "Directory of *.profile files that supply descriptors by driver, version and type (default: /etc/migcompat/profiles.d when it exists).",
+        HelpName = "DIR",
+    };
+
+    /// <summary><c>--rules</c>: the operator's rule pack directory.</summary>
+    /// <returns>The option.</returns>
+    public static Option<string?> Rules() => new("--rules")
+    {
+        Description = "Directory of operator rule packs (*.rules), used with the shipped ones; a pack of the same name replaces the shipped one (default: /etc/migcompat/rules.d when it exists).",
+        HelpName = "DIR",
+    };
 }

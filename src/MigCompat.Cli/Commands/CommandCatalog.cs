@@ -58,7 +58,7 @@ internal static class CommandCatalog
     /// <returns>The commands.</returns>
     private static IEnumerable<Command> LanguageCommands() => [CheckCommand.Create(), ValidateCommand.Create(), FormatCommand.Create()];
 
-    /// <summary>The discovery commands: scan, import.</summary>
+    /// <summary>The discovery commands: scan, import, rules.</summary>
     /// <returns>The commands.</returns>
-    private static IEnumerable<Command> DiscoveryCommands() => [ScanCommand.Create(), ImportCommand.Create()];
+    private static IEnumerable<Command> DiscoveryCommands() => [ScanCommand.Create(), ImportCommand.Create(), RulesCommand.Create()];
 }

@@ -120,9 +120,11 @@ internal static class FleetCommands
         var procRoot = new Option<string?>("--proc-root") { Description = "The procfs tree whose open VFIO files say which devices VMs use now (default /proc). In a container: the host PID namespace, or the host's /proc mounted and named here.", HelpName = "DIR" };
         var attempts = new Option<int>("--attempts") { Description = "Attempts per push while the server is down or failing (1-20; backoff 1 s, 2 s, 4 s... between them).", HelpName = "N", DefaultValueFactory = _ => 6 };
         var host = new Option<string?>("--host") { Description = "The host name to report (default: this machine's name).", HelpName = "NAME" };
+        var nvml = CliOptions.Nvml();
+        var rules = CliOptions.Rules();
         var command = new Command("agent", "Scan this host's assigned devices and push the inventory to the fleet server, now and every interval; retries with backoff while the server is down.")
         {
-            server, token, interval, once, attempts, sysfsRoot, profiles, procRoot, host,
+            server, token, interval, once, attempts, sysfsRoot, profiles, rules, procRoot, nvml, host,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -148,7 +150,9 @@ internal static class FleetCommands
             {
                 SysfsRoot = parse.GetRequiredValue(sysfsRoot),
                 ProfilesDirectory = parse.GetValue(profiles) ?? new SysfsScanOptions().ProfilesDirectory,
+                RulesDirectory = parse.GetValue(rules) ?? new SysfsScanOptions().RulesDirectory,
                 ProcRoot = parse.GetValue(procRoot) ?? SysfsScanOptions.DefaultProcRoot,
+                NvmlLibrary = CliOptions.NvmlLibrary(parse.GetValue(nvml)),
                 HostName = parse.GetValue(host) ?? Environment.MachineName,
             };
             using var client = new FleetClient(url, parse.GetValue(token));

@@ -4,6 +4,9 @@ using MigCompat.Cli.Output;
 using MigCompat.Core.Diagnostics;
 using MigCompat.Discovery.Importers;
 using MigCompat.Discovery.Inventory;
+using MigCompat.Discovery.Profiles;
+using MigCompat.Discovery.RulePacks;
+using MigCompat.Discovery.Sysfs;
 
 namespace MigCompat.Cli.Commands;
 
@@ -38,11 +41,15 @@ internal static class ImportCommand
     {
         var files = new Argument<string[]>("FILE") { Description = $"Files with {what}.", Arity = ArgumentArity.OneOrMore };
         var host = CliOptions.Host();
+        var profiles = CliOptions.Profiles();
+        var rules = CliOptions.Rules();
         var output = CliOptions.Format(CliOptions.Table);
-        var command = new Command(name, $"Import {what} into one host inventory.")
+        var command = new Command(name, $"Import {what} into one host inventory; profiles and rule packs complete the descriptors as in a scan.")
         {
             files,
             host,
+            profiles,
+            rules,
             output,
         };
         command.SetAction(parseResult =>
@@ -56,6 +63,7 @@ internal static class ImportCommand
             return Run(
                 inputs,
                 parseResult.GetValue(host) ?? Environment.MachineName,
+                new DescriptorSourceDirectories(parseResult.GetValue(profiles), parseResult.GetValue(rules)),
                 parseResult.GetValue(output) == CliOptions.Json,
                 parseResult.InvocationConfiguration.Output,
                 parseResult.InvocationConfiguration.Error);
@@ -128,14 +136,23 @@ internal static class ImportCommand
     /// </summary>
     /// <param name="inputs">The files, each with its tool format.</param>
     /// <param name="host">The host name.</param>
+    /// <param name="sources">The profile and rules directories given (null: the defaults, when they exist).</param>
     /// <param name="json">True for inventory JSON output.</param>
     /// <param name="stdout">Standard output.</param>
     /// <param name="stderr">Standard error.</param>
     /// <returns>The exit code.</returns>
-    public static int Run(IReadOnlyList<(ImportFormat Format, string File)> inputs, string host, bool json, TextWriter stdout, TextWriter stderr)
+    public static int Run(IReadOnlyList<(ImportFormat Format, string File)> inputs, string host, DescriptorSourceDirectories sources, bool json, TextWriter stdout, TextWriter stderr)
     {
         var takenAt = DateTimeOffset.UtcNow;
         var diagnostics = new List<Diagnostic>();
+        foreach (var (given, what) in new[] { (sources.Profiles, "profiles"), (sources.Rules, "rules") })
+        {
+            if (given is not null && !Directory.Exists(given))
+            {
+                diagnostics.Add(Diagnostic.Error(CliDiagnosticCodes.NotFound, $"the {what} directory is not a directory", given, 0, 0));
+            }
+        }
+
         var parts = new List<(string, HostInventory)>();
         foreach (var (format, file) in inputs)
         {
@@ -150,7 +167,15 @@ internal static class ImportCommand
             parts.Add((file, inventory));
         }
 
-        var merged = InventoryMerge.Merge(host, takenAt, parts, diagnostics).CompleteFromCreatableTypes();
+        // Profiles and rule packs complete the imported descriptors as they do in a scan; their own
+        // problems are the inventory's warnings.
+        var profiles = ProfileLoader.LoadDirectory(sources.Profiles ?? new SysfsScanOptions().ProfilesDirectory);
+        var packs = RulePackLoader.Load(sources.Rules ?? RulePackLoader.DefaultDirectory);
+        var imported = InventoryMerge.Merge(host, takenAt, parts, diagnostics).CompleteFromCreatableTypes();
+        var merged = DescriptorSources.ApplyTo(imported, profiles.Profiles, packs.Packs);
+        var added = profiles.Warnings.AddRange(packs.Warnings).AddRange(merged.Warnings.Skip(imported.Warnings.Length));
+        merged = merged with { Warnings = imported.Warnings.AddRange(added) };
+        diagnostics.AddRange(added.Select(w => Diagnostic.Warning(w.Code, w.Message, w.Path, 0, 0)));
         DiagnosticOutput.WriteLines(stderr, diagnostics);
         var errors = diagnostics.Count(d => d.IsError);
         stderr.Write($"migcompat import: {DiagnosticOutput.Count(inputs.Count, "input")}; {DiagnosticOutput.Count(errors, "error")}, {DiagnosticOutput.Count(diagnostics.Count - errors, "warning")}\n");
@@ -163,3 +188,8 @@ internal static class ImportCommand
         return ExitCodes.Success;
     }
 }
+
+/// <summary>The profile and rules directories an import was given (null: the defaults, used when they exist).</summary>
+/// <param name="Profiles">The <c>--profiles</c> directory.</param>
+/// <param name="Rules">The <c>--rules</c> directory.</param>
+internal sealed record DescriptorSourceDirectories(string? Profiles, string? Rules);

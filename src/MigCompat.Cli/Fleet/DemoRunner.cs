@@ -46,11 +46,10 @@ internal static class DemoRunner
             }
 
             await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"demo: stored {stored} of {inventories.Count} generated hosts (hosts already in the database keep their inventory)"));
-            var source = inventories.FirstOrDefault(i => !i.Devices.IsDefaultOrEmpty);
-            WriteHowTo(stdout, url, token, source);
-            if (source is not null)
+            var (source, device) = DemoVm(inventories);
+            WriteHowTo(stdout, url, token, source, device);
+            if (source is not null && device is not null)
             {
-                var device = source.Devices[0];
                 var answer = await client.PostJsonAsync("/v1/migrations/targets", new { sourceHost = source.Host, devices = new[] { new { id = device.Id } }, limit = 10 }, cancellationToken);
                 await stdout.WriteLineAsync($"Targets for the VM on {source.Host} using {device.MdevType ?? device.Driver ?? "device"} {device.Id}:");
                 if (answer.IsSuccess && answer.Json is { } json)
@@ -100,16 +99,42 @@ internal static class DemoRunner
         }
     }
 
-    private static void WriteHowTo(TextWriter stdout, string url, string token, HostInventory? source)
+    /// <summary>
+    /// The VM device the demo asks about: a running NVIDIA vGPU (its rule pack lets it move live),
+    /// else an mlx5 VF (live between identical builds), else the first device of the fleet.
+    /// </summary>
+    private static (HostInventory? Host, InventoryDevice? Device) DemoVm(List<HostInventory> inventories)
+    {
+        foreach (var driver in new[] { "nvidia", "mlx5_vfio_pci" })
+        {
+            foreach (var inventory in inventories)
+            {
+                if (inventory.Devices.IsDefaultOrEmpty)
+                {
+                    continue;
+                }
+
+                if (inventory.Devices.FirstOrDefault(d => d.Driver == driver && d.InUse == true) is { } device)
+                {
+                    return (inventory, device);
+                }
+            }
+        }
+
+        var first = inventories.FirstOrDefault(i => !i.Devices.IsDefaultOrEmpty);
+        return (first, first?.Devices[0]);
+    }
+
+    private static void WriteHowTo(TextWriter stdout, string url, string token, HostInventory? source, InventoryDevice? device)
     {
         stdout.WriteLine("Query it (the demo token reads and writes):");
         stdout.WriteLine($"  export MIGCOMPAT_TOKEN={token}");
         stdout.WriteLine($"  curl -s -H \"Authorization: Bearer $MIGCOMPAT_TOKEN\" {url}/v1/hosts | head");
-        if (source is not null && !source.Devices.IsDefaultOrEmpty)
+        if (source is not null && device is not null)
         {
-            var body = JsonSerializer.Serialize(new { sourceHost = source.Host, devices = new[] { new { id = source.Devices[0].Id } } });
+            var body = JsonSerializer.Serialize(new { sourceHost = source.Host, devices = new[] { new { id = device.Id } } });
             stdout.WriteLine($"  curl -s -H \"Authorization: Bearer $MIGCOMPAT_TOKEN\" -H 'Content-Type: application/json' -d '{body}' {url}/v1/migrations/targets");
-            stdout.WriteLine($"  migcompat targets --server {url} --token $MIGCOMPAT_TOKEN --host {source.Host} --device {source.Devices[0].Id}");
+            stdout.WriteLine($"  migcompat targets --server {url} --token $MIGCOMPAT_TOKEN --host {source.Host} --device {device.Id}");
         }
 
         stdout.WriteLine($"  curl -s {url}/healthz; curl -s -H \"Authorization: Bearer $MIGCOMPAT_TOKEN\" {url}/metrics");

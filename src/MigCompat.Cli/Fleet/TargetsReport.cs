@@ -6,14 +6,14 @@ namespace MigCompat.Cli.Fleet;
 
 /// <summary>
 /// Prints a target answer as a ranked table with a summary of rejected hosts. The WHY column says,
-/// for each device that can only move cold, which rules failed (reason code and field); the numeric
-/// score stays in the JSON answer.
+/// for each device that can only move cold, which rules failed (reason code and field); EVIDENCE says
+/// what vouches for each device's verdict; the numeric score stays in the JSON answer.
 /// </summary>
 internal static class TargetsReport
 {
     public static void Write(JsonElement answer, TextWriter output)
     {
-        var table = new TextTable("RANK", "HOST", "LEVEL", "WHY", "ASSIGNMENTS", "DYNAMIC RESOURCES");
+        var table = new TextTable("RANK", "HOST", "LEVEL", "WHY", "EVIDENCE", "ASSIGNMENTS", "DYNAMIC RESOURCES");
         var rank = 0;
         foreach (var candidate in Array(answer, "candidates"))
         {
@@ -24,6 +24,7 @@ internal static class TargetsReport
                 Text(candidate, "host"),
                 Text(candidate, "level"),
                 Why(assignments),
+                EvidenceText(assignments),
                 string.Join(", ", assignments.Select(a => $"#{Text(a, "deviceIndex")} {Text(a, "sourceDeviceId") ?? "(descriptor)"} -> {Text(a, "resourceKey")} ({Text(a, "level")})")),
                 string.Join(", ", assignments.SelectMany(a => Array(a, "dynamicResources")).Select(d => $"{Text(d, "field")}={Text(d, "value")}").Distinct(StringComparer.Ordinal)) is { Length: > 0 } dynamic ? dynamic : null);
         }
@@ -75,6 +76,22 @@ internal static class TargetsReport
             .Select(g => $"{g.Key} ({string.Join(' ', g.Select(a => a.Device))})")
             .ToList();
         return cold.Count > 0 ? string.Join(", ", cold) : null;
+    }
+
+    /// <summary>
+    /// What vouches for each device's verdict, per distinct evidence with the devices concerned, e.g.
+    /// <c>rule-pack nvidia-vgpu 1 (#0 #1)</c>, or <c>none (#0)</c>; null when the answer carries none.
+    /// </summary>
+    private static string? EvidenceText(JsonElement[] assignments)
+    {
+        var evidence = assignments
+            .Where(a => a.ValueKind == JsonValueKind.Object && a.TryGetProperty("evidence", out var e) && e.ValueKind == JsonValueKind.Object)
+            .Select(a => (Device: "#" + Text(a, "deviceIndex"), Evidence: a.GetProperty("evidence")))
+            .Select(a => (a.Device, Text: Text(a.Evidence, "kind") is "none" or null ? "none" : $"{Text(a.Evidence, "kind")} {Text(a.Evidence, "detail")}".TrimEnd()))
+            .GroupBy(a => a.Text, StringComparer.Ordinal)
+            .Select(g => $"{g.Key} ({string.Join(' ', g.Select(a => a.Device))})")
+            .ToList();
+        return evidence.Count > 0 ? string.Join(", ", evidence) : null;
     }
 
     private static JsonElement[] Array(JsonElement element, string name) =>

@@ -110,7 +110,9 @@ internal static class DescriptorInput
             return new LoadedDescriptor(directory, null, diagnostics.ToImmutable());
         }
 
-        var result = PerAttributeForm.Parse(attributes, directory);
+        // A per-type directory (mdev_supported_types/<type>/) names its type by its own name.
+        var typeId = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
+        var result = PerAttributeForm.Parse(attributes, directory, typeId.Length == 0 ? null : typeId);
         diagnostics.AddRange(result.Diagnostics);
         return new LoadedDescriptor(directory, result.Descriptor, diagnostics.ToImmutable());
     }

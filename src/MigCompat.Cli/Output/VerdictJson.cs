@@ -6,7 +6,7 @@ namespace MigCompat.Cli.Output;
 
 /// <summary>
 /// The machine form of a <see cref="Verdict"/> (schema in docs/cli.md, snake_case like the
-/// inventory): <c>source</c>, <c>target</c>, <c>compatible</c>, <c>level</c>, <c>reasons</c>,
+/// inventory): <c>source</c>, <c>target</c>, <c>compatible</c>, <c>level</c>, <c>evidence</c>, <c>reasons</c>,
 /// <c>bindings</c>, <c>binding_sources</c>, <c>dynamic_resources</c>, <c>accepted_block</c>, <c>blocks</c>.
 /// </summary>
 internal static class VerdictJson
@@ -33,6 +33,7 @@ internal static class VerdictJson
         writer.WriteString("target", target);
         writer.WriteBoolean("compatible", verdict.IsCompatible);
         writer.WriteString("level", LevelName(verdict.Level));
+        WriteEvidence(writer, verdict.Evidence);
         WriteReasons(writer, verdict.Reasons);
         WriteBindings(writer, verdict.Bindings);
         writer.WriteStartObject("dynamic_resources");
@@ -63,6 +64,17 @@ internal static class VerdictJson
         }
 
         writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Writes <c>"evidence": {"kind": ..., "detail": ...}</c>.</summary>
+    /// <param name="writer">The JSON writer.</param>
+    /// <param name="evidence">The evidence.</param>
+    public static void WriteEvidence(Utf8JsonWriter writer, Evidence evidence)
+    {
+        writer.WriteStartObject("evidence");
+        writer.WriteString("kind", evidence.KindName);
+        writer.WriteString("detail", evidence.Detail);
         writer.WriteEndObject();
     }
 

@@ -5,7 +5,7 @@ namespace MigCompat.Cli.Output;
 
 /// <summary>
 /// The human form of a <see cref="Verdict"/>: a headline (LIVE / COLD / NONE and one sentence), then
-/// the reasons, bindings, dynamic resources and what each COMPATIBLE block said, as tables. Blocks
+/// what vouches for it (evidence), the reasons, bindings, dynamic resources and what each COMPATIBLE block said, as tables. Blocks
 /// are numbered from 1 here (<c>#1</c>), like in the reason messages; the JSON form uses 0-based indexes.
 /// </summary>
 internal static class VerdictText
@@ -19,6 +19,7 @@ internal static class VerdictText
     {
         writer.Write(Headline(source, target, verdict));
         writer.Write('\n');
+        writer.Write($"Evidence: {EvidenceLine(verdict.Evidence)}\n");
 
         if (!verdict.Reasons.IsDefaultOrEmpty)
         {
@@ -71,6 +72,12 @@ internal static class VerdictText
         CompatibilityLevel.Cold => $"COLD: {source} cannot live-migrate to {target}; the VM can only be restarted there on a new device (cold migration).",
         _ => $"NONE: {source} cannot migrate to {target} at all; the device API or the device type is not accepted.",
     };
+
+    /// <summary>What vouches for the verdict, in one line: <c>rule-pack — mtty 1 (rules/mtty.rules)</c>.</summary>
+    /// <param name="evidence">The verdict's evidence.</param>
+    /// <returns>The line, without a line end.</returns>
+    public static string EvidenceLine(Evidence evidence) =>
+        evidence.Kind == EvidenceKind.None ? "none: " + evidence.Detail : $"{evidence.KindName}: {evidence.Detail}";
 
     private static void WriteBlocks(TextWriter writer, Verdict verdict)
     {

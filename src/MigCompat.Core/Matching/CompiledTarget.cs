@@ -17,7 +17,44 @@ public sealed class CompiledTarget
         Blocks = blocks;
         DeviceApi = descriptor.SelfText(Descriptor.DeviceApiField);
         MdevType = descriptor.SelfText(Descriptor.MdevTypeField);
+        Rules = DescriptorFacts.Rules(descriptor);
+        if (Rules is not null)
+        {
+            foreach (var rule in Rules.Values)
+            {
+                if (rule.ReadsAcceptedValues && rule.Argument is { } argument)
+                {
+                    (AcceptFields ??= new HashSet<string>(StringComparer.Ordinal)).Add(argument);
+                }
+            }
+        }
+
+        DeclaredEvidence = DescriptorFacts.DeclaredEvidence(descriptor);
+        Capability = DescriptorFacts.Capability(descriptor);
+        Driver = DescriptorFacts.Driver(descriptor);
     }
+
+    /// <summary>The rules the target states in <c>rule.</c> fields, by field; null when none.</summary>
+    public IReadOnlyDictionary<string, ComparisonRule>? Rules { get; }
+
+    /// <summary>What vouches for the target's rules by itself (a declaration, pack, profile or driver); null when only identical builds could.</summary>
+    public Evidence? DeclaredEvidence { get; }
+
+    /// <summary>Whether the target's driver can load device state at all.</summary>
+    public MigrationCapability Capability { get; }
+
+    /// <summary>The target's driver (its <c>driver</c> field or the prefix of its mdev type), or null.</summary>
+    public string? Driver { get; }
+
+    /// <summary>Target fields that hold what a <c>within</c> or <c>superset</c> rule accepts: they describe the target's acceptance, so they are not compared themselves.</summary>
+    internal HashSet<string>? AcceptFields { get; }
+
+    /// <summary>The rule that compares <paramref name="field"/>: the target's stated rule, else the built-in one.</summary>
+    public ComparisonRule RuleFor(string field) =>
+        Rules is not null && Rules.TryGetValue(field, out var rule) ? rule : ComparisonRule.Builtin(field);
+
+    /// <summary>True when <paramref name="field"/> holds what a <c>within</c> or <c>superset</c> rule accepts.</summary>
+    internal bool IsAcceptField(string field) => AcceptFields is not null && AcceptFields.Contains(field);
 
     /// <summary>The target descriptor.</summary>
     public Descriptor Descriptor { get; }

@@ -30,7 +30,7 @@ public static class Matcher
 
         if (target.Blocks.Length == 0)
         {
-            CompareByDefault(source, target.Descriptor, requireTargetFieldsOnSource: true, covered: null, ref reasons, block: null);
+            CompareByDefault(source, target, requireTargetFieldsOnSource: true, covered: null, ref reasons, block: null);
         }
         else
         {
@@ -71,8 +71,86 @@ public static class Matcher
             bindings = closest.Bindings;
         }
 
+        var evidence = JudgeMigration(source, target, ref reasons);
         var level = fatal ? CompatibilityLevel.None : reasons is null || reasons.Count == 0 ? CompatibilityLevel.Live : CompatibilityLevel.Cold;
-        return new Verdict(level, reasons is null ? [] : [.. reasons], bindings, claims, accepted, blocks);
+        return new Verdict(level, reasons is null ? [] : [.. reasons], bindings, claims, accepted, blocks, evidence);
+    }
+
+    /// <summary>
+    /// The first law: live only when both drivers can migrate device state and something vouches
+    /// for the rules that were compared. Adds <c>MIGRATION_UNSUPPORTED</c> for a side whose driver
+    /// cannot, or <c>NO_EVIDENCE</c> when nothing vouches and no other reason already keeps the
+    /// verdict from live; returns the evidence.
+    /// </summary>
+    private static Evidence JudgeMigration(Descriptor source, CompiledTarget target, ref List<Reason>? reasons)
+    {
+        // A source that states nothing about itself (an mdevctl import, a bare type) is judged by
+        // the driver table, unless the target declares what it accepts from this very driver: a
+        // driver that declares acceptance rules migrates, on both sides.
+        // (The driver name is only looked up when the source states nothing: the common case allocates nothing.)
+        var sourceCapability = DescriptorFacts.StatedCapability(source) ?? CapabilityByDriver(source, target);
+        if (sourceCapability == MigrationCapability.Unsupported)
+        {
+            Add(ref reasons, Unsupported("source", DescriptorFacts.Driver(source), source.SelfText(MigrationSupport.CapableField)));
+        }
+
+        if (target.Capability == MigrationCapability.Unsupported)
+        {
+            Add(ref reasons, Unsupported("target", target.Driver, target.Descriptor.SelfText(MigrationSupport.CapableField)));
+        }
+
+        var evidence = target.DeclaredEvidence ?? IdenticalBuild(source, target, sourceCapability) ?? Evidence.None;
+        if (evidence.Kind == EvidenceKind.None && (reasons is null || reasons.Count == 0))
+        {
+            var driver = target.Driver is null ? "its driver" : "driver " + target.Driver;
+            Add(ref reasons, new Reason(
+                ReasonCodes.NoEvidence,
+                DescriptorFacts.DriverField,
+                DescriptorFacts.Driver(source),
+                target.Driver,
+                $"nothing states which device states this target accepts: the descriptors compare only identity fields, no rule pack, profile or driver declaration covers them, and the two sides are not the same build of a driver known to migrate; add a profile or rule pack for {driver} (migcompat rules list), so the answer is at most cold.",
+                null));
+        }
+
+        return evidence;
+    }
+
+    private static MigrationCapability CapabilityByDriver(Descriptor source, CompiledTarget target)
+    {
+        var driver = DescriptorFacts.Driver(source);
+        return target.DeclaredEvidence is not null && string.Equals(driver, target.Driver, StringComparison.Ordinal)
+            ? target.Capability
+            : MigrationSupport.Find(driver)?.Capability ?? MigrationCapability.Unknown;
+    }
+
+    private static Reason Unsupported(string side, string? driver, string? stated)
+    {
+        var why = stated is not null
+            ? $"its descriptor states migration.capable={stated}"
+            : $"{driver} cannot migrate device state ({MigrationSupport.Find(driver)?.Source})";
+        return new Reason(
+            ReasonCodes.MigrationUnsupported,
+            DescriptorFacts.DriverField,
+            side == "source" ? driver : null,
+            side == "target" ? driver : null,
+            $"the {side} device cannot save or load its state: {why}; the VM can only move cold (restarted on a fresh device).",
+            null);
+    }
+
+    /// <summary>Identical builds of a driver that can migrate, on both sides: the evidence when nothing else vouches.</summary>
+    private static Evidence? IdenticalBuild(Descriptor source, CompiledTarget target, MigrationCapability sourceCapability)
+    {
+        var driver = target.Descriptor.SelfText(DescriptorFacts.DriverField);
+        var build = target.Descriptor.SelfText(DescriptorFacts.DriverBuildField);
+        if (string.IsNullOrEmpty(driver) || string.IsNullOrEmpty(build)
+            || target.Capability != MigrationCapability.Supported || sourceCapability != MigrationCapability.Supported
+            || !string.Equals(source.SelfText(DescriptorFacts.DriverField), driver, StringComparison.Ordinal)
+            || !string.Equals(source.SelfText(DescriptorFacts.DriverBuildField), build, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        return new Evidence(EvidenceKind.IdenticalBuild, $"{driver} {build} on both sides ({MigrationSupport.Find(driver)?.Source ?? "migration.capable=yes"})");
     }
 
     private static void Add(ref List<Reason>? reasons, Reason reason) => (reasons ??= []).Add(reason);
@@ -141,28 +219,37 @@ public static class Matcher
             reasons = solver.Explain(index);
         }
 
-        CompareByDefault(source, target.Descriptor, requireTargetFieldsOnSource: false, block, ref reasons, index);
+        CompareByDefault(source, target, requireTargetFieldsOnSource: false, block, ref reasons, index);
         var accepted = reasons is null || reasons.Count == 0;
         return new BlockVerdict(index, accepted, accepted ? [] : [.. reasons!], solver.Bindings());
     }
 
     /// <summary>
-    /// The default rule for the fields no block covers: equal values (feature sets as sets),
-    /// versions by the major.minor rule, and a source field the target lacks refuses. In the
-    /// no-blocks default, a target field the source lacks refuses too.
+    /// The default rule for the fields no block covers: each field by its rule (the target's
+    /// <c>rule.</c> field, else the built-in one: x.y for software_version and interface_version,
+    /// opaque for migration_version, exact for the rest), and a source field the target lacks
+    /// refuses. In the no-blocks default, a target field the source lacks refuses too.
     /// </summary>
-    private static void CompareByDefault(Descriptor source, Descriptor target, bool requireTargetFieldsOnSource, CompiledBlock? covered, ref List<Reason>? reasons, int? block)
+    private static void CompareByDefault(Descriptor source, CompiledTarget compiled, bool requireTargetFieldsOnSource, CompiledBlock? covered, ref List<Reason>? reasons, int? block)
     {
+        var target = compiled.Descriptor;
         var sourceFields = source.Self;
         for (var i = 0; i < sourceFields.Length; i++)
         {
             var field = sourceFields[i];
-            if (IsIdentityField(field.Name) || (covered is not null && covered.Covers(field.Name)) || target.IsDynamic(field.Name))
+            if (IsIdentityField(field.Name) || DescriptorFacts.IsMetaField(field.Name) || (covered is not null && covered.Covers(field.Name)) || target.IsDynamic(field.Name) || compiled.IsAcceptField(field.Name))
             {
                 continue;
             }
 
-            var other = FindSelf(target, field.Name, i);
+            var rule = compiled.Rules is null ? ComparisonRule.Builtin(field.Name) : compiled.RuleFor(field.Name);
+            if (rule.Kind == RuleKind.Ignore)
+            {
+                continue;
+            }
+
+            var targetName = rule.TargetField(field.Name);
+            var other = FindSelf(target, targetName, i);
             if (other is null && field.Value.Kind == ValueKind.Empty)
             {
                 // An empty value means "may be absent": the target lacking the field is the same thing.
@@ -172,28 +259,55 @@ public static class Matcher
             if (other is null)
             {
                 var where = block is null ? "the target has no such field" : $"the target has no such field and COMPATIBLE block {block + 1} does not accept it";
+                if (targetName != field.Name)
+                {
+                    where = $"the target does not state {targetName}, what it accepts";
+                }
+
                 Add(ref reasons, new Reason(ReasonCodes.FieldMissingOnTarget, field.Name, field.Value.Text, null, $"{field.Name}: the source has {ValueQuoting.Format(field.Value.Text)}, but {where}.", block));
                 continue;
             }
 
-            if (CompareValues(field, other, block) is { } reason)
+            if (RuleComparison.Compare(rule, field, other, block) is { } reason)
             {
                 Add(ref reasons, reason);
             }
-        }
-
-        if (!requireTargetFieldsOnSource)
-        {
-            return;
         }
 
         var targetFields = target.Self;
         for (var i = 0; i < targetFields.Length; i++)
         {
             var field = targetFields[i];
-            if (field.Value.Kind != ValueKind.Empty && !IsIdentityField(field.Name) && !target.IsDynamic(field.Name) && FindSelf(source, field.Name, i) is null)
+            if (field.Value.Kind == ValueKind.Empty || IsIdentityField(field.Name) || DescriptorFacts.IsMetaField(field.Name) || target.IsDynamic(field.Name)
+                || compiled.IsAcceptField(field.Name) || (covered is not null && covered.Covers(field.Name)) || FindSelf(source, field.Name, i) is not null)
             {
-                Add(ref reasons, new Reason(ReasonCodes.FieldMissingOnSource, field.Name, null, field.Value.Text, $"{field.Name}: the target has {ValueQuoting.Format(field.Value.Text)}, but the source does not have this field, so the target's requirement cannot be shown to hold.", block));
+                continue;
+            }
+
+            // A stated rule is a requirement even next to COMPATIBLE blocks; without blocks every
+            // target field is. A superset rule accepts a source without the field (an empty set).
+            var stated = compiled.Rules is not null && compiled.Rules.ContainsKey(field.Name);
+            var rule = compiled.RuleFor(field.Name);
+            if ((!requireTargetFieldsOnSource && !stated) || rule.Kind is RuleKind.Ignore or RuleKind.Superset)
+            {
+                continue;
+            }
+
+            Add(ref reasons, new Reason(ReasonCodes.FieldMissingOnSource, field.Name, null, field.Value.Text, $"{field.Name}: the target has {ValueQuoting.Format(field.Value.Text)}, but the source does not have this field, so the target's requirement cannot be shown to hold.", block));
+        }
+
+        if (compiled.Rules is null)
+        {
+            return;
+        }
+
+        // A within rule needs the source's value even when the target has no field of that name.
+        foreach (var (name, rule) in compiled.Rules)
+        {
+            if (rule.Kind == RuleKind.Within && target.FindSelf(name) is null && source.FindSelf(name) is null && !(covered is not null && covered.Covers(name)) && !IsIdentityField(name))
+            {
+                var accepts = FindSelf(target, rule.TargetField(name), 0)?.Value.Text;
+                Add(ref reasons, new Reason(ReasonCodes.FieldMissingOnSource, name, null, accepts, $"{name}: the target accepts {ValueQuoting.Format(accepts ?? string.Empty)} ({rule}), but the source does not state its {name}, so it cannot be shown to lie within.", block));
             }
         }
     }
@@ -208,29 +322,6 @@ public static class Matcher
         }
 
         return descriptor.FindSelf(name);
-    }
-
-    private static Reason? CompareValues(SelfField source, SelfField target, int? block)
-    {
-        if (source.Value.Version is { } sourceVersion && target.Value.Version is { } targetVersion)
-        {
-            if (targetVersion.Accepts(sourceVersion))
-            {
-                return null;
-            }
-
-            return sourceVersion.Major != targetVersion.Major
-                ? new Reason(ReasonCodes.VersionMajorDiffers, source.Name, sourceVersion.Raw, targetVersion.Raw, $"{source.Name}: the source is {sourceVersion.Raw} and the target {targetVersion.Raw}; their major versions differ, which means features were removed, so the target cannot load the source's state.", block)
-                : new Reason(ReasonCodes.VersionMinorTooLow, source.Name, sourceVersion.Raw, targetVersion.Raw, $"{source.Name}: the target is {targetVersion.Raw}, older than the source's {sourceVersion.Raw} (minor {targetVersion.Minor} < {sourceVersion.Minor}); it may lack features the source uses.", block);
-        }
-
-        if (string.Equals(source.Value.Comparable, target.Value.Comparable, StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        var rule = block is null ? "without a COMPATIBLE declaration the values must be equal" : $"COMPATIBLE block {block + 1} does not list this field, so the values must be equal";
-        return new Reason(ReasonCodes.ValueMismatch, source.Name, source.Value.Text, target.Value.Text, $"{source.Name}: the source has {ValueQuoting.Format(source.Value.Text)}, the target {ValueQuoting.Format(target.Value.Text)}; {rule}.", block);
     }
 
     private static ImmutableArray<DynamicResourceClaim> DynamicClaims(Descriptor source, Descriptor target)

@@ -44,4 +44,19 @@ public static class ReasonCodes
 
     /// <summary>A block's templates are so ambiguous that deciding took too many steps; the block refuses.</summary>
     public const string SearchLimitExceeded = "SEARCH_LIMIT_EXCEEDED";
+
+    /// <summary>A pre-release target accepts only its own version.</summary>
+    public const string VersionPreRelease = "VERSION_PRERELEASE";
+
+    /// <summary>A <c>within</c> rule: the source's version (or the range it may have) is outside the target's ranges.</summary>
+    public const string VersionOutOfRange = "VERSION_OUT_OF_RANGE";
+
+    /// <summary>A <c>superset</c> rule: the target's set lacks some of the source's values.</summary>
+    public const string SetNotContained = "SET_NOT_CONTAINED";
+
+    /// <summary>The source's or the target's driver cannot migrate device state at all (level at most cold).</summary>
+    public const string MigrationUnsupported = "MIGRATION_UNSUPPORTED";
+
+    /// <summary>Nothing vouches for the compared rules: the level is at most cold.</summary>
+    public const string NoEvidence = "NO_EVIDENCE";
 }

@@ -52,13 +52,15 @@ public sealed record BlockVerdict(int Index, bool Accepted, ImmutableArray<Reaso
 /// <param name="DynamicResources">Values the target instance must be created with.</param>
 /// <param name="AcceptedBlock">The 0-based COMPATIBLE block that accepted, or null.</param>
 /// <param name="Blocks">Per block, how it judged the source (evaluated until one accepts).</param>
+/// <param name="Evidence">What vouches for the rules that were compared; live needs some.</param>
 public sealed record Verdict(
     CompatibilityLevel Level,
     ImmutableArray<Reason> Reasons,
     ImmutableArray<VariableBinding> Bindings,
     ImmutableArray<DynamicResourceClaim> DynamicResources,
     int? AcceptedBlock,
-    ImmutableArray<BlockVerdict> Blocks)
+    ImmutableArray<BlockVerdict> Blocks,
+    Evidence Evidence)
 {
     /// <summary>True when the device can live-migrate.</summary>
     public bool IsCompatible => Level == CompatibilityLevel.Live;

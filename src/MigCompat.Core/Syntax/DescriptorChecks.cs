@@ -1,5 +1,6 @@
 using System.Globalization;
 using MigCompat.Core.Diagnostics;
+using MigCompat.Core.Matching;
 using MigCompat.Core.Model;
 using MigCompat.Core.Versioning;
 
@@ -43,11 +44,56 @@ internal static class DescriptorChecks
                 CheckDeviceApi(field.Value.Text, field.Position, file, diagnostics);
             }
 
-            if (DeviceVersion.IsVersionFieldName(field.Name) && field.Value.Kind != ValueKind.Version)
+            CheckMetaField(descriptor, field, file, diagnostics);
+            if (RuleOf(descriptor, field.Name).Kind == RuleKind.Minor && field.Value.Kind != ValueKind.Empty && !DeviceVersion.TryParse(field.Value.Text, out _))
             {
                 _ = DeviceVersion.TryParse(field.Value.Text, out _, out var error);
                 diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnparsableVersion, $"'{field.Name}' holds a version, but '{field.Value.Text}' is not one ({error}); it will only match the identical text", file, field.Position.Line, field.Position.Column));
             }
+        }
+    }
+
+    /// <summary>The rule of <paramref name="name"/> in this descriptor: its <c>rule.</c> field when it parses, else the built-in one.</summary>
+    private static ComparisonRule RuleOf(Descriptor descriptor, string name) =>
+        descriptor.SelfText(ComparisonRule.FieldPrefix + name) is { } text && ComparisonRule.TryParse(text, out var rule, out _) ? rule : ComparisonRule.Builtin(name);
+
+    /// <summary><c>rule.&lt;field&gt;</c> must name a rule for a compared field; <c>migration.*</c> must be a known field with a valid value.</summary>
+    private static void CheckMetaField(Descriptor descriptor, SelfField field, string? file, List<Diagnostic> diagnostics)
+    {
+        var name = field.Name;
+        if (name.StartsWith(ComparisonRule.FieldPrefix, StringComparison.Ordinal))
+        {
+            var subject = name[ComparisonRule.FieldPrefix.Length..];
+            if (subject.Length == 0 || subject is Descriptor.DeviceApiField or Descriptor.MdevTypeField || DescriptorFacts.IsMetaField(subject))
+            {
+                diagnostics.Add(Diagnostic.Error(DiagnosticCodes.InvalidRule, $"'{name}' states a rule for '{subject}', but {(subject.Length == 0 ? "no field is named" : subject + " is not a compared field (device_api and mdev_type are identity, rule. and migration. fields describe the comparison)")}; write rule.<field>=<rule>", file, field.Position.Line, field.Position.Column));
+            }
+            else if (!ComparisonRule.TryParse(field.Value.Text, out var rule, out var error))
+            {
+                diagnostics.Add(Diagnostic.Error(DiagnosticCodes.InvalidRule, $"'{name}': {error}", file, field.Position.Line, field.Position.Column));
+            }
+            else if (rule.ReadsAcceptedValues && rule.Argument is { } argument && (argument == subject || DescriptorFacts.IsMetaField(argument) || argument is Descriptor.DeviceApiField or Descriptor.MdevTypeField))
+            {
+                diagnostics.Add(Diagnostic.Error(DiagnosticCodes.InvalidRule, $"'{name}': {rule.Kind.ToString().ToLowerInvariant()} {argument} must name another ordinary field, the one holding what the target accepts (or leave it out to use {subject} itself)", file, field.Position.Line, field.Position.Column));
+            }
+            else if (rule.Kind == RuleKind.Within && descriptor.SelfText(rule.Argument ?? subject) is { Length: > 0 } ranges && !VersionRanges.TryParse(ranges, out _, out var rangeError))
+            {
+                diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.InvalidRangeList, $"'{rule.Argument ?? subject}' holds the ranges for '{name}', but '{ranges}' is not a version range list ({rangeError}); nothing will be accepted", file, field.Position.Line, field.Position.Column));
+            }
+
+            return;
+        }
+
+        if (name == MigrationSupport.CapableField)
+        {
+            if (MigrationSupport.ParseCapable(field.Value.Text) is null)
+            {
+                diagnostics.Add(Diagnostic.Error(DiagnosticCodes.InvalidMigrationField, $"'{name}' is '{field.Value.Text}'; write yes (the driver can migrate device state) or no", file, field.Position.Line, field.Position.Column));
+            }
+        }
+        else if (name.StartsWith("migration.", StringComparison.Ordinal) && name != MigrationSupport.EvidenceField)
+        {
+            diagnostics.Add(Diagnostic.Error(DiagnosticCodes.InvalidMigrationField, $"'{name}' is not a migration field; the known ones are {MigrationSupport.CapableField} and {MigrationSupport.EvidenceField}", file, field.Position.Line, field.Position.Column));
         }
     }
 

@@ -60,6 +60,12 @@ public static class DiagnosticCodes
     /// <summary>Arithmetic on a variable that is not an int.</summary>
     public const string ArithmeticOnString = "MC1020";
 
+    /// <summary>A <c>rule.&lt;field&gt;</c> that names no compared field or no known rule.</summary>
+    public const string InvalidRule = "MC1021";
+
+    /// <summary>An unknown <c>migration.</c> field, or a <c>migration.capable</c> that is not yes or no.</summary>
+    public const string InvalidMigrationField = "MC1022";
+
     /// <summary>A parent-device id field next to <c>mdev_type</c>.</summary>
     public const string ParentIdNextToMdevType = "MC2001";
 
@@ -77,6 +83,9 @@ public static class DiagnosticCodes
 
     /// <summary>A version field whose value is not a version.</summary>
     public const string UnparsableVersion = "MC2006";
+
+    /// <summary>The field a <c>within</c> rule reads its ranges from is not a version range list.</summary>
+    public const string InvalidRangeList = "MC2009";
 
     /// <summary>A dynamic resource that is not a self field.</summary>
     public const string DynamicNotInSelf = "MC2008";

@@ -1,14 +1,20 @@
 using System.Text;
+using MigCompat.Core.Matching;
 using MigCompat.Core.Model;
 
 namespace MigCompat.Core.Syntax;
 
 /// <summary>
-/// Reads the September-2020 per-type sysfs form into the descriptor model. Keys are attribute file
-/// names: <c>device_api</c>, <c>mdev_type</c>, <c>software_version</c> and vendor attributes become
-/// SELF fields; <c>compatible_type</c> and <c>compatible_&lt;field&gt;</c> (comma-separated values,
-/// integer ranges allowed) become one COMPATIBLE block; <c>dynamic_resources</c> (comma- or
-/// space-separated names) becomes DYNAMIC. The type's own id is always accepted.
+/// Reads the September-2020 per-type sysfs form (<c>mdev_supported_types/&lt;type&gt;/</c>) into
+/// the descriptor model. Keys are attribute file names: <c>device_api</c>, <c>software_version</c>
+/// and vendor attributes become SELF fields; the type id is the directory's name (an
+/// <c>mdev_type</c> attribute, where a driver writes one, wins); <c>compatible_type</c> becomes a
+/// COMPATIBLE block on <c>mdev_type</c> (the type's own id always accepted);
+/// <c>compatible_&lt;field&gt;</c> becomes the upstream superset rule: the target's list must contain
+/// every one of the source's values (its <c>&lt;field&gt;</c>, or its own list when it has no such
+/// attribute), and an empty list accepts nothing that has the field; <c>dynamic_resources</c>
+/// becomes DYNAMIC. <c>migration_version</c> is opaque and <c>software_version</c> follows the
+/// x.y rule by their built-in rules.
 /// </summary>
 public static class PerAttributeForm
 {
@@ -16,14 +22,17 @@ public static class PerAttributeForm
     private static readonly string[] Metadata = ["name", "description", "available_instances", "create", "remove", "devices"];
 
     /// <summary>Reads the attributes (values as read from sysfs; trailing newlines are trimmed).</summary>
-    public static ParseResult Parse(IEnumerable<KeyValuePair<string, string>> attributes, string? origin = null)
+    /// <param name="attributes">Attribute file name to content.</param>
+    /// <param name="origin">What diagnostics name.</param>
+    /// <param name="typeId">The type directory's name: the <c>mdev_type</c> when no attribute states it.</param>
+    /// <returns>The descriptor or diagnostics.</returns>
+    public static ParseResult Parse(IEnumerable<KeyValuePair<string, string>> attributes, string? origin = null, string? typeId = null)
     {
         ArgumentNullException.ThrowIfNull(attributes);
         var self = new List<KeyValuePair<string, string>>();
-        var block = new List<KeyValuePair<string, string>>();
+        var lists = new List<KeyValuePair<string, string>>();
         var dynamic = new List<string>();
         string? compatibleTypes = null;
-        var variables = new HashSet<string>(StringComparer.Ordinal) { Descriptor.MdevTypeField };
         foreach (var (key, raw) in attributes)
         {
             var value = raw.Trim();
@@ -42,8 +51,7 @@ public static class PerAttributeForm
             }
             else if (key.StartsWith("compatible_", StringComparison.Ordinal) && key.Length > "compatible_".Length)
             {
-                var field = key["compatible_".Length..];
-                block.Add(new(field, ListPattern(field, SplitList(value), variables)));
+                lists.Add(new(key, string.Join(',', SplitList(value))));
             }
             else
             {
@@ -51,6 +59,24 @@ public static class PerAttributeForm
             }
         }
 
+        if (typeId is not null && !self.Exists(f => f.Key == Descriptor.MdevTypeField))
+        {
+            self.Insert(Math.Min(1, self.Count), new(Descriptor.MdevTypeField, typeId));
+        }
+
+        foreach (var (key, list) in lists)
+        {
+            var field = key["compatible_".Length..];
+            if (!self.Exists(f => f.Key == field))
+            {
+                self.Add(new(field, list));
+            }
+
+            self.Add(new(key, list));
+            self.Add(new(ComparisonRule.FieldPrefix + field, $"superset {key}"));
+        }
+
+        var blocks = new List<IEnumerable<KeyValuePair<string, string>>>();
         if (compatibleTypes is not null)
         {
             var types = SplitList(compatibleTypes);
@@ -60,70 +86,29 @@ public static class PerAttributeForm
                 types.Insert(0, own);
             }
 
-            block.Insert(0, new(Descriptor.MdevTypeField, ListPattern(Descriptor.MdevTypeField, types, null)));
+            blocks.Add([new(Descriptor.MdevTypeField, TypeListPattern(types))]);
         }
 
-        IEnumerable<IEnumerable<KeyValuePair<string, string>>> blocks = block.Count > 0 ? [block] : [];
         return DescriptorParser.FromFields(self, blocks, dynamic, origin);
     }
 
     private static List<string> SplitList(string value) =>
         [.. value.Split([',', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 
-    /// <summary>The template for a list of accepted values; <paramref name="used"/> keeps variable names unique (null: use the field name as is).</summary>
-    private static string ListPattern(string field, List<string> values, HashSet<string>? used)
+    /// <summary>The template accepting any of <paramref name="types"/>.</summary>
+    private static string TypeListPattern(List<string> types)
     {
-        var variable = new StringBuilder();
-        foreach (var c in field)
+        var builder = new StringBuilder("{mdev_type:string:");
+        for (var i = 0; i < types.Count; i++)
         {
-            variable.Append(char.IsAsciiLetterOrDigit(c) ? c : '_');
-        }
-
-        if (variable.Length == 0 || char.IsAsciiDigit(variable[0]))
-        {
-            variable.Insert(0, '_');
-        }
-
-        if (used is not null)
-        {
-            var stem = variable.ToString();
-            for (var n = 2; !used.Add(variable.ToString()); n++)
+            if (i > 0)
             {
-                variable.Clear().Append(stem).Append('_').Append(n);
+                builder.Append(',');
             }
-        }
 
-        var allIntegers = values.Count > 0 && values.TrueForAll(IsIntegerOrRange);
-        var builder = new StringBuilder().Append('{').Append(variable).Append(allIntegers ? ":int" : ":string");
-        if (values.Count > 0)
-        {
-            builder.Append(':');
-            for (var i = 0; i < values.Count; i++)
-            {
-                if (i > 0)
-                {
-                    builder.Append(',');
-                }
-
-                if (allIntegers)
-                {
-                    builder.Append(values[i]);
-                }
-                else
-                {
-                    ValueQuoting.AppendQuoted(builder, values[i]);
-                }
-            }
+            ValueQuoting.AppendQuoted(builder, types[i]);
         }
 
         return builder.Append('}').ToString();
-    }
-
-    private static bool IsIntegerOrRange(string value)
-    {
-        var dash = value.IndexOf('-', StringComparison.Ordinal);
-        return dash < 0
-            ? FieldValue.TryParseInteger(value, out _)
-            : FieldValue.TryParseInteger(value.AsSpan(0, dash).Trim(), out _) && FieldValue.TryParseInteger(value.AsSpan(dash + 1).Trim(), out _);
     }
 }

@@ -15,8 +15,9 @@ public sealed class DeviceVersion : IEquatable<DeviceVersion>
     /// <summary>The most dot-separated numeric components accepted.</summary>
     public const int MaxComponents = 8;
 
-    private DeviceVersion(string raw, long major, long minor, long bugfix, int componentCount, string suffix)
+    private DeviceVersion(string raw, long major, long minor, long bugfix, int componentCount, string suffix, bool isPreRelease)
     {
+        IsPreRelease = isPreRelease;
         Raw = raw;
         Major = major;
         Minor = minor;
@@ -44,11 +45,43 @@ public sealed class DeviceVersion : IEquatable<DeviceVersion>
     public string Suffix { get; }
 
     /// <summary>
-    /// The compatibility rule, seen from a target of this version: it accepts state from
-    /// <paramref name="source"/> when the majors are equal and this minor is at least the source's.
-    /// The bugfix part and any further components do not matter.
+    /// True when the suffix follows <c>-</c> or <c>~</c> (<c>1.2.0-rc1</c>, <c>2.0~beta</c>): a
+    /// pre-release, which promises nothing about the release it precedes. A <c>+</c> suffix is
+    /// build metadata (<c>17.0+deb12</c>), not a pre-release.
     /// </summary>
-    public bool Accepts(DeviceVersion source) => Major == source.Major && Minor >= source.Minor;
+    public bool IsPreRelease { get; }
+
+    /// <summary>
+    /// The compatibility rule (x.y), seen from a target of this version: it accepts state from
+    /// <paramref name="source"/> when the majors are equal and this minor is at least the source's.
+    /// The bugfix part and any further components do not matter. A pre-release target accepts
+    /// only its own version text: its interface is not final, so no release can be shown to fit
+    /// (Sept 2020 proposal; semantic versioning gives pre-releases no compatibility promise).
+    /// </summary>
+    public bool Accepts(DeviceVersion source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return IsPreRelease ? string.Equals(Raw, source.Raw, StringComparison.Ordinal) : Major == source.Major && Minor >= source.Minor;
+    }
+
+    /// <summary>
+    /// Compares this version with a range bound on as many components as the bound states (at
+    /// most three): against <c>20.1</c>, <c>20.1.7</c> compares equal. Suffixes are ignored.
+    /// </summary>
+    /// <param name="bound">The bound.</param>
+    /// <returns>Negative, zero or positive as this version is below, at or above the bound.</returns>
+    public int CompareToBound(DeviceVersion bound)
+    {
+        ArgumentNullException.ThrowIfNull(bound);
+        var order = Major.CompareTo(bound.Major);
+        if (order != 0 || bound.ComponentCount < 2)
+        {
+            return order;
+        }
+
+        order = Minor.CompareTo(bound.Minor);
+        return order != 0 || bound.ComponentCount < 3 ? order : Bugfix.CompareTo(bound.Bugfix);
+    }
 
     /// <summary>Parses a version; throws <see cref="FormatException"/> with the reason when it is not one.</summary>
     public static DeviceVersion Parse(string text)
@@ -155,8 +188,10 @@ public sealed class DeviceVersion : IEquatable<DeviceVersion>
         }
 
         var suffix = string.Empty;
+        var preRelease = false;
         if (i < span.Length)
         {
+            preRelease = span[i] is '-' or '~';
             if (span[i] is not ('-' or '+' or '~') || i + 1 >= span.Length)
             {
                 error = $"unexpected '{span[i]}' in the version; write major.minor.bugfix with an optional -suffix";
@@ -176,7 +211,7 @@ public sealed class DeviceVersion : IEquatable<DeviceVersion>
         }
 
         error = null;
-        version = new DeviceVersion(span.Length == text.Length ? text : span.ToString(), parts[0], count > 1 ? parts[1] : 0, count > 2 ? parts[2] : 0, count, suffix);
+        version = new DeviceVersion(span.Length == text.Length ? text : span.ToString(), parts[0], count > 1 ? parts[1] : 0, count > 2 ? parts[2] : 0, count, suffix, preRelease);
         return true;
     }
 

@@ -6,7 +6,7 @@ namespace MigCompat.Discovery.Inventory;
 /// The conservative descriptors used when a device or type declares nothing itself: only facts
 /// the host exposes, all matched exactly, no compatible blocks (so only an identical device
 /// accepts). Field names: <c>device_api</c>, <c>mdev_type</c>, <c>pci_id</c>, <c>subsystem_id</c>,
-/// <c>driver</c>, <c>driver_build</c>. <c>driver_build</c> is deliberately not a <c>*_version</c>
+/// <c>pci_revision</c>, <c>driver</c>, <c>driver_build</c>. <c>driver_build</c> is deliberately not a <c>*_version</c>
 /// field: the version rule must not apply to it, only identical builds match.
 /// </summary>
 public static class DerivedDescriptors
@@ -22,6 +22,9 @@ public static class DerivedDescriptors
 
     /// <summary>Self field: the PCI <c>subsystem_vendor:subsystem_device</c> id.</summary>
     public const string SubsystemIdField = "subsystem_id";
+
+    /// <summary>Self field: the PCI revision id, lower-case hex without <c>0x</c>.</summary>
+    public const string PciRevisionField = "pci_revision";
 
     /// <summary>Self field: the bound (or parent) driver's name.</summary>
     public const string DriverField = "driver";
@@ -63,6 +66,7 @@ public static class DerivedDescriptors
     /// <param name="driverBuild">The driver's version, when known.</param>
     /// <param name="origin">Where the facts came from.</param>
     /// <param name="originDetail">A path or tool name saying exactly where.</param>
+    /// <param name="revision">The PCI revision id, when read.</param>
     /// <returns>The descriptor.</returns>
     public static DescriptorFields ForPciDevice(
         string? deviceApi,
@@ -70,7 +74,8 @@ public static class DerivedDescriptors
         string? driver,
         string? driverBuild,
         DescriptorOrigin origin = DescriptorOrigin.Derived,
-        string? originDetail = null)
+        string? originDetail = null,
+        string? revision = null)
     {
         var self = new FieldList();
         self.Add(DeviceApiField, deviceApi);
@@ -82,6 +87,8 @@ public static class DerivedDescriptors
                 self.Add(SubsystemIdField, $"{NormalizeHex(pci.SubsystemVendor)}:{NormalizeHex(pci.SubsystemDevice)}");
             }
         }
+
+        self.Add(PciRevisionField, revision);
 
         self.Add(DriverField, driver);
         self.Add(DriverBuildField, driverBuild);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using MigCompat.Core.Matching;
 using MigCompat.Discovery.Inventory;
 using MigCompat.Discovery.Sysfs;
 
@@ -11,7 +12,8 @@ public static class ProfileDescriptors
     /// The descriptor a profile gives a device: the identity fields of the derived descriptor
     /// (<c>device_api</c>, <c>mdev_type</c>) overlaid by the profile's SELF fields (a profile field
     /// replaces a derived one of the same name, in place; new fields follow), then the profile's
-    /// COMPATIBLE blocks and DYNAMIC names. Driver name, build and PCI ids of the derived descriptor
+    /// COMPATIBLE blocks and DYNAMIC names, and <c>migration.evidence=profile FILE</c> unless the
+    /// profile states its own. Driver name, build and PCI ids of the derived descriptor
     /// are dropped: saying what matters across driver builds is what a profile is for.
     /// </summary>
     public static DescriptorFields Apply(DeviceProfile profile, DescriptorFields derived)
@@ -39,6 +41,12 @@ public static class ProfileDescriptors
             {
                 self.Add(field);
             }
+        }
+
+        // What vouches for the descriptor: this profile, unless it names its evidence itself.
+        if (!self.Exists(f => f.Key == MigrationSupport.EvidenceField))
+        {
+            self.Add(new(MigrationSupport.EvidenceField, "profile " + profile.FilePath));
         }
 
         return fromProfile with { Self = [.. self] };

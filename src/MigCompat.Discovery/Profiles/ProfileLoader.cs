@@ -148,7 +148,7 @@ public static class ProfileLoader
         return new ProfileLoadResult([new DeviceProfile(filePath, criteria, parsed.Descriptor)], warnings.ToImmutable());
     }
 
-    private static ProfileCriteria? ReadCriteria(List<(int Line, string Text)> lines, Action<int, int, string, bool> problem)
+    internal static ProfileCriteria? ReadCriteria(List<(int Line, string Text)> lines, Action<int, int, string, bool> problem)
     {
         var values = new Dictionary<string, (int Line, int Column, ImmutableArray<string> Items)>(StringComparer.Ordinal);
         foreach (var (lineNumber, line) in lines)
@@ -228,7 +228,7 @@ public static class ProfileLoader
 
     private static readonly string[] KnownKeys = ["kind", "driver", "driver_version", "pci_id", "subsystem_id", "type", "type_name", "device_api"];
 
-    private static string StripComment(string line)
+    internal static string StripComment(string line)
     {
         for (var i = 0; i < line.Length; i++)
         {
@@ -241,7 +241,7 @@ public static class ProfileLoader
         return line;
     }
 
-    private static int Column(string line)
+    internal static int Column(string line)
     {
         var i = 0;
         while (i < line.Length && char.IsWhiteSpace(line[i]))

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using MigCompat.Discovery.Inventory;
+using MigCompat.Discovery.Nvidia;
 using MigCompat.Discovery.Profiles;
 
 namespace MigCompat.Discovery.Sysfs;
@@ -135,7 +136,7 @@ internal sealed class MdevScan(ScanContext context)
             IommuGroup: context.LinkNumber(instance, "iommu_group"),
             NumaNode: parent.NumaNode,
             InUse: null,
-            Descriptor: context.Choose(driverExposed, Subject(type), derived));
+            Descriptor: WithNvidiaFields(context.Choose(driverExposed, Subject(type), derived), parent, uuid));
     }
 
     private CreatableType ToCreatable(MdevType type)
@@ -161,7 +162,29 @@ internal sealed class MdevScan(ScanContext context)
             ExistingInstances: existing,
             Driver: type.Driver,
             DriverVersion: type.DriverVersion,
-            Descriptor: context.Choose(driverExposed, Subject(type), derived));
+            Descriptor: WithNvidiaFields(context.Choose(driverExposed, Subject(type), derived), parent, instance: null));
+    }
+
+    /// <summary>
+    /// An NVIDIA vGPU (parent driver <c>nvidia</c>) gets the GPU's fields and, through NVML, its running vGPU's
+    /// negotiated version (found by mdev UUID); a creatable type (<paramref name="instance"/> null) the host range.
+    /// </summary>
+    private DescriptorFields WithNvidiaFields(DescriptorFields descriptor, MdevParent parent, string? instance)
+    {
+        if (parent.Driver != NvidiaVgpuFields.Driver)
+        {
+            return descriptor;
+        }
+
+        var gpu = context.Nvml.Gpu(parent.Id, parent.PhysicalFunction, tree.Display("class/mdev_bus", parent.Id));
+        NvmlVgpuFacts? running = null;
+        if (instance is not null && gpu?.RunningVgpus is { } vgpus)
+        {
+            running = vgpus.FirstOrDefault(v => string.Equals(v.MdevUuid, instance, StringComparison.OrdinalIgnoreCase));
+        }
+
+        var negotiated = running?.Negotiated is { } version ? VgpuVersionRange.Of(version) : (VgpuVersionRange?)null;
+        return NvidiaVgpuFields.Append(descriptor, parent.Pci, gpu, negotiated, running?.MigrationCapable);
     }
 
     private static ProfileSubject Subject(MdevType type) =>
@@ -278,7 +301,8 @@ internal sealed class MdevScan(ScanContext context)
             driver,
             context.Modules.VersionOf(driver),
             directory.Has("vendor") ? context.ReadPciIds(directory) : null,
-            directory.Has("numa_node") ? tree.ReadInt(directory, "numa_node") : null);
+            directory.Has("numa_node") ? tree.ReadInt(directory, "numa_node") : null,
+            driver == NvidiaVgpuFields.Driver && directory.Has("physfn") ? tree.LinkName(directory, "physfn") : null);
         parentsByPath[directory.Path] = parent;
         return parent;
     }
@@ -367,8 +391,8 @@ internal sealed class MdevScan(ScanContext context)
         return attributes;
     }
 
-    /// <summary>A parent; <see cref="Driver"/> from its <c>driver</c> link, else from an instance's (null when neither exists).</summary>
-    private sealed record MdevParent(string Id, string? Driver, string? DriverVersion, PciIds? Pci, int? NumaNode);
+    /// <summary>A parent; <see cref="Driver"/> from its <c>driver</c> link, else from an instance's (null when neither exists); <paramref name="PhysicalFunction"/> is its PF when it is an SR-IOV VF (read for NVIDIA parents only).</summary>
+    private sealed record MdevParent(string Id, string? Driver, string? DriverVersion, PciIds? Pci, int? NumaNode, string? PhysicalFunction);
 
     /// <summary>A type; <see cref="Driver"/> is the parent's, else the one the type id names (<see cref="DriverNamedByType"/>).</summary>
     private sealed record MdevType(string TypeId, string? Name, string? DeviceApi, SysfsDirectory Directory, MdevParent Parent, string? Driver, string? DriverVersion);

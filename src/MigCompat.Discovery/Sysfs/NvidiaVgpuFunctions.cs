@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using MigCompat.Discovery.Inventory;
+using MigCompat.Discovery.Nvidia;
 using MigCompat.Discovery.Profiles;
 
 namespace MigCompat.Discovery.Sysfs;
@@ -122,8 +123,11 @@ internal sealed class NvidiaVgpuFunctions(ScanContext context)
     /// <summary>The VFs read so far, in bus order.</summary>
     private readonly List<VgpuFunction> functions = [];
 
-    /// <summary>The driver and version of each PF, by address, looked up once.</summary>
-    private readonly Dictionary<string, (string? Driver, string? Version)> physicalFunctions = new(StringComparer.Ordinal);
+    /// <summary>The driver, version and PCI ids of each PF, by address, looked up once.</summary>
+    private readonly Dictionary<string, PhysicalFunctionFacts> physicalFunctions = new(StringComparer.Ordinal);
+
+    /// <summary>The PFs with a VF whose <c>current_vgpu_type</c> could not be read: which of their VFs are configured is not fully known.</summary>
+    private readonly HashSet<string> physicalFunctionsWithUnknownVfs = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Reads <paramref name="device"/> (entry <paramref name="address"/> of <c>bus/pci/devices</c>) when it
@@ -161,11 +165,13 @@ internal sealed class NvidiaVgpuFunctions(ScanContext context)
         if (currentText is null)
         {
             // Unreadable: the tree has said why.
+            physicalFunctionsWithUnknownVfs.Add(physicalFunction);
             return true;
         }
 
         if (!int.TryParse(currentText, NumberStyles.None, CultureInfo.InvariantCulture, out var current))
         {
+            physicalFunctionsWithUnknownVfs.Add(physicalFunction);
             context.Warnings.Add(SysfsWarningCodes.MalformedValue, currentPath, $"expected the numeric id of the configured vGPU type (0 for none), found \"{SysfsTree.Shorten(currentText)}\"; the VF is left out (no device, no capacity)");
             return true;
         }
@@ -208,7 +214,10 @@ internal sealed class NvidiaVgpuFunctions(ScanContext context)
             .OrderBy(static g => g.Key, StringComparer.Ordinal);
         foreach (var group in byPhysicalFunction)
         {
-            var (pfDriver, pfVersion) = PhysicalFunction(bus, group.Key);
+            var pf = PhysicalFunction(bus, group.Key);
+            var (pfDriver, pfVersion) = (pf.Driver, pf.Version);
+            var gpu = context.Nvml.Gpu(group.Key, physicalFunction: null, tree.Display(PciDevices, group.Key));
+            var (negotiated, guestCapable) = ConfiguredVfState(group.Key, group.Count(static f => f.Slot >= 0), gpu);
             var names = new Dictionary<int, string>();
             foreach (var function in group)
             {
@@ -222,7 +231,8 @@ internal sealed class NvidiaVgpuFunctions(ScanContext context)
             {
                 if (function.Slot >= 0)
                 {
-                    slots[function.Slot] = ToDevice(function, pfDriver, pfVersion, names);
+                    var device = ToDevice(function, pfDriver, pfVersion, names);
+                    slots[function.Slot] = device with { Descriptor = NvidiaVgpuFields.Append(device.Descriptor, pf.Pci, gpu, negotiated, guestCapable) };
                 }
             }
 
@@ -244,11 +254,54 @@ internal sealed class NvidiaVgpuFunctions(ScanContext context)
 
             foreach (var id in ids)
             {
-                types.Add(ToCreatable(group.Key, id, group, pfDriver, pfVersion, names));
+                var type = ToCreatable(group.Key, id, group, pfDriver, pfVersion, names);
+                types.Add(type with { Descriptor = NvidiaVgpuFields.Append(type.Descriptor, pf.Pci, gpu, negotiated: null, guestMigrationCapable: null) });
             }
         }
 
         return types.ToImmutable();
+    }
+
+    /// <summary>
+    /// What the configured VFs of a PF negotiated. NVML does not say which VF a running vGPU is on (the PCI
+    /// address it gives is the one inside the VM), so they cannot be told apart; but when the PF has exactly
+    /// as many running vGPUs as configured VFs (and every VF was read), each VF has one of them, and the
+    /// versions they may have negotiated lie between the lowest and the highest (a vGPU whose guest driver
+    /// has not loaded: anywhere in the host range). The guest side's migration capability is "no" when any
+    /// running vGPU's is, "yes" when all say yes. Otherwise nothing is known (null: the host range), with
+    /// a warning when some version was known.
+    /// </summary>
+    private (VgpuVersionRange? Negotiated, bool? GuestMigrationCapable) ConfiguredVfState(string physicalFunction, int configured, NvmlGpuFacts? gpu)
+    {
+        if (configured == 0 || gpu?.HostRange is not { } range || gpu.RunningVgpus is not { } running)
+        {
+            return (null, null);
+        }
+
+        // A GPU in SR-IOV mode has no mdev-based vGPUs: every running vGPU is on one of its VFs.
+        if (running.Length != configured || physicalFunctionsWithUnknownVfs.Contains(physicalFunction))
+        {
+            if (running.Any(static v => v.Negotiated is not null))
+            {
+                context.Warnings.Add(
+                    SysfsWarningCodes.NvmlVgpuUnmatched,
+                    tree.Display(PciDevices, physicalFunction),
+                    string.Create(CultureInfo.InvariantCulture, $"NVML does not say which VF a running vGPU is on, and the {running.Length} running vGPUs cannot be tied to the {configured} configured VFs{(physicalFunctionsWithUnknownVfs.Contains(physicalFunction) ? " (and some VFs could not be read)" : string.Empty)}; their vgpu_version is the host's whole range"));
+            }
+
+            return (null, null);
+        }
+
+        VgpuVersionRange? versions = null;
+        bool? capable = true;
+        foreach (var vgpu in running)
+        {
+            var possible = vgpu.Negotiated is { } version ? VgpuVersionRange.Of(version) : range;
+            versions = versions is { } known ? known.Span(possible) : possible;
+            capable = vgpu.MigrationCapable == false || capable == false ? false : vgpu.MigrationCapable is null ? null : capable;
+        }
+
+        return (versions, capable);
     }
 
     /// <summary>The type id as the inventory writes it: <c>nvidia-&lt;id&gt;</c>, NVIDIA's mdev naming.</summary>
@@ -371,19 +424,29 @@ internal sealed class NvidiaVgpuFunctions(ScanContext context)
         return message.ToString();
     }
 
-    /// <summary>The PF's driver (normally <c>nvidia</c>, the vGPU manager) and its module version, from its <c>bus/pci/devices</c> entry (already listed by the scan).</summary>
-    private (string? Driver, string? Version) PhysicalFunction(SysfsDirectory bus, string address)
+    /// <summary>The PF's driver (normally <c>nvidia</c>, the vGPU manager), its module version and its PCI ids (the physical GPU's), from its <c>bus/pci/devices</c> entry (already listed by the scan).</summary>
+    private PhysicalFunctionFacts PhysicalFunction(SysfsDirectory bus, string address)
     {
         if (!physicalFunctions.TryGetValue(address, out var known))
         {
             var directory = bus.Has(address) ? tree.OpenChild(bus, address) : null;
             var driver = directory is null ? null : tree.LinkName(directory, "driver");
-            known = (driver, context.Modules.VersionOf(driver));
+            PciIds? pci = null;
+            if (directory is not null)
+            {
+                tree.Prefetch(directory, ScanContext.PciIdAttributes);
+                pci = context.ReadPciIds(directory);
+            }
+
+            known = new PhysicalFunctionFacts(driver, context.Modules.VersionOf(driver), pci);
             physicalFunctions[address] = known;
         }
 
         return known;
     }
+
+    /// <summary>A PF: the vGPU manager's driver and version, and the physical GPU's PCI ids.</summary>
+    private sealed record PhysicalFunctionFacts(string? Driver, string? Version, PciIds? Pci);
 
     /// <summary>One VF with <c>nvidia/current_vgpu_type</c>; the device fields (driver and after) are read only for a configured one.</summary>
     private sealed record VgpuFunction(

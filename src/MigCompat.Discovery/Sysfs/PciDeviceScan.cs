@@ -56,6 +56,9 @@ internal static class PciDeviceScan
         return new PciScanResult([.. devices.Select(static d => d!)], creatable);
     }
 
+    /// <summary>The PCI revision (<c>0x01</c> → <c>01</c>): some variant drivers (xe) refuse a stream from another revision.</summary>
+    private static string? Revision(string? text) => string.IsNullOrWhiteSpace(text) ? null : DerivedDescriptors.NormalizeHex(text);
+
     private static InventoryDevice ReadDevice(ScanContext context, string address, SysfsDirectory device, string driver)
     {
         var tree = context.Tree;
@@ -64,7 +67,7 @@ internal static class PciDeviceScan
         var physicalFunction = tree.LinkName(device, "physfn");
         var kind = physicalFunction is null ? DeviceKind.PciDevice : DeviceKind.SriovVf;
         var shown = tree.Display("bus/pci/devices", address);
-        var derived = DerivedDescriptors.ForPciDevice(VfioPciApi, pci, driver, version, DescriptorOrigin.Derived, shown);
+        var derived = DerivedDescriptors.ForPciDevice(VfioPciApi, pci, driver, version, DescriptorOrigin.Derived, shown, Revision(tree.ReadText(device, "revision")));
         var driverExposed = context.DriverAttributes.ReadDeviceNode(device, VfioPciApi, mdevType: null);
         var subject = new ProfileSubject(kind, driver, version, pci, TypeId: null, TypeName: null, VfioPciApi);
         return new InventoryDevice(

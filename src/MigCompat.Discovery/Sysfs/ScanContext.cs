@@ -1,16 +1,19 @@
 using MigCompat.Discovery.Inventory;
+using MigCompat.Discovery.Nvidia;
 using MigCompat.Discovery.Profiles;
+using MigCompat.Discovery.RulePacks;
 
 namespace MigCompat.Discovery.Sysfs;
 
-/// <summary>What the parts of one scan share: the tree, the warnings, module versions, profiles, driver attributes.</summary>
+/// <summary>What the parts of one scan share: the tree, the warnings, module versions, profiles, driver attributes, NVML.</summary>
 internal sealed class ScanContext
 {
-    public ScanContext(SysfsTree tree, ScanWarnings warnings, ProfileCatalog profiles)
+    public ScanContext(SysfsTree tree, ScanWarnings warnings, DescriptorSources sources, NvmlReader nvml)
     {
         Tree = tree;
         Warnings = warnings;
-        Profiles = profiles;
+        Sources = sources;
+        Nvml = nvml;
         Modules = new ModuleVersions(tree);
         DriverAttributes = new DriverDescriptorReader(tree, warnings);
     }
@@ -19,15 +22,18 @@ internal sealed class ScanContext
 
     public ScanWarnings Warnings { get; }
 
-    public ProfileCatalog Profiles { get; }
+    public DescriptorSources Sources { get; }
 
     public ModuleVersions Modules { get; }
 
     public DriverDescriptorReader DriverAttributes { get; }
 
-    /// <summary>Descriptor precedence: driver-exposed, then the first matching profile, then derived.</summary>
+    /// <summary>NVIDIA vGPU state through NVML (started at the first NVIDIA vGPU device or type).</summary>
+    public NvmlReader Nvml { get; }
+
+    /// <summary>Descriptor precedence: driver-exposed, then the first matching profile, then derived completed by rule packs (<see cref="DescriptorSources"/>).</summary>
     public DescriptorFields Choose(DescriptorFields? driverExposed, ProfileSubject subject, DescriptorFields derived) =>
-        driverExposed ?? (Profiles.Find(subject) is { } profile ? ProfileDescriptors.Apply(profile, derived) : derived);
+        Sources.Choose(driverExposed, subject, derived);
 
     /// <summary>The attributes <see cref="ReadPciIds"/> reads, in its order (for <see cref="SysfsTree.Prefetch"/>).</summary>
     public static readonly string[] PciIdAttributes = ["vendor", "device", "subsystem_vendor", "subsystem_device", "class"];

@@ -18,6 +18,12 @@ public sealed record SysfsScanOptions
     /// </summary>
     public string? ProfilesDirectory { get; init; } = "/etc/migcompat/profiles.d";
 
+    /// <summary>The directory of operator rule packs (<c>*.rules</c>), added to and replacing the shipped ones by name; missing = shipped packs only; null = shipped packs only.</summary>
+    public string? RulesDirectory { get; init; } = RulePacks.RulePackLoader.DefaultDirectory;
+
+    /// <summary>Whether the rule packs shipped with MigCompat apply (default); false leaves only the operator's (<see cref="RulesDirectory"/>).</summary>
+    public bool ShippedRulePacks { get; init; } = true;
+
     /// <summary>The host name written into the inventory; <see cref="Environment.MachineName"/> by default.</summary>
     public string HostName { get; init; } = Environment.MachineName;
 
@@ -41,6 +47,17 @@ public sealed record SysfsScanOptions
     /// silently (no procfs here); a missing root set by the caller is a warning.
     /// </summary>
     public string? ProcRoot { get; init; } = DefaultProcRoot;
+
+    /// <summary>The default <see cref="NvmlLibrary"/>: <c>libnvidia-ml.so.1</c>, found as the dynamic loader finds libraries.</summary>
+    public const string DefaultNvmlLibrary = "libnvidia-ml.so.1";
+
+    /// <summary>
+    /// The NVML library through which NVIDIA vGPU state is read (<c>libnvidia-ml.so.1</c> by default; a file name is
+    /// looked up by the dynamic loader, a path is used as it is): each GPU's supported vGPU version range, ECC mode and
+    /// migration capability, and each running vGPU's negotiated version (docs/discovery.md). Loaded only when the scan
+    /// finds an NVIDIA vGPU device or type; read-only. Null: NVML is not used, and no warning says so.
+    /// </summary>
+    public string? NvmlLibrary { get; init; } = DefaultNvmlLibrary;
 
     /// <summary>The most <c>&lt;pid&gt;/fd/</c> entries examined in one scan (then the lookup stops with a warning). Internal: tests lower it.</summary>
     internal int MaxOpenFilesExamined { get; init; } = 1_000_000;

@@ -46,6 +46,21 @@ public static class SysfsWarningCodes
     /// </summary>
     public const string InUseUnknown = "MCS013";
 
+    /// <summary>
+    /// NVML (<see cref="SysfsScanOptions.NvmlLibrary"/>) cannot be loaded or initialized while NVIDIA vGPU devices or
+    /// types exist: their vGPU range, ECC mode and negotiated versions are unknown (those fields are left out).
+    /// </summary>
+    public const string NvmlUnavailable = "MCS030";
+
+    /// <summary>An NVML call failed (the message names it and its return code); what it would have said is unknown.</summary>
+    public const string NvmlCallFailed = "MCS031";
+
+    /// <summary>
+    /// NVML does not say which SR-IOV VF a running vGPU is on, and the running vGPUs of a GPU could not be tied to its
+    /// configured VFs; those VFs' <c>vgpu_version</c> is the host's whole range.
+    /// </summary>
+    public const string NvmlVgpuUnmatched = "MCS032";
+
     /// <summary>A profile file has a problem at FILE:LINE:COLUMN; the profile (or the line) was ignored.</summary>
     public const string ProfileInvalid = "MCS020";
 
@@ -54,4 +69,10 @@ public static class SysfsWarningCodes
 
     /// <summary>More than one profile matches a device; the first in file-name order was used.</summary>
     public const string ProfileAmbiguous = "MCS022";
+
+    /// <summary>A rule pack file has an error (<c>FILE:LINE:COLUMN</c>); it is not used.</summary>
+    public const string RulePackInvalid = "MCS023";
+
+    /// <summary>The rules directory or a rule pack file cannot be read; it is not used.</summary>
+    public const string RulePackUnreadable = "MCS024";
 }

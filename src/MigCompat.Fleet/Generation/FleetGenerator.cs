@@ -6,10 +6,12 @@ namespace MigCompat.Fleet.Generation;
 
 /// <summary>
 /// Generates realistic synthetic fleets for tests and benchmarks: Intel GVT-g hosts
-/// (<c>i915-GVTg_V5_1/2/4/8</c>), NVIDIA vGPU hosts (T4, A10, A16; <c>nvidia-N</c> types named
-/// <c>GRID T4-2Q</c> and the like; vGPU branches 16-18 with several minor versions, some declaring
-/// COMPATIBLE blocks that accept older minors and the previous branch's type ids) and SR-IOV NIC
-/// virtual functions (ConnectX-6 Dx on <c>mlx5_vfio_pci</c>, E810 on plain <c>vfio-pci</c>).
+/// (<c>i915-GVTg_V5_1/2/4/8</c>, derived descriptors: upstream GVT-g cannot migrate, so cold only),
+/// NVIDIA vGPU hosts (T4, A10, A16; <c>nvidia-N</c> types named <c>GRID T4-2Q</c> and the like; host
+/// driver branches 535, 550, 570 and 580 with two builds each, descriptors as the NVIDIA vGPU rule pack
+/// states them: vGPU version within the target's range, identical driver build, same GPU and ECC mode)
+/// and SR-IOV NIC virtual functions (ConnectX-6 Dx on <c>mlx5_vfio_pci</c>, live between identical
+/// builds; E810 on plain <c>vfio-pci</c>, cold only).
 /// Each host has 8 to 16 devices. Deterministic: the same count and seed give the same fleet,
 /// and host i does not depend on the count.
 /// </summary>
@@ -89,12 +91,4 @@ internal sealed class HostBuilder(Random random)
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
         return new Guid(bytes, bigEndian: true).ToString();
     }
-
-    public static DescriptorFields Fields(IEnumerable<(string Name, string Value)> self, IEnumerable<IEnumerable<(string Name, string Value)>>? compatible, params string[] dynamicResources) =>
-        new(
-            [.. self.Select(f => KeyValuePair.Create(f.Name, f.Value))],
-            compatible is null ? [] : [.. compatible.Select(b => b.Select(f => KeyValuePair.Create(f.Name, f.Value)).ToImmutableArray())],
-            [.. dynamicResources],
-            DescriptorOrigin.Profile,
-            "generated");
 }

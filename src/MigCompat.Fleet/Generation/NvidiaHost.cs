@@ -16,12 +16,10 @@ internal static class NvidiaHost
     {
         var random = host.Random;
         var model = NvidiaCatalog.Models[random.Next(NvidiaCatalog.Models.Length)];
-        var (branch, hostDriver, minors) = NvidiaCatalog.Branches[random.Next(NvidiaCatalog.Branches.Length)];
-        var minor = random.Next(minors);
-        var version = string.Create(CultureInfo.InvariantCulture, $"{branch}.{minor}.0");
-        var driverVersion = string.Create(CultureInfo.InvariantCulture, $"{hostDriver}.{100 + (minor * 20)}.{random.Next(1, 10):D2}");
+        var branch = random.Next(NvidiaCatalog.Branches.Length);
+        var builds = NvidiaCatalog.Branches[branch].Builds;
+        var driverBuild = builds[random.Next(builds.Length)];
         var ecc = random.Next(10) == 0 ? "off" : "on";
-        var acceptsOlder = branch > NvidiaCatalog.OldestBranch && random.Next(2) == 0;
         var gpus = random.Next(1, model.GpusPerHost + 1);
         var instancesLeft = maxInstances;
         for (var gpu = 0; gpu < gpus; gpu++)
@@ -31,10 +29,23 @@ internal static class NvidiaHost
             var profile = random.Next(model.ProfileSizesGb.Length);
             var existing = Math.Min(instancesLeft, random.Next(0, model.InstancesPerGpu(profile) + 1));
             instancesLeft -= existing;
-            var descriptor = Descriptor(model, profile, branch, minor, ecc, acceptsOlder);
             for (var i = 0; i < existing; i++)
             {
-                host.Devices.Add(new InventoryDevice(host.NextUuid(), DeviceKind.Mdev, "vfio-pci", model.TypeId(profile, branch), parent, "nvidia", driverVersion, pci, 20 + gpu, gpu / 2, random.Next(10) < 7, descriptor));
+                // Most guests run the host's release; some an older branch's guest driver, which negotiated an older version.
+                var negotiated = NvidiaCatalog.Branches[branch].Negotiated[random.Next(5) == 0 ? 1 : 0];
+                host.Devices.Add(new InventoryDevice(
+                    host.NextUuid(),
+                    DeviceKind.Mdev,
+                    "vfio-pci",
+                    model.TypeId(profile, branch),
+                    parent,
+                    "nvidia",
+                    driverBuild,
+                    pci,
+                    20 + gpu,
+                    gpu / 2,
+                    random.Next(10) < 7,
+                    Descriptor(model, profile, branch, driverBuild, ecc, negotiated)));
             }
 
             for (var p = 0; p < model.ProfileSizesGb.Length; p++)
@@ -49,43 +60,44 @@ internal static class NvidiaHost
                     available,
                     p == profile ? existing : 0,
                     "nvidia",
-                    driverVersion,
-                    Descriptor(model, p, branch, minor, ecc, acceptsOlder)));
+                    driverBuild,
+                    Descriptor(model, p, branch, driverBuild, ecc, negotiated: null)));
             }
         }
     }
 
     /// <summary>
-    /// The descriptor of a vGPU profile. Without a COMPATIBLE block the default rule applies (same
-    /// type id, same name and ECC mode, software_version by major.minor). With one, the target also
-    /// accepts the previous branch's type id for the same profile and lists the versions it loads
-    /// explicitly: every older minor of its branch and the previous branch's last two minors.
+    /// The descriptor of a vGPU or a creatable vGPU type as the NVIDIA vGPU rule pack states it: same
+    /// type (the profile), GPU and ECC mode; the host driver build compared exactly; the vGPU version
+    /// must lie within the target host driver's range. A running vGPU's <c>vgpu_version</c> is the
+    /// version its guest driver negotiated; a type's is its whole range (any version it could negotiate).
     /// </summary>
-    internal static DescriptorFields Descriptor(NvidiaGpuModel model, int profile, int branch, int minor, string ecc, bool acceptsOlder)
+    /// <param name="model">The GPU model.</param>
+    /// <param name="profile">The profile index of the model.</param>
+    /// <param name="branch">The branch index in <see cref="NvidiaCatalog.Branches"/>.</param>
+    /// <param name="driverBuild">The host driver build.</param>
+    /// <param name="ecc"><c>on</c> or <c>off</c>.</param>
+    /// <param name="negotiated">The negotiated vGPU version of a running vGPU; null for a creatable type.</param>
+    internal static DescriptorFields Descriptor(NvidiaGpuModel model, int profile, int branch, string driverBuild, string ecc, string? negotiated)
     {
-        var self = new List<(string, string)>
-        {
-            ("device_api", "vfio-pci"),
-            ("mdev_type", model.TypeId(profile, branch)),
-            ("vendor", "nvidia"),
-            ("vgpu_name", model.ProfileName(profile)),
-            ("ecc", ecc),
-            ("software_version", string.Create(CultureInfo.InvariantCulture, $"{branch}.{minor}.0")),
-        };
-        if (!acceptsOlder)
-        {
-            return HostBuilder.Fields(self, null);
-        }
-
-        var previous = NvidiaCatalog.Branches.Single(b => b.Branch == branch - 1);
-        var versions = Enumerable.Range(Math.Max(0, previous.Minors - 2), Math.Min(2, previous.Minors)).Select(m => $"{previous.Branch}.{m}.0")
-            .Concat(Enumerable.Range(0, minor + 1).Select(m => $"{branch}.{m}.0"));
-        var block = new List<(string, string)>
-        {
-            ("mdev_type", $"{{t:string:\"{model.TypeId(profile, branch)}\",\"{model.TypeId(profile, branch - 1)}\"}}"),
-            ("vgpu_name", "\"" + model.ProfileName(profile) + "\""),
-            ("software_version", "{v:string:" + string.Join(',', versions.Select(v => "\"" + v + "\"")) + "}"),
-        };
-        return HostBuilder.Fields(self, [block]);
+        var range = NvidiaCatalog.Branches[branch].VgpuRange;
+        return new DescriptorFields(
+            [
+                new("device_api", "vfio-pci"),
+                new("mdev_type", model.TypeId(profile, branch)),
+                new("gpu", model.Gpu),
+                new("ecc", ecc),
+                new("driver", "nvidia"),
+                new("driver_build", driverBuild),
+                new("vgpu_range", range),
+                new("vgpu_version", negotiated ?? range),
+                new("rule.vgpu_version", "within vgpu_range"),
+                new("rule.driver_build", "exact"),
+                new("migration.evidence", NvidiaCatalog.RulePack),
+            ],
+            [],
+            [],
+            DescriptorOrigin.Profile,
+            "generated as the rule pack nvidia-vgpu 1 states it");
     }
 }

@@ -34,7 +34,8 @@ internal static class HostEntryBuilder
                 devices.Add((device.Id, id));
             }
 
-            if (device.InUse != true && id >= 0)
+            // Only a device known to be free is capacity: one whose use is unknown may be in use.
+            if (device.InUse == false && id >= 0)
             {
                 Add(resources, keys, new HostResource(id, 1, 0, ResourceKind.Device, device.Id, table.Share(device.Parent), table.Share(device.MdevType)));
             }

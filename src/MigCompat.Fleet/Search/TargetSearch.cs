@@ -411,6 +411,7 @@ internal sealed class TargetSearch
                             verdict.Bindings)
                         {
                             Reasons = verdict.Level == CompatibilityLevel.Live ? [] : verdict.Reasons,
+                            Evidence = verdict.Evidence,
                         };
                     }
                 }

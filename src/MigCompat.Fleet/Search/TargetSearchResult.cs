@@ -71,6 +71,13 @@ public sealed record DeviceAssignment(
     /// (e.g. <c>VERSION_MINOR_TOO_LOW</c> on <c>software_version</c>); empty when <see cref="Level"/> is live.
     /// </summary>
     public ImmutableArray<Reason> Reasons { get; init; } = [];
+
+    /// <summary>
+    /// What vouches for this device's verdict against the chosen resource: a driver declaration, a
+    /// rule pack or profile, the target's own declared rules, identical builds of a migrating driver,
+    /// or nothing (then the device moves cold at best, with <c>NO_EVIDENCE</c> among its reasons).
+    /// </summary>
+    public Evidence Evidence { get; init; } = Evidence.None;
 }
 
 /// <summary>A host that cannot take the VM, and why.</summary>

@@ -17,8 +17,8 @@ public static class CapacityResources
     public static string TypeKey(string parent, string typeId) => string.Create(CultureInfo.InvariantCulture, $"type:{parent}/{typeId}");
 
     /// <summary>
-    /// The resources of an inventory, ordered by key: capacity 1 per device not known to be in use,
-    /// and <see cref="CreatableType.AvailableInstances"/> (never below 0) per creatable type. A key
+    /// The resources of an inventory, ordered by key: capacity 1 per device known to be free
+    /// (<c>in_use</c> false; a device whose use is unknown may be in use and is never offered), and <see cref="CreatableType.AvailableInstances"/> (never below 0) per creatable type. A key
     /// listed twice counts once, with the larger capacity; entries with an empty id are skipped.
     /// </summary>
     /// <param name="inventory">The inventory.</param>
@@ -27,7 +27,7 @@ public static class CapacityResources
         var capacities = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var device in inventory.Devices.IsDefault ? [] : inventory.Devices)
         {
-            if (device is null || device.InUse == true || string.IsNullOrWhiteSpace(device.Id))
+            if (device is null || device.InUse != false || string.IsNullOrWhiteSpace(device.Id))
             {
                 continue;
             }

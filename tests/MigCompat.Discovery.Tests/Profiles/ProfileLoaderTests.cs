@@ -110,7 +110,7 @@ public class ProfileLoaderTests
         var applied = ProfileDescriptors.Apply(profile, derived);
 
         Assert.Equal(
-            [KeyValuePair.Create("device_api", "vfio-pci"), KeyValuePair.Create("mdev_type", "grid-p4"), KeyValuePair.Create("software_version", "1.0.0")],
+            [KeyValuePair.Create("device_api", "vfio-pci"), KeyValuePair.Create("mdev_type", "grid-p4"), KeyValuePair.Create("software_version", "1.0.0"), KeyValuePair.Create("migration.evidence", "profile /p/good.profile")],
             applied.Self);
         Assert.Equal((DescriptorOrigin.Profile, "/p/good.profile"), (applied.Origin, applied.OriginDetail));
         Assert.Single(applied.Compatible);

@@ -57,7 +57,7 @@ public class NvidiaVgpuFunctionTests
         Assert.Equal(new PciIds("10de", "2335", "10de", "18be", "030200"), device.Pci);
         Assert.Equal(DescriptorOrigin.Derived, device.Descriptor.Origin);
         Assert.Equal(
-            ["device_api=vfio-pci", "mdev_type=nvidia-1414", "driver=nvidia", "driver_build=550.90.05"],
+            ["device_api=vfio-pci", "mdev_type=nvidia-1414", "driver=nvidia", "driver_build=550.90.05", "rule.vgpu_version=within vgpu_range", "rule.driver_build=exact", "vgpu_range=7.1-20.1", "vgpu_version=7.1-20.1", "migration.capable=yes", "migration.evidence=rule-pack nvidia-vgpu 1 (shipped:nvidia-vgpu.rules)", "gpu=10de:2335"],
             device.Descriptor.Self.Select(f => f.Key + "=" + f.Value));
     }
 

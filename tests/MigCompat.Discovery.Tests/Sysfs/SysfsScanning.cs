@@ -18,6 +18,12 @@ public static class SysfsScanning
 
         // Not this machine's processes: tests that look up devices in use name a fake proc tree.
         ProcRoot = null,
+
+        // Not this machine's NVML: NVML tests name a fake one (Nvidia/FakeNvml.cs).
+        NvmlLibrary = null,
+
+        // Not this machine's operator rule packs: only the shipped ones.
+        RulesDirectory = null,
     };
 
     public static HostInventory Scan(SysfsFixture fixture) => SysfsScanner.Scan(Options(fixture));

@@ -1,4 +1,5 @@
 using MigCompat.Core.Matching;
+using MigCompat.Discovery.Inventory;
 using MigCompat.Fleet.Search;
 using static MigCompat.Fleet.Tests.Search.TestFleet;
 
@@ -6,7 +7,7 @@ namespace MigCompat.Fleet.Tests.Search;
 
 public class TargetSearchTests
 {
-    private static readonly MigCompat.Discovery.Inventory.DescriptorFields V11 = Gpu("nvidia-63", "17.1.0");
+    private static readonly DescriptorFields V11 = Gpu("nvidia-63", "17.1.0");
 
     [Theory]
     [InlineData("17.3.0", CompatibilityLevel.Live)]
@@ -43,6 +44,44 @@ public class TargetSearchTests
         Assert.Equal(reasons, string.Join(", ", assignment.Reasons.Select(r => $"{r.Code} {r.Field}")));
         Assert.Equal(Matcher.Check(Parse(V11), Parse(target)).Reasons, assignment.Reasons);
         Assert.All(assignment.Reasons, r => Assert.False(string.IsNullOrWhiteSpace(r.Message)));
+    }
+
+    [Theory]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(null, false)]
+    public void Only_a_device_known_to_be_free_is_offered_and_one_whose_use_is_unknown_is_not(bool? inUse, bool offered)
+    {
+        using var index = Index(Source("src", V11), Host("dst", [Device("free?", V11, inUse)]));
+
+        var result = index.FindTargets(QueryById("src", 1));
+
+        Assert.Equal(offered ? ["device:free?"] : [], result.Candidates.SelectMany(c => c.Assignments).Select(a => a.ResourceKey));
+        Assert.Equal(offered ? 1 : 0, result.HostsAccepted);
+    }
+
+    public static TheoryData<string, DescriptorFields, DescriptorFields, CompatibilityLevel, string, string> EvidenceCases => new()
+    {
+        { "the target's own version field", V11, Gpu("nvidia-63", "17.3.0"), CompatibilityLevel.Live, "declaration", "" },
+        { "a rule pack the target names", Stated(V11), Stated(Gpu("nvidia-63", "17.3.0")), CompatibilityLevel.Live, "rule-pack", "" },
+        { "identical builds of a migrating driver", Vf("mlx5_vfio_pci", "6.8.0"), Vf("mlx5_vfio_pci", "6.8.0"), CompatibilityLevel.Live, "identical-build", "" },
+        { "nothing", Bare(), Bare(), CompatibilityLevel.Cold, "none", ReasonCodes.NoEvidence },
+        { "nothing, for a driver that cannot migrate", Vf("vfio-pci", "6.8.0"), Vf("vfio-pci", "6.8.0"), CompatibilityLevel.Cold, "none", ReasonCodes.MigrationUnsupported },
+    };
+
+    [Theory]
+    [MemberData(nameof(EvidenceCases))]
+    public void Each_assignment_carries_the_evidence_of_its_verdict(string what, DescriptorFields source, DescriptorFields target, CompatibilityLevel level, string kind, string reasons)
+    {
+        using var index = Index(Host("src", [Device("vm-0", source, inUse: true)]), Host("dst", [Device("free", target)]));
+
+        var assignment = Assert.Single(Assert.Single(index.FindTargets(QueryById("src", 1)).Candidates).Assignments);
+
+        var verdict = Matcher.Check(Parse(source), Parse(target));
+        Assert.True(level == assignment.Level, what);
+        Assert.Equal(verdict.Evidence, assignment.Evidence);
+        Assert.Equal(kind, assignment.Evidence.KindName);
+        Assert.Equal(reasons, string.Join(",", assignment.Reasons.Select(r => r.Code).Distinct()));
     }
 
     [Fact]
@@ -338,4 +377,13 @@ public class TargetSearchTests
 
         Assert.Equal(2, index.DistinctDescriptorCount);
     }
+
+    private static DescriptorFields Stated(DescriptorFields fields) =>
+        fields with { Self = [.. fields.Self, new("migration.evidence", "rule-pack test-pack 1")] };
+
+    private static DescriptorFields Vf(string driver, string build) =>
+        new([new("device_api", "vfio-pci"), new("pci_id", "15b3:101e"), new("driver", driver), new("driver_build", build)], [], [], DescriptorOrigin.Derived, "test");
+
+    private static DescriptorFields Bare() =>
+        new([new("device_api", "vfio-pci"), new("mdev_type", "nvidia-63")], [], [], DescriptorOrigin.Imported, "test");
 }

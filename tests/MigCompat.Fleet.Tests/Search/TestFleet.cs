@@ -24,8 +24,8 @@ internal static class TestFleet
         return result.Descriptor!;
     }
 
-    public static InventoryDevice Device(string id, DescriptorFields descriptor, bool inUse = false, string parent = "0000:3b:00.0") =>
-        new(id, DeviceKind.Mdev, "vfio-pci", descriptor.Self.First(p => p.Key == "mdev_type").Value, parent, "nvidia", "550.90.07", null, null, null, inUse, descriptor);
+    public static InventoryDevice Device(string id, DescriptorFields descriptor, bool? inUse = false, string parent = "0000:3b:00.0") =>
+        new(id, DeviceKind.Mdev, "vfio-pci", descriptor.Self.FirstOrDefault(p => p.Key == "mdev_type").Value, parent, "nvidia", "550.90.07", null, null, null, inUse, descriptor);
 
     public static CreatableType Type(string parent, DescriptorFields descriptor, int available) =>
         new(parent, descriptor.Self.First(p => p.Key == "mdev_type").Value, null, null, "vfio-pci", available, 0, "nvidia", "550.90.07", descriptor);

@@ -4,15 +4,18 @@ namespace MigCompat.Fleet.Tests.Storage;
 
 public sealed class CapacityResourcesTests
 {
-    [Fact]
-    public void Devices_in_use_offer_nothing_and_devices_of_unknown_use_offer_one_unit()
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(null, false)]
+    public void Only_a_device_known_to_be_free_offers_a_unit_and_one_whose_use_is_unknown_offers_nothing(bool? inUse, bool offered)
     {
-        var inventory = Inventories.Host("h", freeInstances: 0,
-            devices: [Inventories.Device("a", true), Inventories.Device("b", false), Inventories.Device("c", null)]);
+        var inventory = Inventories.Host("h", freeInstances: 0, devices: [Inventories.Device("a", inUse)]);
 
         var resources = CapacityResources.From(inventory);
 
-        Assert.Equal([new("device:b", 1L), new("device:c", 1L), new(Inventories.GvtKey, 0L)], resources);
+        KeyValuePair<string, long>[] expected = offered ? [new("device:a", 1L), new(Inventories.GvtKey, 0L)] : [new(Inventories.GvtKey, 0L)];
+        Assert.Equal(expected, resources);
     }
 
     [Fact]

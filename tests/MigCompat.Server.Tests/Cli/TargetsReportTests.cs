@@ -28,4 +28,31 @@ public sealed class TargetsReportTests
         Assert.DoesNotContain("4294967299", output.ToString(), StringComparison.Ordinal);
         Assert.True(lines[1].Contains($"  {why}  ", StringComparison.Ordinal), $"{what}: {lines[1]}");
     }
+
+    private const string RulePack = """{"kind":"rule-pack","detail":"nvidia-vgpu 1"}""";
+    private const string NoEvidence = """{"kind":"none","detail":"nothing states which device states the target accepts"}""";
+
+    public static TheoryData<string, string, string> EvidenceCases => new()
+    {
+        { "one device vouched for by a rule pack", Assignment(0, "live", RulePack), "rule-pack nvidia-vgpu 1 (#0)" },
+        { "two devices with the same evidence", Assignment(0, "live", RulePack) + "," + Assignment(1, "live", RulePack), "rule-pack nvidia-vgpu 1 (#0 #1)" },
+        { "a device nothing vouches for", Assignment(0, "live", RulePack) + "," + Assignment(1, "cold", NoEvidence), "rule-pack nvidia-vgpu 1 (#0), none (#1)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(EvidenceCases))]
+    public void The_table_shows_what_vouches_for_each_devices_verdict(string what, string assignments, string evidence)
+    {
+        var answer = JsonSerializer.Deserialize<JsonElement>($$"""{"candidates":[{"host":"gpu-07","level":"live","assignments":[{{assignments}}]}],"rejected":[],"hostsConsidered":3}""");
+        using var output = new StringWriter();
+
+        TargetsReport.Write(answer, output);
+
+        var lines = output.ToString().Split('\n');
+        Assert.Contains("  EVIDENCE  ", lines[0], StringComparison.Ordinal);
+        Assert.True(lines[1].Contains($"  {evidence}  ", StringComparison.Ordinal), $"{what}: {lines[1]}");
+    }
+
+    private static string Assignment(int index, string level, string evidence) =>
+        $$"""{"deviceIndex":{{index}},"resourceKey":"device:d{{index}}","level":"{{level}}","reasons":[],"evidence":{{evidence}}}""";
 }

@@ -140,6 +140,45 @@ public sealed class TargetAndClaimTests
         Assert.False(string.IsNullOrWhiteSpace(reason.GetProperty("message").GetString()));
     }
 
+    [Theory]
+    [InlineData("the target's own version fields", null, "declaration", "the target descriptor states")]
+    [InlineData("a rule pack the descriptors name", "rule-pack nvidia-vgpu 1", "rule-pack", "nvidia-vgpu 1")]
+    public async Task Each_assignment_says_what_vouches_for_its_verdict_in_the_shape_check_writes(string what, string? declared, string kind, string detail)
+    {
+        await using var server = await FleetTestServer.StartAsync();
+        var descriptor = TestInventories.Descriptor();
+        if (declared is not null)
+        {
+            descriptor = descriptor with { Self = [.. descriptor.Self, new("migration.evidence", declared)] };
+        }
+
+        (await server.PutHostAsync(TestInventories.Host("host-a", descriptor: descriptor))).Dispose();
+        (await server.PutHostAsync(TestInventories.Host("host-b", descriptor: descriptor))).Dispose();
+
+        var answer = await PostAsync(server, "/v1/migrations/targets", new { sourceHost = "host-a", devices = new[] { new { id = TestInventories.SourceDevice } } }, FleetTestServer.ReadToken, HttpStatusCode.OK);
+
+        var assignment = answer.GetProperty("candidates")[0].GetProperty("assignments")[0];
+        var evidence = assignment.GetProperty("evidence");
+        Assert.True(assignment.GetProperty("level").GetString() == "live", what);
+        Assert.Equal(["kind", "detail"], evidence.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(kind, evidence.GetProperty("kind").GetString());
+        Assert.StartsWith(detail, evidence.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_evidence_as_the_answer_writes_it()
+    {
+        await using var server = await FleetTestServer.StartAsync();
+
+        var document = JsonSerializer.Deserialize<JsonElement>(await server.Client(FleetTestServer.ReadToken).GetStringAsync("/openapi/v1.json", Ct));
+
+        var evidence = document.GetProperty("components").GetProperty("schemas").GetProperty("Evidence");
+        Assert.Equal(["detail", "kind"], evidence.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["none", "driver", "rule-pack", "profile", "declaration", "identical-build"],
+            evidence.GetProperty("properties").GetProperty("kind").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
+    }
+
     internal static async Task<JsonElement> PostAsync(FleetTestServer server, string path, object? body, string token, HttpStatusCode expected)
     {
         using var response = body is null
