@@ -24,11 +24,12 @@ internal static class CliApp
         ArgumentNullException.ThrowIfNull(stderr);
         var root = CommandCatalog.CreateRoot();
         var parseResult = root.Parse(args);
-        if (parseResult.Action is ParseErrorAction)
+        var usageErrors = IsHelpOrVersion(parseResult) ? [] : UsageErrors.Find(parseResult);
+        if (parseResult.Action is ParseErrorAction || usageErrors.Count > 0)
         {
-            foreach (var error in parseResult.Errors)
+            foreach (var message in usageErrors.Count > 0 ? usageErrors : parseResult.Errors.Select(e => e.Message))
             {
-                await stderr.WriteAsync($"migcompat: error: {error.Message}\n").ConfigureAwait(false);
+                await stderr.WriteAsync($"migcompat: error: {message}\n").ConfigureAwait(false);
             }
 
             await stderr.WriteAsync("Run 'migcompat --help' or 'migcompat COMMAND --help' for usage.\n").ConfigureAwait(false);
@@ -51,4 +52,9 @@ internal static class CliApp
             return ExitCodes.InternalError;
         }
     }
+
+    /// <summary>True when the command line asks for help or the version (which ignore everything else).</summary>
+    private static bool IsHelpOrVersion(ParseResult parseResult) =>
+        parseResult.Tokens.TakeWhile(t => t.Type != System.CommandLine.Parsing.TokenType.DoubleDash)
+            .Any(t => t.Type == System.CommandLine.Parsing.TokenType.Option && t.Value is "--help" or "-h" or "-?" or "/?" or "/h" or "--version");
 }
