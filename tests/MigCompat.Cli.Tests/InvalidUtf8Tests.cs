@@ -80,6 +80,31 @@ public sealed class InvalidUtf8Tests : IDisposable
         Assert.Contains("warning MCC006: attribute skipped: invalid UTF-8 at byte 2 (0xFF)", result.Stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("validate", "inventory.json")]
+    [InlineData("check", "inventory.json#d1")]
+    [InlineData("import mdevctl-types", "types.json")]
+    [InlineData("import mdevctl-list", "list.json")]
+    [InlineData("import domain-xml d.xml --inventory", "inventory.json")]
+    public async Task A_lone_surrogate_escape_in_json_input_is_exit_2_with_a_located_error_never_an_internal_error(string command, string file)
+    {
+        workspace.Write("inventory.json", "{\"schema_version\": 1, \"host\": \"h\\ud800\", \"taken_at\": \"2025-03-01T12:00:00Z\"}");
+        workspace.Write("types.json", "[{\"0000:00:02.0\": [{\"t\\ud800\": {\"available_instances\": 1}}]}]");
+        workspace.Write("list.json", "[{\"0000:00:02.0\": [{\"d069d019-36ea-4111-8f0a-8c9a70e21366\": {\"mdev_type\": \"t\\udc00\"}}]}]");
+        workspace.Write("d.xml", "<domain><name>vm</name></domain>");
+        var words = command.Split(' ');
+        string[] args = command == "check"
+            ? ["check", workspace.Path(file), workspace.Path(file)]
+            : [.. words.Select(w => w.EndsWith(".xml", StringComparison.Ordinal) ? workspace.Path(w) : w), workspace.Path(file)];
+
+        var result = await CliRunner.RunAsync(args);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(string.Empty, result.Stdout);
+        Assert.Matches(new Regex(@":1:\d+: error MC[IM]0\d\d: .*lone UTF-16 surrogate"), result.Stderr);
+        Assert.DoesNotContain("internal error", result.Stderr, StringComparison.Ordinal);
+    }
+
     private string WriteBytes(string relative, string content)
     {
         var bytes = new List<byte>();
