@@ -45,7 +45,8 @@ internal sealed class ImportContext(string fileName)
         }
         catch (JsonException ex)
         {
-            diagnostics.Add(Diagnostic.Error(ImportCodes.Malformed, $"The input is not well-formed JSON: {ex.Message}", fileName, (int)(ex.LineNumber ?? -1) + 1, (int)(ex.BytePositionInLine ?? -1) + 1));
+            var message = InputKind.OfNonJson(content) is { } kind ? $"The input is {kind}." : $"The input is not well-formed JSON: {ex.Message}";
+            diagnostics.Add(Diagnostic.Error(ImportCodes.Malformed, message, fileName, (int)(ex.LineNumber ?? -1) + 1, (int)(ex.BytePositionInLine ?? -1) + 1));
             return null;
         }
 
