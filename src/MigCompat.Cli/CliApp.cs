@@ -24,7 +24,7 @@ internal static class CliApp
         ArgumentNullException.ThrowIfNull(stderr);
         var root = CommandCatalog.CreateRoot();
         var parseResult = root.Parse(args);
-        var usageErrors = IsHelpOrVersion(parseResult) ? [] : UsageErrors.Find(parseResult);
+        var usageErrors = IsHelpOrVersion(parseResult) ? [] : FindUsageErrors(parseResult);
         if (parseResult.Action is ParseErrorAction || usageErrors.Count > 0)
         {
             foreach (var message in usageErrors.Count > 0 ? usageErrors : parseResult.Errors.Select(e => e.Message))
@@ -53,8 +53,22 @@ internal static class CliApp
         }
     }
 
-    /// <summary>True when the command line asks for help or the version (which ignore everything else).</summary>
+    /// <summary>True when the command line asks for help, or the root for the version (which ignore everything else).</summary>
     private static bool IsHelpOrVersion(ParseResult parseResult) =>
         parseResult.Tokens.TakeWhile(t => t.Type != System.CommandLine.Parsing.TokenType.DoubleDash)
-            .Any(t => t.Type == System.CommandLine.Parsing.TokenType.Option && t.Value is "--help" or "-h" or "-?" or "/?" or "/h" or "--version");
+            .Any(t => t.Type == System.CommandLine.Parsing.TokenType.Option
+                && (t.Value is "--help" or "-h" or "-?" or "/?" or "/h" || (t.Value == "--version" && parseResult.CommandResult.Command is RootCommand)));
+
+    /// <summary>The usage errors in the user's words; should explaining them fail (a bug), the parser's own messages.</summary>
+    private static IReadOnlyList<string> FindUsageErrors(ParseResult parseResult)
+    {
+        try
+        {
+            return UsageErrors.Find(parseResult);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or NullReferenceException or IndexOutOfRangeException)
+        {
+            return parseResult.Errors.Select(e => e.Message).ToList();
+        }
+    }
 }

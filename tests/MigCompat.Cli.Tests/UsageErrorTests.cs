@@ -16,6 +16,7 @@ public sealed class UsageErrorTests : IDisposable
         { "validate --formt=json x", ["unknown option '--formt' (did you mean --format?)"] },
         { "validate x -f", ["unknown option '-f' for 'migcompat validate'; run 'migcompat validate --help' for its options (write -- before a file name that starts with '-')"] },
         { "check a b --fromat json", ["unknown option '--fromat' (did you mean --format?)"] },
+        { "validate x --version", ["unknown option '--version' for 'migcompat validate'; run 'migcompat validate --help' for its options (write -- before a file name that starts with '-')"] },
         { "format x --verbose", ["unknown option '--verbose' for 'migcompat format'; run 'migcompat format --help' for its options (write -- before a file name that starts with '-')"] },
         { "scan --sysfs-rot /x", ["unknown option '--sysfs-rot' (did you mean --sysfs-root?)"] },
         { "import mdevctl-types t.json --hots h", ["unknown option '--hots' (did you mean --host?)"] },
