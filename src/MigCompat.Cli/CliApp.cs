@@ -23,7 +23,8 @@ internal static class CliApp
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
         var root = CommandCatalog.CreateRoot();
-        var parseResult = root.Parse(args);
+        // No response files: '@name' is a file name like any other (a descriptor called '@gpu.desc').
+        var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         var usageErrors = IsHelpOrVersion(parseResult) ? [] : FindUsageErrors(parseResult);
         if (parseResult.Action is ParseErrorAction || usageErrors.Count > 0)
         {

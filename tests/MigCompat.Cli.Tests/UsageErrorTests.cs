@@ -68,7 +68,9 @@ public sealed class UsageErrorTests : IDisposable
     [InlineData("validate -- -f", "-f")]
     [InlineData("format -- --weird.desc", "--weird.desc")]
     [InlineData("check -- --weird.desc -x", "--weird.desc")]
-    public async Task After_double_dash_or_as_a_path_a_name_starting_with_a_dash_is_read_as_a_file(string commandLine, string file)
+    [InlineData("validate @args.rsp", "@args.rsp")]
+    [InlineData("format @gpu.desc", "@gpu.desc")]
+    public async Task After_double_dash_or_as_a_path_a_name_starting_with_a_dash_or_an_at_sign_is_read_as_a_file(string commandLine, string file)
     {
         var result = await CliRunner.RunAsync(commandLine.Split(' '));
 
