@@ -45,7 +45,7 @@ internal sealed class ImportContext(string fileName)
         }
         catch (JsonException ex)
         {
-            var message = InputKind.OfNonJson(content) is { } kind ? $"The input is {kind}." : $"The input is not well-formed JSON: {ex.Message}";
+            var message = InputKind.OfNonJson(content) is { } kind ? $"The input is {kind}." : $"The input is not well-formed JSON: {JsonTextCheck.ParserMessage(ex)}";
             diagnostics.Add(Diagnostic.Error(ImportCodes.Malformed, message, fileName, (int)(ex.LineNumber ?? -1) + 1, (int)(ex.BytePositionInLine ?? -1) + 1));
             return null;
         }

@@ -116,7 +116,7 @@ public static class InventoryJson
             var column = (int)(ex.BytePositionInLine ?? -1) + 1;
             return Failed(Diagnostic.Error(
                 InventoryJsonCodes.MalformedJson,
-                $"The inventory is not well-formed JSON: {ex.Message}",
+                $"The inventory is not well-formed JSON: {JsonTextCheck.ParserMessage(ex)}",
                 fileName,
                 line,
                 column));
