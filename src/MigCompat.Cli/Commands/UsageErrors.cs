@@ -147,7 +147,9 @@ internal static partial class UsageErrors
     {
         if (IsNumber(option))
         {
-            return int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) ? null : $"{option.Name}: '{value}' is not a whole number";
+            return int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) ? null
+                : value.TrimStart('-').Length > 0 && value.TrimStart('-').All(char.IsAsciiDigit) && value.LastIndexOf('-') <= 0 ? $"{option.Name}: '{value}' is out of range (a whole number from -2147483648 to 2147483647)"
+                : $"{option.Name}: '{value}' is not a whole number";
         }
 
         // Options with a fixed set of values spell it in their help name (text|json).
