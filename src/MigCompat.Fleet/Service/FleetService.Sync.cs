@@ -53,7 +53,12 @@ public sealed partial class FleetService
             }
         }
 
+        var stale = staleClaimCounts.Keys.ToList();
         await RefreshAllClaimCountsAsync(cancellationToken);
+        foreach (var host in stale)
+        {
+            staleClaimCounts.TryRemove(host, out _);
+        }
     }
 
     /// <summary>Re-reads the units held by active claims on every host in one query and gives them to the index.</summary>
@@ -188,6 +193,10 @@ public sealed partial class FleetService
             {
                 nextRefresh = now + refresh;
                 await RunGuardedAsync("refresh", () => RefreshAsync(cancellationToken), cancellationToken);
+            }
+            else if (!staleClaimCounts.IsEmpty)
+            {
+                await RunGuardedAsync("stale_refresh", () => RefreshStaleClaimCountsAsync(cancellationToken), cancellationToken);
             }
         }
     }
