@@ -80,6 +80,53 @@ public sealed record ServerOptions
         };
     }
 
+    /// <summary>
+    /// Refuses a token configuration that cannot mean what the operator wants: one token given to two
+    /// roles (the admin token equal to the read or the scheduler token, ...) or to two agents (each
+    /// agent may then write the other's host), or an agent token for a name that is not a host name.
+    /// <see cref="MigCompatServer.CreateBuilder"/> calls it, so such a server does not start.
+    /// </summary>
+    /// <exception cref="FormatException">The configuration is inconsistent; the message says which settings clash (never the tokens).</exception>
+    public void Validate()
+    {
+        var seen = new List<(string Token, string Role)>();
+        Add(AdminToken, "the admin token (MIGCOMPAT_ADMIN_TOKEN, --admin-token)");
+        Add(ReadToken, "the read token (MIGCOMPAT_READ_TOKEN, --read-token)");
+        Add(SchedulerToken, "the scheduler token (MIGCOMPAT_SCHEDULER_TOKEN, --scheduler-token)");
+        foreach (var (host, token) in AgentTokens.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        {
+            if (Http.HostNames.Problem(host, $"agent token host '{host}'") is { } problem)
+            {
+                throw new FormatException($"MIGCOMPAT_AGENT_TOKENS / --agent-tokens: {problem}");
+            }
+
+            if (string.IsNullOrWhiteSpace(token))
+            {
+                throw new FormatException($"the agent token of host '{host}' is empty; give each host a token of its own");
+            }
+
+            Add(token, $"the agent token of host '{host}'");
+        }
+
+        void Add(string? token, string role)
+        {
+            if (token is null)
+            {
+                return;
+            }
+
+            foreach (var (other, otherRole) in seen)
+            {
+                if (string.Equals(other, token, StringComparison.Ordinal))
+                {
+                    throw new FormatException($"{otherRole} and {role} are the same token; give every role and every agent a token of its own (a shared token gives each holder the other's rights)");
+                }
+            }
+
+            seen.Add((token, role));
+        }
+    }
+
     /// <summary>Parses <c>host1=tok1;host2=tok2</c> (blank entries ignored).</summary>
     /// <param name="text">The text; null or blank gives no agent tokens.</param>
     /// <exception cref="FormatException">An entry is not <c>host=token</c> or names a host twice.</exception>

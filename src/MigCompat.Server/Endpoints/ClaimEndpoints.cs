@@ -131,32 +131,53 @@ internal static class ClaimEndpoints
         problem = null;
         if (string.IsNullOrWhiteSpace(body.Host))
         {
-            problem = Problems.BadRequest("'host' is missing; name the target host");
+            problem = Problems.BadRequest("'host' is missing; name the target host", [new("path", "$.host")]);
+            return null;
+        }
+
+        if (HostNames.Problem(body.Host, "'host'") is { } badHost)
+        {
+            problem = Problems.BadRequest(badHost, [new("path", "$.host")]);
+            return null;
+        }
+
+        if (body.Items is not null && body.Assignments is not null)
+        {
+            problem = Problems.BadRequest("the claim gives both 'items' and 'assignments'; send one of them (the assignments of a target answer, or items with counts)", [new("path", "$.assignments")]);
             return null;
         }
 
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var order = new List<string>();
+        var index = 0;
         foreach (var item in body.Items ?? [])
         {
             if (string.IsNullOrWhiteSpace(item?.ResourceKey) || item.Count is < 1)
             {
-                problem = Problems.BadRequest("every item needs a 'resourceKey' and a 'count' of at least 1");
+                problem = Problems.BadRequest(string.Create(CultureInfo.InvariantCulture, $"$.items[{index}]: every item needs a 'resourceKey' and a 'count' of at least 1"), [new("path", string.Create(CultureInfo.InvariantCulture, $"$.items[{index}]"))]);
+                return null;
+            }
+
+            if (counts.ContainsKey(item.ResourceKey))
+            {
+                problem = Problems.BadRequest(string.Create(CultureInfo.InvariantCulture, $"$.items[{index}]: resource '{item.ResourceKey}' is listed twice; list each resource once with the number of units in 'count'"), [new("path", string.Create(CultureInfo.InvariantCulture, $"$.items[{index}].resourceKey"))]);
                 return null;
             }
 
             Add(item.ResourceKey, item.Count ?? 1);
+            index++;
         }
 
         foreach (var assignment in body.Assignments ?? [])
         {
             if (string.IsNullOrWhiteSpace(assignment?.ResourceKey))
             {
-                problem = Problems.BadRequest("every assignment needs its 'resourceKey' (copy the assignments of a target answer)");
+                problem = Problems.BadRequest(string.Create(CultureInfo.InvariantCulture, $"$.assignments[{index}]: every assignment needs its 'resourceKey' (copy the assignments of a target answer)"), [new("path", string.Create(CultureInfo.InvariantCulture, $"$.assignments[{index}]"))]);
                 return null;
             }
 
             Add(assignment.ResourceKey, 1);
+            index++;
         }
 
         if (counts.Count == 0)

@@ -19,6 +19,11 @@ internal static class HostEndpoints
     public static void Map(IEndpointRouteBuilder routes)
     {
         var hosts = routes.MapGroup("/v1/hosts").WithTags("Hosts");
+        hosts.AddEndpointFilter(async (context, next) =>
+            context.HttpContext.Request.RouteValues.TryGetValue("name", out var name)
+                && HostNames.Problem(name as string, "the host name in the URL") is { } problem
+                ? Problems.BadRequest(problem)
+                : await next(context));
         hosts.MapPut("/{name}", PutAsync)
             .WithSummary("Stores a host's inventory (generation via If-Match or ?generation=)")
             .Produces<HostWriteResponse>(StatusCodes.Status200OK)
@@ -72,7 +77,16 @@ internal static class HostEndpoints
             return Problems.BadRequest("the body is not valid UTF-8 text; send the inventory JSON as UTF-8");
         }
 
-        var read = InventoryJson.Read(json, "request body");
+        InventoryReadResult read;
+        try
+        {
+            read = InventoryJson.Read(json, "request body");
+        }
+        catch (InvalidOperationException) when (StrictJson.Check(body, 64) is { } invalid)
+        {
+            // A string that is not Unicode (a lone surrogate escape) is a malformed request, not a server error.
+            return Problems.BadRequest("the inventory was refused and nothing was changed: " + invalid.Message, [new("path", invalid.Path)]);
+        }
         if (read.Inventory is not { } inventory)
         {
             var malformed = read.Diagnostics.Any(d => d.Code == InventoryJsonCodes.MalformedJson);
@@ -217,10 +231,19 @@ internal static class HostEndpoints
             {
                 fromHeader = WildcardGeneration;
             }
+            else if (ifMatch.StartsWith("W/", StringComparison.Ordinal))
+            {
+                // RFC 9110 13.1.1: If-Match uses the strong comparison, so a weak tag never matches.
+                problem = Problems.Create(
+                    StatusCodes.Status412PreconditionFailed,
+                    "Precondition failed",
+                    $"If-Match '{ifMatch}' is a weak entity tag, which never matches (RFC 9110 uses the strong comparison for If-Match); nothing was changed. Send the strong tag from the last answer's ETag, e.g. If-Match: \"{ifMatch[2..].Trim('"')}\"");
+                return 0;
+            }
             else
             {
-                var text = ifMatch.StartsWith("W/", StringComparison.Ordinal) ? ifMatch[2..] : ifMatch;
-                if (!long.TryParse(text.Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+                var text = ifMatch.Length >= 2 && ifMatch[0] == '"' && ifMatch[^1] == '"' ? ifMatch[1..^1] : ifMatch;
+                if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
                 {
                     problem = Problems.BadRequest($"If-Match '{ifMatch}' is not a generation; send the number from the last answer's ETag, e.g. If-Match: \"3\"");
                     return 0;

@@ -66,7 +66,13 @@ internal static class TargetEndpoints
         problem = null;
         if (string.IsNullOrWhiteSpace(request.SourceHost))
         {
-            problem = Problems.BadRequest("'sourceHost' is missing; name the host the VM runs on now");
+            problem = Problems.BadRequest("'sourceHost' is missing; name the host the VM runs on now", [new("path", "$.sourceHost")]);
+            return null;
+        }
+
+        if (HostNames.Problem(request.SourceHost, "'sourceHost'") is { } badHost)
+        {
+            problem = Problems.BadRequest(badHost, [new("path", "$.sourceHost")]);
             return null;
         }
 
