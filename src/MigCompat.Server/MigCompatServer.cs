@@ -58,13 +58,12 @@ public static class MigCompatServer
         builder.Services.AddSingleton<FleetServiceHost>();
         builder.Services.AddHostedService(services => services.GetRequiredService<FleetServiceHost>());
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = DescribeStatus);
-        builder.Services.AddOpenApi(openApi => openApi.AddSchemaTransformer(EvidenceJsonConverter.DescribeAsync));
+        builder.Services.AddOpenApi(OpenApiSchemas.Configure);
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
             json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
-            json.SerializerOptions.Converters.Add(new EvidenceJsonConverter());
             json.SerializerOptions.MaxDepth = 32;
         });
         return builder;

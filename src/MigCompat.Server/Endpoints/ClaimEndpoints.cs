@@ -25,9 +25,9 @@ internal static class ClaimEndpoints
             .Produces<ClaimResponse>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        claims.MapGet("/{id}", GetAsync).WithSummary("Reads a claim").Produces<Claim>();
-        claims.MapPost("/{id}/confirm", ConfirmAsync).WithSummary("Confirms a pending claim: it holds until released").Produces<Claim>();
-        claims.MapDelete("/{id}", ReleaseAsync).WithSummary("Releases a claim").Produces<Claim>();
+        claims.MapGet("/{id}", GetAsync).WithSummary("Reads a claim").Produces<ClaimBody>();
+        claims.MapPost("/{id}/confirm", ConfirmAsync).WithSummary("Confirms a pending claim: it holds until released").Produces<ClaimBody>();
+        claims.MapDelete("/{id}", ReleaseAsync).WithSummary("Releases a claim").Produces<ClaimBody>();
     }
 
     private static async Task<IResult> CreateAsync(HttpContext context, FleetServiceHost host, AccessPolicy access, JsonBody json, CancellationToken cancellationToken)
@@ -57,11 +57,11 @@ internal static class ClaimEndpoints
         var result = await service.CreateClaimAsync(request, cancellationToken);
         return result switch
         {
-            ClaimCreated { Replayed: true } replayed => Results.Ok(new ClaimResponse(replayed.Claim, true)),
-            ClaimCreated created => Results.Created($"/v1/claims/{Uri.EscapeDataString(created.Claim.Id)}", new ClaimResponse(created.Claim, false)),
+            ClaimCreated { Replayed: true } replayed => Results.Ok(new ClaimResponse(ClaimBody.From(replayed.Claim), true)),
+            ClaimCreated created => Results.Created($"/v1/claims/{Uri.EscapeDataString(created.Claim.Id)}", new ClaimResponse(ClaimBody.From(created.Claim), false)),
             InsufficientCapacity insufficient => Problems.Conflict(
                 "not enough capacity is left on host '" + request.Host + "': " + string.Join("; ", insufficient.Items.Where(i => i.Available < i.Requested).Select(i => string.Create(CultureInfo.InvariantCulture, $"{i.ResourceKey} has {i.Available} free, {i.Requested} asked"))) + "; search targets again",
-                [new("items", insufficient.Items.ToArray())]),
+                [new("items", insufficient.Items.Select(ItemAvailabilityResponse.From).ToArray())]),
             UnknownResource unknown => Problems.Unprocessable(
                 $"host '{request.Host}' has no resource {string.Join(", ", unknown.ResourceKeys.Select(k => "'" + k + "'"))}; use the resourceKey values of a current target answer",
                 [new("resourceKeys", unknown.ResourceKeys.ToArray())]),
@@ -88,7 +88,7 @@ internal static class ClaimEndpoints
         }
 
         return await service.GetClaimAsync(id, cancellationToken) is { } claim
-            ? Results.Ok(claim)
+            ? Results.Ok(ClaimBody.From(claim))
             : Problems.NotFound($"no claim has id '{id}'");
     }
 
@@ -118,11 +118,11 @@ internal static class ClaimEndpoints
 
     private static IResult Transitioned(ClaimTransitionResult result) => result switch
     {
-        ClaimTransitioned transitioned => Results.Ok(transitioned.Claim),
+        ClaimTransitioned transitioned => Results.Ok(ClaimBody.From(transitioned.Claim)),
         ClaimNotFound notFound => Problems.NotFound($"no claim has id '{notFound.ClaimId}'"),
         ClaimTransitionRefused refused => Problems.Conflict(
-            $"claim '{refused.Claim.Id}' is {refused.Claim.State.ToString().ToLowerInvariant()}: {refused.Reason}",
-            [new("state", refused.Claim.State.ToString().ToLowerInvariant())]),
+            $"claim '{refused.Claim.Id}' is {ClaimBody.StateName(refused.Claim.State)}: {refused.Reason}",
+            [new("state", ClaimBody.StateName(refused.Claim.State))]),
         _ => Problems.Create(StatusCodes.Status500InternalServerError, "Unexpected result", "the store gave an unexpected answer"),
     };
 

@@ -164,7 +164,7 @@ internal static class HostEndpoints
             stored.UpdatedAt,
             inventory,
             [.. (stored.ReadDiagnostics.IsDefault ? [] : stored.ReadDiagnostics).Select(DiagnosticDto.From)],
-            capacity?.Resources ?? []));
+            [.. (capacity is null || capacity.Resources.IsDefault ? [] : capacity.Resources).Select(ResourceResponse.From)]));
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, FleetServiceHost host, AccessPolicy access, CancellationToken cancellationToken)
@@ -180,7 +180,7 @@ internal static class HostEndpoints
         }
 
         var hosts = await service.ListHostsAsync(cancellationToken);
-        return Results.Ok(new HostListResponse(hosts.Length, hosts));
+        return Results.Ok(new HostListResponse(hosts.Length, [.. hosts.Select(HostSummaryResponse.From)]));
     }
 
     private static async Task<IResult> DeleteAsync(string name, HttpContext context, FleetServiceHost host, AccessPolicy access, CancellationToken cancellationToken)

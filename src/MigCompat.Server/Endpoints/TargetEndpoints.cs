@@ -22,7 +22,7 @@ internal static class TargetEndpoints
             .WithTags("Migrations")
             .WithSummary("Ranks the hosts that can take the VM's devices, with the reasons other hosts were rejected")
             .Accepts<TargetsRequest>("application/json")
-            .Produces<TargetSearchResult>()
+            .Produces<TargetsResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
@@ -55,10 +55,10 @@ internal static class TargetEndpoints
         {
             return Problems.Unprocessable(
                 "the query cannot be answered: " + string.Join("; ", result.Errors.Select(e => e.Message)),
-                [new("errors", result.Errors.ToArray())]);
+                [new("errors", result.Errors.Select(QueryErrorResponse.From).ToArray())]);
         }
 
-        return Results.Ok(result);
+        return Results.Ok(TargetsResponse.From(result));
     }
 
     private static TargetQuery? ToQuery(TargetsRequest request, out IResult? problem)
