@@ -53,7 +53,7 @@ public static class MigCompatServer
         builder.Logging.AddFilter("MigCompat", LogLevel.Information);
 
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton<AccessPolicy>();
+        BearerTokens.Add(builder.Services, options);
         builder.Services.AddSingleton<JsonBody>();
         builder.Services.AddSingleton<FleetServiceHost>();
         builder.Services.AddHostedService(services => services.GetRequiredService<FleetServiceHost>());
@@ -80,6 +80,8 @@ public static class MigCompatServer
         app.Use(EndAbortedRequestsQuietlyAsync);
         app.UseStatusCodePages();
         app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.Use(CountRequestAsync);
         HostEndpoints.Map(app);
         TargetEndpoints.Map(app);

@@ -19,24 +19,20 @@ internal static class ClaimEndpoints
     {
         var claims = routes.MapGroup("/v1/claims").WithTags("Claims");
         claims.MapPost("/", CreateAsync)
+            .RequireAuthorization(BearerTokens.Claim)
             .WithSummary("Claims resource units on a host (all or nothing)")
             .Accepts<ClaimCreateRequest>("application/json")
             .Produces<ClaimResponse>(StatusCodes.Status201Created)
             .Produces<ClaimResponse>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        claims.MapGet("/{id}", GetAsync).WithSummary("Reads a claim").Produces<ClaimBody>();
-        claims.MapPost("/{id}/confirm", ConfirmAsync).WithSummary("Confirms a pending claim: it holds until released").Produces<ClaimBody>();
-        claims.MapDelete("/{id}", ReleaseAsync).WithSummary("Releases a claim").Produces<ClaimBody>();
+        claims.MapGet("/{id}", GetAsync).RequireAuthorization(BearerTokens.Read).WithSummary("Reads a claim").Produces<ClaimBody>();
+        claims.MapPost("/{id}/confirm", ConfirmAsync).RequireAuthorization(BearerTokens.Claim).WithSummary("Confirms a pending claim: it holds until released").Produces<ClaimBody>();
+        claims.MapDelete("/{id}", ReleaseAsync).RequireAuthorization(BearerTokens.Claim).WithSummary("Releases a claim").Produces<ClaimBody>();
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, FleetServiceHost host, AccessPolicy access, JsonBody json, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(HttpContext context, FleetServiceHost host, JsonBody json, CancellationToken cancellationToken)
     {
-        if (access.CheckClaim(context) is { } denied)
-        {
-            return denied;
-        }
-
         if (host.Service is not { } service)
         {
             return HostEndpoints.NotReady();
@@ -75,13 +71,8 @@ internal static class ClaimEndpoints
         };
     }
 
-    private static async Task<IResult> GetAsync(string id, HttpContext context, FleetServiceHost host, AccessPolicy access, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string id, HttpContext context, FleetServiceHost host, CancellationToken cancellationToken)
     {
-        if (access.CheckRead(context) is { } denied)
-        {
-            return denied;
-        }
-
         if (host.Service is not { } service)
         {
             return HostEndpoints.NotReady();
@@ -92,25 +83,15 @@ internal static class ClaimEndpoints
             : Problems.NotFound($"no claim has id '{id}'");
     }
 
-    private static async Task<IResult> ConfirmAsync(string id, HttpContext context, FleetServiceHost host, AccessPolicy access, CancellationToken cancellationToken)
+    private static async Task<IResult> ConfirmAsync(string id, HttpContext context, FleetServiceHost host, CancellationToken cancellationToken)
     {
-        if (access.CheckClaim(context) is { } denied)
-        {
-            return denied;
-        }
-
         return host.Service is not { } service
             ? HostEndpoints.NotReady()
             : Transitioned(await service.ConfirmClaimAsync(id, cancellationToken));
     }
 
-    private static async Task<IResult> ReleaseAsync(string id, HttpContext context, FleetServiceHost host, AccessPolicy access, CancellationToken cancellationToken)
+    private static async Task<IResult> ReleaseAsync(string id, HttpContext context, FleetServiceHost host, CancellationToken cancellationToken)
     {
-        if (access.CheckClaim(context) is { } denied)
-        {
-            return denied;
-        }
-
         return host.Service is not { } service
             ? HostEndpoints.NotReady()
             : Transitioned(await service.ReleaseClaimAsync(id, cancellationToken));

@@ -25,6 +25,7 @@ internal static class HostEndpoints
                 ? Problems.BadRequest(problem)
                 : await next(context));
         hosts.MapPut("/{name}", PutAsync)
+            .RequireAuthorization(BearerTokens.WriteHost)
             .WithSummary("Stores a host's inventory (generation via If-Match or ?generation=)")
             .Produces<HostWriteResponse>(StatusCodes.Status200OK)
             .Produces<HostWriteResponse>(StatusCodes.Status201Created)
@@ -32,24 +33,21 @@ internal static class HostEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        hosts.MapGet("/{name}", GetAsync).WithSummary("Reads a host's inventory, generation and resource use")
+        hosts.MapGet("/{name}", GetAsync).RequireAuthorization(BearerTokens.ReadHost).WithSummary("Reads a host's inventory, generation and resource use")
             .Produces<HostResponse>().ProducesProblem(StatusCodes.Status404NotFound);
-        hosts.MapGet("/", ListAsync).WithSummary("Lists every host").Produces<HostListResponse>();
-        hosts.MapDelete("/{name}", DeleteAsync).WithSummary("Deletes a host with its claims")
+        hosts.MapGet("/", ListAsync).RequireAuthorization(BearerTokens.Read).WithSummary("Lists every host").Produces<HostListResponse>();
+        hosts.MapDelete("/{name}", DeleteAsync).RequireAuthorization(BearerTokens.WriteHost).WithSummary("Deletes a host with its claims")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
-        hosts.MapPost("/{name}/drain", (string name, HttpContext context, FleetServiceHost host, AccessPolicy access, CancellationToken ct) => SetDrainedAsync(name, true, context, host, access, ct))
+        hosts.MapPost("/{name}/drain", (string name, HttpContext context, FleetServiceHost host, CancellationToken ct) => SetDrainedAsync(name, true, context, host, ct))
+            .RequireAuthorization(BearerTokens.WriteHost)
             .WithSummary("Drains a host: no new claims, not offered as a target").Produces<DrainResponse>();
-        hosts.MapPost("/{name}/undrain", (string name, HttpContext context, FleetServiceHost host, AccessPolicy access, CancellationToken ct) => SetDrainedAsync(name, false, context, host, access, ct))
+        hosts.MapPost("/{name}/undrain", (string name, HttpContext context, FleetServiceHost host, CancellationToken ct) => SetDrainedAsync(name, false, context, host, ct))
+            .RequireAuthorization(BearerTokens.WriteHost)
             .WithSummary("Undrains a host").Produces<DrainResponse>();
     }
 
-    private static async Task<IResult> PutAsync(string name, HttpContext context, FleetServiceHost host, AccessPolicy access, ServerOptions options, CancellationToken cancellationToken)
+    private static async Task<IResult> PutAsync(string name, HttpContext context, FleetServiceHost host, ServerOptions options, CancellationToken cancellationToken)
     {
-        if (access.CheckWriteHost(context, name) is { } denied)
-        {
-            return denied;
-        }
-
         if (host.Service is not { } service)
         {
             return NotReady();
@@ -130,13 +128,8 @@ internal static class HostEndpoints
         }
     }
 
-    private static async Task<IResult> GetAsync(string name, HttpContext context, FleetServiceHost host, AccessPolicy access, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string name, HttpContext context, FleetServiceHost host, CancellationToken cancellationToken)
     {
-        if (access.CheckReadHost(context, name) is { } denied)
-        {
-            return denied;
-        }
-
         if (host.Service is not { } service)
         {
             return NotReady();
@@ -167,13 +160,8 @@ internal static class HostEndpoints
             [.. (capacity is null || capacity.Resources.IsDefault ? [] : capacity.Resources).Select(ResourceResponse.From)]));
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, FleetServiceHost host, AccessPolicy access, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(HttpContext context, FleetServiceHost host, CancellationToken cancellationToken)
     {
-        if (access.CheckRead(context) is { } denied)
-        {
-            return denied;
-        }
-
         if (host.Service is not { } service)
         {
             return NotReady();
@@ -183,13 +171,8 @@ internal static class HostEndpoints
         return Results.Ok(new HostListResponse(hosts.Length, [.. hosts.Select(HostSummaryResponse.From)]));
     }
 
-    private static async Task<IResult> DeleteAsync(string name, HttpContext context, FleetServiceHost host, AccessPolicy access, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string name, HttpContext context, FleetServiceHost host, CancellationToken cancellationToken)
     {
-        if (access.CheckWriteHost(context, name) is { } denied)
-        {
-            return denied;
-        }
-
         if (host.Service is not { } service)
         {
             return NotReady();
@@ -200,13 +183,8 @@ internal static class HostEndpoints
             : Problems.NotFound($"host '{name}' is not stored; nothing was deleted");
     }
 
-    private static async Task<IResult> SetDrainedAsync(string name, bool drained, HttpContext context, FleetServiceHost host, AccessPolicy access, CancellationToken cancellationToken)
+    private static async Task<IResult> SetDrainedAsync(string name, bool drained, HttpContext context, FleetServiceHost host, CancellationToken cancellationToken)
     {
-        if (access.CheckWriteHost(context, name) is { } denied)
-        {
-            return denied;
-        }
-
         if (host.Service is not { } service)
         {
             return NotReady();

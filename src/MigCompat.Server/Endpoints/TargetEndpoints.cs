@@ -19,6 +19,7 @@ internal static class TargetEndpoints
 
     public static void Map(IEndpointRouteBuilder routes) =>
         routes.MapPost("/v1/migrations/targets", FindAsync)
+            .RequireAuthorization(BearerTokens.Read)
             .WithTags("Migrations")
             .WithSummary("Ranks the hosts that can take the VM's devices, with the reasons other hosts were rejected")
             .Accepts<TargetsRequest>("application/json")
@@ -26,13 +27,8 @@ internal static class TargetEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
-    private static async Task<IResult> FindAsync(HttpContext context, FleetServiceHost host, AccessPolicy access, JsonBody json, CancellationToken cancellationToken)
+    private static async Task<IResult> FindAsync(HttpContext context, FleetServiceHost host, JsonBody json, CancellationToken cancellationToken)
     {
-        if (access.CheckRead(context) is { } denied)
-        {
-            return denied;
-        }
-
         if (host.Service is not { } service)
         {
             return HostEndpoints.NotReady();

@@ -245,6 +245,31 @@ public sealed class EdgeDefectTests
         Assert.DoesNotContain(logs.Entries, entry => entry.Level >= LogLevel.Warning);
     }
 
+    public static TheoryData<string, string, string, string?, HttpStatusCode, string> Refusals => new()
+    {
+        { "no token", "GET", "/v1/hosts", null, HttpStatusCode.Unauthorized, "needs a bearer token" },
+        { "an unknown token", "GET", "/v1/hosts", "nobody", HttpStatusCode.Unauthorized, "not known" },
+        { "an agent reading the fleet", "GET", "/v1/hosts", FleetTestServer.AgentA, HttpStatusCode.Forbidden, "its own host" },
+        { "an agent writing another host", "POST", "/v1/hosts/host-b/drain", FleetTestServer.AgentA, HttpStatusCode.Forbidden, "belongs to host 'host-a'" },
+        { "an agent reading another host", "GET", "/v1/hosts/host-b", FleetTestServer.AgentA, HttpStatusCode.Forbidden, "its own host" },
+        { "the read token writing", "DELETE", "/v1/hosts/host-a", FleetTestServer.ReadToken, HttpStatusCode.Forbidden, "cannot write" },
+        { "the read token claiming", "POST", "/v1/claims/x/confirm", FleetTestServer.ReadToken, HttpStatusCode.Forbidden, "scheduler token or the admin token" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public async Task Refused_requests_get_a_problem_that_says_why(string what, string method, string path, string? token, HttpStatusCode expected, string says)
+    {
+        await using var server = await FleetTestServer.StartAsync();
+        (await server.PutHostAsync(TestInventories.Host("host-a", 1))).Dispose();
+
+        using var response = await server.Client(token).SendAsync(new HttpRequestMessage(new HttpMethod(method), path), Ct);
+        var problem = await ProblemAsync(response, expected, what);
+
+        Assert.Contains(says, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(expected == HttpStatusCode.Unauthorized, response.Headers.WwwAuthenticate.Any(h => h.Scheme == "Bearer"));
+    }
+
     private static async Task<HttpResponseMessage> PutRawAsync(FleetTestServer server, string path, string body)
     {
         using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
