@@ -95,7 +95,7 @@ public sealed partial class FleetService
         {
             staleClaimCounts[host] = 0;
             Metrics.RecordSync("post_commit_refresh_failed");
-            options.Log?.Invoke($"the write on host '{host}' is committed, but re-reading its claim counts afterwards failed ({e.GetType().Name}: {e.Message}); the search index catches up at the next refresh");
+            FleetServiceLog.PostCommitRefreshFailed(options.Logger, host, e.GetType().Name, e.Message);
         }
     }
 

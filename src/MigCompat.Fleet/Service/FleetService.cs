@@ -254,7 +254,7 @@ public sealed partial class FleetService : IAsyncDisposable
             var result = index.Upsert(host.Inventory, host.Drained);
             if (!result.Accepted)
             {
-                options.Log?.Invoke($"host '{host.Name}' generation {host.Generation} was not indexed: {string.Join("; ", result.Diagnostics.Where(d => d.IsError).Select(d => d.Message))}");
+                FleetServiceLog.NotIndexed(options.Logger, host.Name, host.Generation, string.Join("; ", result.Diagnostics.Where(d => d.IsError).Select(d => d.Message)));
                 return false;
             }
 

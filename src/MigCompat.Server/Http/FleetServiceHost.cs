@@ -5,7 +5,7 @@ using MigCompat.Fleet.Service;
 namespace MigCompat.Server.Http;
 
 /// <summary>Starts the <see cref="FleetService"/> with the host and disposes it on shutdown.</summary>
-internal sealed class FleetServiceHost(ServerOptions options, ILogger<FleetServiceHost> logger) : IHostedService, IAsyncDisposable
+internal sealed class FleetServiceHost(ServerOptions options, ILogger<FleetService> logger) : IHostedService, IAsyncDisposable
 {
     private FleetService? service;
 
@@ -22,18 +22,10 @@ internal sealed class FleetServiceHost(ServerOptions options, ILogger<FleetServi
                 ExpirySweepInterval = options.ExpirySweepInterval,
                 ClaimRetention = options.ClaimRetention,
                 TimeProvider = options.TimeProvider,
-                Log = Log,
+                Logger = logger,
             },
             cancellationToken);
         Volatile.Write(ref service, started);
-    }
-
-    private void Log(string message)
-    {
-        if (logger.IsEnabled(LogLevel.Information))
-        {
-            logger.LogInformation("{Message}", message);
-        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();

@@ -29,7 +29,7 @@ public sealed class PostCommitRefreshTests : IAsyncLifetime
         {
             RefreshInterval = TimeSpan.Zero,
             ExpirySweepInterval = TimeSpan.Zero,
-            Log = line => { lock (_log) { _log.Add(line); } },
+            Logger = new LineLogger(line => { lock (_log) { _log.Add(line); } }),
         }, TestContext.Current.CancellationToken);
     }
 
