@@ -15,15 +15,7 @@ internal sealed class FleetServiceHost(ServerOptions options, ILogger<FleetServi
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var started = await FleetService.StartAsync(
-            new FleetServiceOptions
-            {
-                Database = options.Database,
-                RefreshInterval = options.RefreshInterval,
-                ExpirySweepInterval = options.ExpirySweepInterval,
-                ClaimRetention = options.ClaimRetention,
-                TimeProvider = options.TimeProvider,
-                Logger = logger,
-            },
+            options.Fleet with { Logger = logger },
             cancellationToken);
         Volatile.Write(ref service, started);
     }
