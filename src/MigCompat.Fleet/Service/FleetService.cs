@@ -182,7 +182,7 @@ public sealed partial class FleetService : IAsyncDisposable
         }
         finally
         {
-            Metrics.QueryLatency.Observe(watch.Elapsed);
+            Metrics.ObserveQuery(watch.Elapsed);
         }
     }
 
