@@ -300,6 +300,16 @@ def check_scan(inventory, mdevs):
         for key, value in expected.items():
             if d.get(key) != value:
                 problems.append(f"mdev {u}: {key} is {d.get(key)!r}, the kernel shows {value!r}")
+        # With CONFIG_VFIO_DEBUGFS the kernel lists each VFIO device and gives it a migration/
+        # directory only when its driver can migrate; the scan must say the same.
+        debugfs = f"/sys/kernel/debug/vfio/{u}"
+        if os.path.isdir(debugfs):
+            capable = "yes" if os.path.isdir(f"{debugfs}/migration") else "no"
+            if d.get("self", {}).get("migration.capable") != capable:
+                problems.append(f"mdev {u}: migration.capable is {d.get('self', {}).get('migration.capable')!r}, "
+                                f"debugfs shows {capable!r}")
+        else:
+            say(f"no {debugfs}: the kernel's word on migration capability is not checked")
     return problems
 
 

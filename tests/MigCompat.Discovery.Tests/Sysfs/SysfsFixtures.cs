@@ -146,8 +146,9 @@ public static class SysfsFixtures
     /// (<c>devices/virtual/mtty/mtty</c>, <c>class/mtty/mtty</c>) with no driver and no bus; types
     /// <c>mtty-1</c> and <c>mtty-2</c> with <c>name</c>, no <c>description</c>, write-only <c>create</c>; one
     /// pool of 24 ports (<c>available_instances</c> = free ports / ports per type); each instance bound to
-    /// the mdev driver <c>mtty</c> with a <c>vendor/</c> attribute group and an emulated IOMMU group;
-    /// module <c>mtty</c> version 0.1.
+    /// the mdev driver <c>mtty</c> with a <c>vendor/</c> attribute group, an emulated IOMMU group and
+    /// <c>vfio-dev/vfio&lt;N&gt;</c> (CONFIG_VFIO_DEVICE_CDEV); module <c>mtty</c> version 0.1. As listed in a
+    /// real guest by <c>lab/run-mtty</c> (docs/lab.md).
     /// </summary>
     private static void BuildMtty(SysfsFixture f)
     {
@@ -166,7 +167,8 @@ public static class SysfsFixtures
             f.MdevInstance(p, type, uuid, iommuGroup: group)
                 .MdevInstanceDriver(p, uuid, "mtty")
                 .File($"{p}/{uuid}/vendor/sample_mdev_dev", "This is MDEV " + uuid + "\n")
-                .Dir($"{p}/{uuid}/power");
+                .Dir($"{p}/{uuid}/power")
+                .Dir($"{p}/{uuid}/vfio-dev/vfio{group}");
         }
     }
 
