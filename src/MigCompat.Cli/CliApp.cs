@@ -23,12 +23,14 @@ internal static class CliApp
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
         var root = CommandCatalog.CreateRoot();
-        var parseResult = root.Parse(args);
-        if (parseResult.Action is ParseErrorAction)
+        // No response files: '@name' is a file name like any other (a descriptor called '@gpu.desc').
+        var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        var usageErrors = IsHelpOrVersion(parseResult) ? [] : FindUsageErrors(parseResult);
+        if (parseResult.Action is ParseErrorAction || usageErrors.Count > 0)
         {
-            foreach (var error in parseResult.Errors)
+            foreach (var message in usageErrors.Count > 0 ? usageErrors : parseResult.Errors.Select(e => e.Message))
             {
-                await stderr.WriteAsync($"migcompat: error: {error.Message}\n").ConfigureAwait(false);
+                await stderr.WriteAsync($"migcompat: error: {message}\n").ConfigureAwait(false);
             }
 
             await stderr.WriteAsync("Run 'migcompat --help' or 'migcompat COMMAND --help' for usage.\n").ConfigureAwait(false);
@@ -49,6 +51,25 @@ internal static class CliApp
         {
             await stderr.WriteAsync($"migcompat: internal error: {ex.GetType().Name}: {ex.Message}\n").ConfigureAwait(false);
             return ExitCodes.InternalError;
+        }
+    }
+
+    /// <summary>True when the command line asks for help, or the root for the version (which ignore everything else).</summary>
+    private static bool IsHelpOrVersion(ParseResult parseResult) =>
+        parseResult.Tokens.TakeWhile(t => t.Type != System.CommandLine.Parsing.TokenType.DoubleDash)
+            .Any(t => t.Type == System.CommandLine.Parsing.TokenType.Option
+                && (t.Value is "--help" or "-h" or "-?" or "/?" or "/h" || (t.Value == "--version" && parseResult.CommandResult.Command is RootCommand)));
+
+    /// <summary>The usage errors in the user's words; should explaining them fail (a bug), the parser's own messages.</summary>
+    private static IReadOnlyList<string> FindUsageErrors(ParseResult parseResult)
+    {
+        try
+        {
+            return UsageErrors.Find(parseResult);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or NullReferenceException or IndexOutOfRangeException)
+        {
+            return parseResult.Errors.Select(e => e.Message).ToList();
         }
     }
 }

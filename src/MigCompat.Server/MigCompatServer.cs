@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
@@ -26,6 +27,7 @@ public static class MigCompatServer
     public static WebApplicationBuilder CreateBuilder(ServerOptions options, string[]? args = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             Args = args ?? [],
@@ -37,25 +39,31 @@ public static class MigCompatServer
             builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         }
 
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = Math.Max(options.MaxInventoryBytes, options.MaxRequestBytes) + 1L);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = Math.Max(options.MaxInventoryBytes, options.MaxRequestBytes) + 1L;
+
+            // Kestrel answers a request line over its limit with a bare 414 before the application sees
+            // it; the limit is set well above MaxUrlLength so the application answers with a problem.
+            kestrel.Limits.MaxRequestLineSize = Math.Max(kestrel.Limits.MaxRequestLineSize, MaxRequestLineBytes);
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("MigCompat", LogLevel.Information);
 
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton<AccessPolicy>();
+        BearerTokens.Add(builder.Services, options);
         builder.Services.AddSingleton<JsonBody>();
         builder.Services.AddSingleton<FleetServiceHost>();
         builder.Services.AddHostedService(services => services.GetRequiredService<FleetServiceHost>());
-        builder.Services.AddProblemDetails();
-        builder.Services.AddOpenApi(openApi => openApi.AddSchemaTransformer(EvidenceJsonConverter.DescribeAsync));
+        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = DescribeStatus);
+        builder.Services.AddOpenApi(OpenApiSchemas.Configure);
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
             json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
-            json.SerializerOptions.Converters.Add(new EvidenceJsonConverter());
             json.SerializerOptions.MaxDepth = 32;
         });
         return builder;
@@ -68,8 +76,12 @@ public static class MigCompatServer
         ArgumentNullException.ThrowIfNull(builder);
         var app = builder.Build();
         app.UseExceptionHandler();
+        app.Use(RefuseLongUrlsAsync);
+        app.Use(EndAbortedRequestsQuietlyAsync);
         app.UseStatusCodePages();
         app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.Use(CountRequestAsync);
         HostEndpoints.Map(app);
         TargetEndpoints.Map(app);
@@ -79,16 +91,90 @@ public static class MigCompatServer
         return app;
     }
 
-    private static async Task CountRequestAsync(HttpContext context, RequestDelegate next)
+    /// <summary>The longest URL (path and query) the API reads: 8 KiB. Longer: 414 with a problem.</summary>
+    public const int MaxUrlLength = 8 * 1024;
+
+    /// <summary>Kestrel's request line limit: past it Kestrel answers a bare 414 on its own.</summary>
+    private const int MaxRequestLineBytes = 64 * 1024;
+
+    private static Task RefuseLongUrlsAsync(HttpContext context, RequestDelegate next)
     {
-        var failed = false;
+        var length = (context.Request.PathBase.Value?.Length ?? 0) + (context.Request.Path.Value?.Length ?? 0) + (context.Request.QueryString.Value?.Length ?? 0);
+        if (length <= MaxUrlLength)
+        {
+            return next(context);
+        }
+
+        return Problems.Create(
+                StatusCodes.Status414UriTooLong,
+                "The URL is too long",
+                string.Create(CultureInfo.InvariantCulture, $"the URL is {length} characters long; this API reads URLs of at most {MaxUrlLength} (a host name has at most {HostNames.MaxLength} characters)"),
+                [new("limit", MaxUrlLength)])
+            .ExecuteAsync(context);
+    }
+
+    /// <summary>
+    /// A request the client gave up on (the connection closed, the request aborted) is not a server
+    /// failure: it is logged at debug level without a stack trace, and the rest of the pipeline is not
+    /// asked to write an answer nobody reads.
+    /// </summary>
+    private static async Task EndAbortedRequestsQuietlyAsync(HttpContext context, RequestDelegate next)
+    {
         try
         {
             await next(context);
         }
-        catch
+        catch (Exception e) when (e is RequestBodyAbortedException
+            || (context.RequestAborted.IsCancellationRequested && e is OperationCanceledException or IOException or BadHttpRequestException))
         {
-            failed = true;
+            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("MigCompat.Server.Requests");
+            if (logger.IsEnabled(LogLevel.Debug))
+            {
+                logger.LogDebug("{Method} {Path}: the client aborted the request ({Exception})", context.Request.Method, context.Request.Path.Value, e.GetType().Name);
+            }
+            if (!context.Response.HasStarted)
+            {
+                context.Response.StatusCode = e is RequestBodyAbortedException && !context.RequestAborted.IsCancellationRequested
+                    ? StatusCodes.Status400BadRequest
+                    : StatusCodes.Status499ClientClosedRequest;
+            }
+        }
+    }
+
+    /// <summary>Gives the problems the framework writes on its own (404, 405, 415...) a <c>detail</c> a person can act on.</summary>
+    private static void DescribeStatus(ProblemDetailsContext context)
+    {
+        if (!string.IsNullOrEmpty(context.ProblemDetails.Detail))
+        {
+            return;
+        }
+
+        var request = context.HttpContext.Request;
+        var target = request.Method + " " + StrictJson.Printable(request.Path.Value ?? "/");
+        context.ProblemDetails.Detail = context.ProblemDetails.Status switch
+        {
+            StatusCodes.Status404NotFound => $"nothing answers {target}; the API is under /v1 (see /openapi/v1.json)",
+            StatusCodes.Status405MethodNotAllowed => context.HttpContext.Response.Headers.Allow is { Count: > 0 } allow
+                ? $"{target}: this URL does not take {request.Method}; it takes {string.Join(", ", allow.ToArray())}"
+                : $"{target}: this URL does not take {request.Method} (see /openapi/v1.json)",
+            StatusCodes.Status415UnsupportedMediaType => $"{target}: the body must be JSON; send it with 'Content-Type: application/json'",
+            StatusCodes.Status400BadRequest => $"{target}: the request is malformed (see /openapi/v1.json)",
+            StatusCodes.Status500InternalServerError => $"{target}: the server failed while answering; the server log has the details",
+            { } status => string.Create(CultureInfo.InvariantCulture, $"{target} was answered {status} (see /openapi/v1.json)"),
+            _ => $"{target} could not be answered",
+        };
+    }
+
+    private static async Task CountRequestAsync(HttpContext context, RequestDelegate next)
+    {
+        int? failedStatus = null;
+        try
+        {
+            await next(context);
+        }
+        catch (Exception e)
+        {
+            failedStatus = e is RequestBodyAbortedException || context.RequestAborted.IsCancellationRequested ? StatusCodes.Status499ClientClosedRequest : StatusCodes.Status500InternalServerError;
             throw;
         }
         finally
@@ -96,7 +182,7 @@ public static class MigCompatServer
             if (context.RequestServices.GetRequiredService<FleetServiceHost>().Service is { } service)
             {
                 var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
-                service.Metrics.RecordRequest(context.Request.Method, route, failed ? StatusCodes.Status500InternalServerError : context.Response.StatusCode);
+                service.Metrics.RecordRequest(context.Request.Method, route, failedStatus ?? context.Response.StatusCode);
             }
         }
     }

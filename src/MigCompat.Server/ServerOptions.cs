@@ -13,8 +13,20 @@ public sealed record ServerOptions
     /// <summary>The largest body any other endpoint accepts: 64 KiB.</summary>
     public const int DefaultMaxRequestBytes = 64 * 1024;
 
-    /// <summary>The database spec (<c>MIGCOMPAT_DB</c>): <c>sqlite:PATH</c>, a file path, <c>postgres://...</c> or <c>Host=...</c>.</summary>
-    public string Database { get; init; } = "fleet.db";
+    /// <summary>
+    /// The fleet service's own settings (database, refresh and sweep intervals, claim retention, clock),
+    /// handed to <see cref="FleetService"/> as they are; the server adds its logger. <see cref="Database"/>,
+    /// <see cref="RefreshInterval"/>, <see cref="ExpirySweepInterval"/>, <see cref="ClaimRetention"/> and
+    /// <see cref="TimeProvider"/> read and set these (in an initializer, set them after <see cref="Fleet"/>).
+    /// </summary>
+    public FleetServiceOptions Fleet { get; init; } = new();
+
+    /// <summary>The database spec (<c>MIGCOMPAT_DB</c>): <c>sqlite:PATH</c>, a file path, <c>postgres://...</c> or <c>Host=...</c>; <see cref="FleetServiceOptions.Database"/>.</summary>
+    public string Database
+    {
+        get => Fleet.Database;
+        init => Fleet = Fleet with { Database = value };
+    }
 
     /// <summary>The addresses to listen on (e.g. <c>http://127.0.0.1:8080</c>, several separated by <c>;</c>); null leaves the host's default.</summary>
     public string? Urls { get; init; }
@@ -43,20 +55,36 @@ public sealed record ServerOptions
     /// <summary>The largest body of any other request in bytes; larger requests get 413.</summary>
     public int MaxRequestBytes { get; init; } = DefaultMaxRequestBytes;
 
-    /// <summary>How often the index catches up with changes other instances made to a shared database.</summary>
-    public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>How often the index catches up with changes other instances made to a shared database; <see cref="FleetServiceOptions.RefreshInterval"/>.</summary>
+    public TimeSpan RefreshInterval
+    {
+        get => Fleet.RefreshInterval;
+        init => Fleet = Fleet with { RefreshInterval = value };
+    }
 
-    /// <summary>How often expired pending claims are swept.</summary>
-    public TimeSpan ExpirySweepInterval { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>How often expired pending claims are swept; <see cref="FleetServiceOptions.ExpirySweepInterval"/>.</summary>
+    public TimeSpan ExpirySweepInterval
+    {
+        get => Fleet.ExpirySweepInterval;
+        init => Fleet = Fleet with { ExpirySweepInterval = value };
+    }
 
     /// <summary>
     /// How long released and expired claims are kept after they ended before the expiry sweep purges
     /// them (<c>serve --claim-retention</c>); 7 days by default. Zero or negative keeps them forever.
     /// </summary>
-    public TimeSpan ClaimRetention { get; init; } = FleetServiceOptions.DefaultClaimRetention;
+    public TimeSpan ClaimRetention
+    {
+        get => Fleet.ClaimRetention;
+        init => Fleet = Fleet with { ClaimRetention = value };
+    }
 
-    /// <summary>The clock for claims; the system clock by default.</summary>
-    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+    /// <summary>The clock for claims; the system clock by default; <see cref="FleetServiceOptions.TimeProvider"/>.</summary>
+    public TimeProvider TimeProvider
+    {
+        get => Fleet.TimeProvider;
+        init => Fleet = Fleet with { TimeProvider = value };
+    }
 
     /// <summary>
     /// Reads the options: each setting from its <c>MIGCOMPAT_*</c> key (environment variables are
@@ -78,6 +106,53 @@ public sealed record ServerOptions
             AgentTokens = ParseAgentTokens(configuration["MIGCOMPAT_AGENT_TOKENS"]),
             OpenRead = ParseFlag(configuration["MIGCOMPAT_OPEN_READ"], "MIGCOMPAT_OPEN_READ"),
         };
+    }
+
+    /// <summary>
+    /// Refuses a token configuration that cannot mean what the operator wants: one token given to two
+    /// roles (the admin token equal to the read or the scheduler token, ...) or to two agents (each
+    /// agent may then write the other's host), or an agent token for a name that is not a host name.
+    /// <see cref="MigCompatServer.CreateBuilder"/> calls it, so such a server does not start.
+    /// </summary>
+    /// <exception cref="FormatException">The configuration is inconsistent; the message says which settings clash (never the tokens).</exception>
+    public void Validate()
+    {
+        var seen = new List<(string Token, string Role)>();
+        Add(AdminToken, "the admin token (MIGCOMPAT_ADMIN_TOKEN, --admin-token)");
+        Add(ReadToken, "the read token (MIGCOMPAT_READ_TOKEN, --read-token)");
+        Add(SchedulerToken, "the scheduler token (MIGCOMPAT_SCHEDULER_TOKEN, --scheduler-token)");
+        foreach (var (host, token) in AgentTokens.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        {
+            if (Http.HostNames.Problem(host, $"agent token host '{host}'") is { } problem)
+            {
+                throw new FormatException($"MIGCOMPAT_AGENT_TOKENS / --agent-tokens: {problem}");
+            }
+
+            if (string.IsNullOrWhiteSpace(token))
+            {
+                throw new FormatException($"the agent token of host '{host}' is empty; give each host a token of its own");
+            }
+
+            Add(token, $"the agent token of host '{host}'");
+        }
+
+        void Add(string? token, string role)
+        {
+            if (token is null)
+            {
+                return;
+            }
+
+            foreach (var (other, otherRole) in seen)
+            {
+                if (string.Equals(other, token, StringComparison.Ordinal))
+                {
+                    throw new FormatException($"{otherRole} and {role} are the same token; give every role and every agent a token of its own (a shared token gives each holder the other's rights)");
+                }
+            }
+
+            seen.Add((token, role));
+        }
     }
 
     /// <summary>Parses <c>host1=tok1;host2=tok2</c> (blank entries ignored).</summary>

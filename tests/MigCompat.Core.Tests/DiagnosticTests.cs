@@ -84,6 +84,63 @@ public class DiagnosticTests
         Assert.True(result.Success);
     }
 
+    /// <summary>Text with no field at all, read as a descriptor of its own.</summary>
+    public static TheoryData<string, int> EmptyDescriptors => new()
+    {
+        { "", 1 },
+        { "\n\n", 1 },
+        { "   \t\n", 1 },
+        { "# only a comment\n# and another", 1 },
+        { "\uFEFF", 1 },
+        { "SELF:", 1 },
+        { "SELF:\n# nothing\n", 1 },
+        { "\r\n\r\n", 1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(EmptyDescriptors))]
+    public void A_descriptor_of_its_own_with_no_field_is_refused_with_MC1023(string text, int line)
+    {
+        var result = DescriptorParser.Parse(text, "x.desc", requireFields: true);
+
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal(
+            (DiagnosticSeverity.Error, "MC1023", line, 1, "x.desc", "the descriptor has no fields; state at least what the device is, e.g. device_api=vfio-pci and mdev_type=... (an empty file, or only comments, describes no device)"),
+            (diagnostic.Severity, diagnostic.Code, diagnostic.Line, diagnostic.Column, diagnostic.File, diagnostic.Message));
+        Assert.Null(result.Descriptor);
+    }
+
+    [Theory]
+    [MemberData(nameof(EmptyDescriptors))]
+    public void An_empty_descriptor_section_of_a_larger_file_is_an_empty_descriptor_without_diagnostics(string text, int line)
+    {
+        _ = line;
+        var result = DescriptorParser.Parse(text, "x.rules", firstLine: 7);
+
+        Assert.Empty(result.Diagnostics);
+        Assert.NotNull(result.Descriptor);
+        Assert.Empty(result.Descriptor.Self);
+    }
+
+    [Theory]
+    [InlineData("device_api=vfio-pci")]
+    [InlineData("SELF:\n  a=")]
+    [InlineData("COMPATIBLE:\n  device_api=vfio-pci")]
+    public void One_field_is_enough_for_a_descriptor_of_its_own(string text)
+    {
+        var result = DescriptorParser.Parse(text, "x.desc", requireFields: true);
+
+        Assert.DoesNotContain(result.Diagnostics, d => d.Code == "MC1023");
+    }
+
+    [Fact]
+    public void An_empty_descriptor_is_reported_at_the_first_line_of_its_text()
+    {
+        var diagnostic = Assert.Single(DescriptorParser.Parse("# nothing", "x.desc", firstLine: 12, requireFields: true).Diagnostics);
+
+        Assert.Equal(("MC1023", 12, 1), (diagnostic.Code, diagnostic.Line, diagnostic.Column));
+    }
+
     [Fact]
     public void An_input_over_one_MiB_is_refused_with_MC1012()
     {

@@ -67,6 +67,7 @@ internal static class FleetCommands
                     ClaimRetention = retention,
                 };
                 FleetStoreSpec.Parse(options.Database);
+                options.Validate();
             }
             catch (Exception e) when (e is FormatException or FleetStoreException)
             {

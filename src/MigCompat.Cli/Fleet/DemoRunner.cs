@@ -24,7 +24,6 @@ internal static class DemoRunner
             Database = database ?? temp!,
             Urls = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"),
             AdminToken = token,
-            ReadToken = token,
         };
         try
         {

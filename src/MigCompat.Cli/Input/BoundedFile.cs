@@ -14,7 +14,11 @@ internal static class BoundedFile
     /// <summary>How long one file read may take.</summary>
     public static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>Reads <paramref name="path"/> as UTF-8 (invalid bytes replaced), at most <paramref name="maxBytes"/> bytes.</summary>
+    /// <summary>
+    /// Reads <paramref name="path"/> as UTF-8, at most <paramref name="maxBytes"/> bytes. Invalid UTF-8
+    /// is never replaced by U+FFFD: it is an error (<see cref="CliDiagnosticCodes.InvalidUtf8"/>) at the
+    /// line and column of the first bad byte, whose 0-based offset the message names.
+    /// </summary>
     /// <param name="path">The file.</param>
     /// <param name="maxBytes">The largest file accepted.</param>
     /// <param name="text">The text, when read.</param>
@@ -56,13 +60,51 @@ internal static class BoundedFile
             return false;
         }
 
-        text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false).GetString(bytes);
+        try
+        {
+            text = StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            problem = InvalidUtf8(path, bytes);
+            text = string.Empty;
+            return false;
+        }
+
         if (text.Length > 0 && text[0] == '\uFEFF')
         {
             text = text[1..];
         }
 
         return true;
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>The error for the first invalid UTF-8 sequence in <paramref name="bytes"/>, at its line and column (in characters).</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="bytes">Its content, known not to be valid UTF-8.</param>
+    /// <returns>The diagnostic.</returns>
+    internal static Diagnostic InvalidUtf8(string path, ReadOnlySpan<byte> bytes)
+    {
+        var valid = 0;
+        while (valid < bytes.Length && System.Text.Rune.DecodeFromUtf8(bytes[valid..], out _, out var consumed) == System.Buffers.OperationStatus.Done)
+        {
+            valid += consumed;
+        }
+
+        var lineStart = bytes[..valid].LastIndexOf((byte)'\n') + 1;
+        var line = bytes[..lineStart].Count((byte)'\n') + 1;
+        var before = bytes[lineStart..valid];
+        if (line == 1 && before.StartsWith("\uFEFF"u8))
+        {
+            before = before[3..]; // the byte order mark is not content
+        }
+
+        var column = Encoding.UTF8.GetCharCount(before) + 1;
+        var badByte = valid < bytes.Length ? bytes[valid] : (byte)0;
+        var message = string.Create(CultureInfo.InvariantCulture, $"invalid UTF-8 at byte {valid} (0x{badByte:X2}); the file must be UTF-8 text, check its encoding");
+        return Diagnostic.Error(CliDiagnosticCodes.InvalidUtf8, message, path, line, column);
     }
 
     private static (byte[]? Bytes, string? Failure) ReadBytes(string path, int maxBytes)

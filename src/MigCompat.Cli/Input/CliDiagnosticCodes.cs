@@ -26,4 +26,7 @@ internal static class CliDiagnosticCodes
 
     /// <summary>Warning: a device the domain uses is not in the inventory.</summary>
     public const string AssignedDeviceNotFound = "MCC008";
+
+    /// <summary>Error: the file is not valid UTF-8 (reported at the first invalid byte).</summary>
+    public const string InvalidUtf8 = "MCC009";
 }

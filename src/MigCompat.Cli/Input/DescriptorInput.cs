@@ -59,7 +59,7 @@ internal static class DescriptorInput
             return Failed(path, problem!);
         }
 
-        var result = DescriptorParser.Parse(text, path);
+        var result = DescriptorParser.Parse(text, path, requireFields: true);
         return new LoadedDescriptor(path, result.Descriptor, result.Diagnostics);
     }
 

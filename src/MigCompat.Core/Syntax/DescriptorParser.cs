@@ -26,7 +26,29 @@ public static class DescriptorParser
     /// <param name="text">The text.</param>
     /// <param name="fileName">The file name used in diagnostics.</param>
     /// <param name="firstLine">The line number of the text's first line (when it is embedded in a larger file).</param>
-    public static ParseResult Parse(string text, string? fileName = null, int firstLine = 1)
+    /// <param name="requireFields">
+    /// True when the text is a descriptor of its own (a file the user gave): no field at all, neither
+    /// SELF nor COMPATIBLE, is then the error <c>MC1023</c>. False (the default) for a descriptor
+    /// section of a larger file, which may be empty (a rule pack's or profile's <c>[descriptor]</c>).
+    /// </param>
+    public static ParseResult Parse(string text, string? fileName = null, int firstLine = 1, bool requireFields = false)
+    {
+        var result = ParseText(text, fileName, firstLine);
+        if (requireFields && result.Descriptor is { Self.IsEmpty: true, Compatible.IsEmpty: true })
+        {
+            var empty = Diagnostic.Error(
+                DiagnosticCodes.EmptyDescriptor,
+                "the descriptor has no fields; state at least what the device is, e.g. device_api=vfio-pci and mdev_type=... (an empty file, or only comments, describes no device)",
+                fileName,
+                firstLine,
+                1);
+            return new ParseResult(null, [empty, .. result.Diagnostics]);
+        }
+
+        return result;
+    }
+
+    private static ParseResult ParseText(string text, string? fileName, int firstLine)
     {
         ArgumentNullException.ThrowIfNull(text);
         var state = ParseState.Rent(fileName);

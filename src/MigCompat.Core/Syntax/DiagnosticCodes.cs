@@ -66,6 +66,9 @@ public static class DiagnosticCodes
     /// <summary>An unknown <c>migration.</c> field, or a <c>migration.capable</c> that is not yes or no.</summary>
     public const string InvalidMigrationField = "MC1022";
 
+    /// <summary>Error: a descriptor of its own (a file) has no field at all (<see cref="DescriptorParser.Parse(string, string?, int, bool)"/> with <c>requireFields</c>).</summary>
+    public const string EmptyDescriptor = "MC1023";
+
     /// <summary>A parent-device id field next to <c>mdev_type</c>.</summary>
     public const string ParentIdNextToMdevType = "MC2001";
 

@@ -42,4 +42,7 @@ public static class ImportLimits
 {
     /// <summary>The largest input the importers read, in characters (16 Mi).</summary>
     public const int MaxInputChars = 16 * 1024 * 1024;
+
+    /// <summary>The deepest element nesting the XML importers read (libvirt's XML is less than ten levels deep).</summary>
+    public const int MaxXmlDepth = 64;
 }

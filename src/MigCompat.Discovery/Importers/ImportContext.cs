@@ -38,15 +38,26 @@ internal sealed class ImportContext(string fileName)
         }
 
         jsonUtf8 = Encoding.UTF8.GetBytes(content);
+        JsonDocument document;
         try
         {
-            return JsonDocument.Parse(jsonUtf8, new JsonDocumentOptions { MaxDepth = InventoryJson.MaxDepth });
+            document = JsonDocument.Parse(jsonUtf8, new JsonDocumentOptions { MaxDepth = InventoryJson.MaxDepth });
         }
         catch (JsonException ex)
         {
-            diagnostics.Add(Diagnostic.Error(ImportCodes.Malformed, $"The input is not well-formed JSON: {ex.Message}", fileName, (int)(ex.LineNumber ?? -1) + 1, (int)(ex.BytePositionInLine ?? -1) + 1));
+            var message = InputKind.OfNonJson(content) is { } kind ? $"The input is {kind}." : $"The input is not well-formed JSON: {JsonTextCheck.ParserMessage(ex)}";
+            diagnostics.Add(Diagnostic.Error(ImportCodes.Malformed, message, fileName, (int)(ex.LineNumber ?? -1) + 1, (int)(ex.BytePositionInLine ?? -1) + 1));
             return null;
         }
+
+        if (JsonTextCheck.FindInvalidString(jsonUtf8, InventoryJson.MaxDepth) is var (line, column))
+        {
+            document.Dispose();
+            diagnostics.Add(Diagnostic.Error(ImportCodes.Malformed, "The input has " + JsonTextCheck.Message + ".", fileName, line, column));
+            return null;
+        }
+
+        return document;
     }
 
     /// <summary>Reports a problem at a JSON path of the parsed input.</summary>

@@ -40,7 +40,9 @@ public static class LibvirtDomainReader
         {
             var (line, column) = roots.Count > 0 ? XmlInput.Position(roots[0]) : (1, 1);
             context.At(DiagnosticSeverity.Error, ImportCodes.UnexpectedShape, line, column, domains.Count == 0
-                ? "No <domain> element found; expected the output of virsh dumpxml."
+                ? roots.Any(r => r.DescendantsAndSelf("device").Any())
+                    ? $"This is {InputKind.NodeDeviceXml}, not a domain: no <domain> element found; expected the output of virsh dumpxml."
+                    : "No <domain> element found; expected the output of virsh dumpxml."
                 : $"Found {domains.Count} <domain> elements; give one domain per input.");
             return new DomainReadResult(null, context.Diagnostics);
         }

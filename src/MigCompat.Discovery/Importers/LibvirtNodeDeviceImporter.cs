@@ -36,7 +36,11 @@ public static class LibvirtNodeDeviceImporter
             .ToList();
         if (deviceElements.Count == 0)
         {
-            context.At(DiagnosticSeverity.Error, ImportCodes.UnexpectedShape, 1, 1, "No <device> element found; expected the output of virsh nodedev-dumpxml.");
+            var domain = roots.SelectMany(r => r.DescendantsAndSelf("domain")).FirstOrDefault();
+            var (line, column) = domain is null ? (1, 1) : XmlInput.Position(domain);
+            context.At(DiagnosticSeverity.Error, ImportCodes.UnexpectedShape, line, column, domain is null
+                ? "No <device> element found; expected the output of virsh nodedev-dumpxml."
+                : $"This is {InputKind.DomainXml}, not node devices: no <device> element found; expected the output of virsh nodedev-dumpxml.");
             return new ImportResult([], [], context.Diagnostics);
         }
 

@@ -12,7 +12,8 @@ internal static class MdevctlJson
     {
         if (root.ValueKind != JsonValueKind.Array)
         {
-            context.AtJsonPath(DiagnosticSeverity.Error, ImportCodes.UnexpectedShape, JsonPath.Root, $"Expected an array of {{\"PARENT\": [...]}} objects (mdevctl --dumpjson output), found {Describe(root)}.");
+            var kind = InputKind.OfJson(root) is { } k ? $"; it looks like {k}" : string.Empty;
+            context.AtJsonPath(DiagnosticSeverity.Error, ImportCodes.UnexpectedShape, JsonPath.Root, $"Expected an array of {{\"PARENT\": [...]}} objects (mdevctl --dumpjson output), found {Describe(root)}{kind}.");
             yield break;
         }
 
@@ -50,6 +51,25 @@ internal static class MdevctlJson
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Refuses a dump of the other mdevctl command (every entry looks like it and none like this one's):
+    /// an error naming what it is, instead of an import of nothing.
+    /// </summary>
+    /// <returns>True when the input may be imported.</returns>
+    public static bool CheckIsOwnKind(JsonElement root, bool types, ImportContext context)
+    {
+        var (typeEntries, deviceEntries) = InputKind.CountMdevctlEntries(root);
+        var (own, other) = types ? (typeEntries, deviceEntries) : (deviceEntries, typeEntries);
+        if (own > 0 || other == 0)
+        {
+            return true;
+        }
+
+        var expected = types ? "mdevctl types --dumpjson (creatable types keyed by type id)" : "mdevctl list --dumpjson (mdev devices keyed by UUID)";
+        context.AtJsonPath(DiagnosticSeverity.Error, ImportCodes.UnexpectedShape, JsonPath.Root, $"This is {(types ? InputKind.MdevctlList : InputKind.MdevctlTypes)}, not {expected}: all {other} entries are {(types ? "mdev devices" : "creatable types")}.");
+        return false;
     }
 
     /// <summary>A string property, or null when absent; a non-string value is reported and treated as absent.</summary>

@@ -27,7 +27,7 @@ public static class MdevctlListImporter
         ArgumentNullException.ThrowIfNull(content);
         var context = new ImportContext(fileName);
         using var document = context.ParseJson(content);
-        if (document is null)
+        if (document is null || !MdevctlJson.CheckIsOwnKind(document.RootElement, types: false, context))
         {
             return new ImportResult([], [], context.Diagnostics);
         }

@@ -25,7 +25,7 @@ public static class MdevctlTypesImporter
         ArgumentNullException.ThrowIfNull(content);
         var context = new ImportContext(fileName);
         using var document = context.ParseJson(content);
-        if (document is null)
+        if (document is null || !MdevctlJson.CheckIsOwnKind(document.RootElement, types: true, context))
         {
             return new ImportResult([], [], context.Diagnostics);
         }

@@ -25,6 +25,14 @@ internal static class XmlInput
             return null;
         }
 
+        if (InputKind.OfNonXml(content) is { } kind)
+        {
+            var start = content.Length - content.TrimStart().Length;
+            var (line, column) = Position(content, start);
+            context.At(DiagnosticSeverity.Error, ImportCodes.Malformed, line, column, $"The input is {kind}.");
+            return null;
+        }
+
         var settings = new XmlReaderSettings
         {
             DtdProcessing = DtdProcessing.Prohibit,
@@ -39,6 +47,20 @@ internal static class XmlInput
         var elements = new List<XElement>();
         try
         {
+            // Depth first, in one streaming pass: a deeply nested document is refused before any tree is built.
+            using (var probe = XmlReader.Create(new StringReader(content), settings))
+            {
+                while (probe.Read())
+                {
+                    if (probe.Depth > ImportLimits.MaxXmlDepth)
+                    {
+                        var at = (IXmlLineInfo)probe;
+                        context.At(DiagnosticSeverity.Error, ImportCodes.Malformed, at.LineNumber, at.LinePosition, $"The XML nests elements deeper than {ImportLimits.MaxXmlDepth} levels; virsh output is a few levels deep. It was not read; check that the right file was given.");
+                        return null;
+                    }
+                }
+            }
+
             using var text = new StringReader(content);
             using var reader = XmlReader.Create(text, settings);
             while (reader.Read())

@@ -116,7 +116,7 @@ public static class InventoryJson
             var column = (int)(ex.BytePositionInLine ?? -1) + 1;
             return Failed(Diagnostic.Error(
                 InventoryJsonCodes.MalformedJson,
-                $"The inventory is not well-formed JSON: {ex.Message}",
+                $"The inventory is not well-formed JSON: {JsonTextCheck.ParserMessage(ex)}",
                 fileName,
                 line,
                 column));
@@ -124,6 +124,11 @@ public static class InventoryJson
 
         using (document)
         {
+            if (JsonTextCheck.FindInvalidString(utf8, MaxDepth) is var (badLine, badColumn))
+            {
+                return Failed(Diagnostic.Error(InventoryJsonCodes.InvalidValue, "The inventory has " + JsonTextCheck.Message + ".", fileName, badLine, badColumn));
+            }
+
             var reader = new InventoryJsonReader(utf8, fileName);
             var inventory = reader.ReadInventory(document.RootElement);
             var diagnostics = reader.Diagnostics;

@@ -28,7 +28,7 @@ public sealed partial class FleetService
         });
         if (result is ClaimCreated created)
         {
-            await RefreshClaimCountsAsync(created.Claim.Host, cancellationToken);
+            await RefreshClaimCountsAfterCommitAsync(created.Claim.Host, cancellationToken);
         }
 
         return result;
@@ -66,7 +66,7 @@ public sealed partial class FleetService
         {
             case ClaimTransitioned transitioned:
                 Metrics.RecordClaim(outcome);
-                await RefreshClaimCountsAsync(transitioned.Claim.Host, cancellationToken);
+                await RefreshClaimCountsAfterCommitAsync(transitioned.Claim.Host, cancellationToken);
                 break;
             case ClaimTransitionRefused:
                 Metrics.RecordClaim(outcome + "_refused");
@@ -74,6 +74,38 @@ public sealed partial class FleetService
             default:
                 Metrics.RecordClaim(outcome + "_not_found");
                 break;
+        }
+    }
+
+    /// <summary>
+    /// After a committed write: re-reads the host's claim counts for the index, but never fails the
+    /// write. The write is in the database whatever happens here, so a failure (pool exhaustion, a lost
+    /// connection, the caller hanging up) is logged and counted
+    /// (<c>migcompat_sync_runs_total{outcome="post_commit_refresh_failed"}</c>), and the host is re-read
+    /// by the next background tick (or an explicit <see cref="RefreshAsync"/>).
+    /// </summary>
+    private async Task RefreshClaimCountsAfterCommitAsync(string host, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RefreshClaimCountsAsync(host, cancellationToken);
+            staleClaimCounts.TryRemove(host, out _);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            staleClaimCounts[host] = 0;
+            Metrics.RecordSync("post_commit_refresh_failed");
+            FleetServiceLog.PostCommitRefreshFailed(options.Logger, host, e.GetType().Name, e.Message);
+        }
+    }
+
+    /// <summary>Retries the claim count refresh of hosts whose post-commit refresh failed; failures stay queued.</summary>
+    private async Task RefreshStaleClaimCountsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var host in staleClaimCounts.Keys.ToList())
+        {
+            await RefreshClaimCountsAsync(host, cancellationToken);
+            staleClaimCounts.TryRemove(host, out _);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using MigCompat.Fleet.Storage;
 
 namespace MigCompat.Fleet.Service;
@@ -53,7 +52,12 @@ public sealed partial class FleetService
             }
         }
 
+        var stale = staleClaimCounts.Keys.ToList();
         await RefreshAllClaimCountsAsync(cancellationToken);
+        foreach (var host in stale)
+        {
+            staleClaimCounts.TryRemove(host, out _);
+        }
     }
 
     /// <summary>Re-reads the units held by active claims on every host in one query and gives them to the index.</summary>
@@ -117,8 +121,7 @@ public sealed partial class FleetService
         if (purged > 0)
         {
             Metrics.RecordClaim("purged", purged);
-            options.Log?.Invoke(string.Create(CultureInfo.InvariantCulture,
-                $"purged {purged} released or expired claims that ended before {endedBefore:O} (retention {retention})"));
+            FleetServiceLog.Purged(options.Logger, purged, endedBefore, retention);
         }
 
         return purged;
@@ -141,7 +144,7 @@ public sealed partial class FleetService
             if (host.Inventory is null)
             {
                 skipped++;
-                options.Log?.Invoke($"host '{host.Name}' is stored but its inventory cannot be read ({string.Join("; ", host.ReadDiagnostics.Select(d => d.Message))}); it is kept but not searched");
+                FleetServiceLog.Unreadable(options.Logger, host.Name, string.Join("; ", host.ReadDiagnostics.Select(d => d.Message)));
                 continue;
             }
 
@@ -152,7 +155,7 @@ public sealed partial class FleetService
         }
 
         await RefreshAllClaimCountsAsync(cancellationToken);
-        options.Log?.Invoke($"fleet index rebuilt: {index.HostCount} hosts searchable, {skipped} stored hosts not searchable");
+        FleetServiceLog.Rebuilt(options.Logger, index.HostCount, skipped);
     }
 
     private async Task RunBackgroundAsync(CancellationToken cancellationToken)
@@ -189,6 +192,10 @@ public sealed partial class FleetService
                 nextRefresh = now + refresh;
                 await RunGuardedAsync("refresh", () => RefreshAsync(cancellationToken), cancellationToken);
             }
+            else if (!staleClaimCounts.IsEmpty)
+            {
+                await RunGuardedAsync("stale_refresh", () => RefreshStaleClaimCountsAsync(cancellationToken), cancellationToken);
+            }
         }
     }
 
@@ -206,7 +213,7 @@ public sealed partial class FleetService
         catch (Exception e)
         {
             Metrics.RecordSync(name + "_failed");
-            options.Log?.Invoke($"background {name} failed, will retry: {e.Message}");
+            FleetServiceLog.BackgroundFailed(options.Logger, name, e.Message);
         }
     }
 }

@@ -21,6 +21,7 @@ public sealed partial class FleetService : IAsyncDisposable
     private readonly object indexGate = new();
     private readonly Dictionary<string, IndexedHost> indexed = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource stopping = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> staleClaimCounts = new(StringComparer.Ordinal);
     private Task background = Task.CompletedTask;
     private int disposed;
 
@@ -97,7 +98,7 @@ public sealed partial class FleetService : IAsyncDisposable
             case HostStored stored:
                 Metrics.RecordHostWrite("stored");
                 ApplyToIndex(new StoredHost(stored.Host, inventory, stored.Generation, IsDrainedInIndex(stored.Host), stored.UpdatedAt, []));
-                await RefreshClaimCountsAsync(stored.Host, cancellationToken);
+                await RefreshClaimCountsAfterCommitAsync(stored.Host, cancellationToken);
                 break;
             case GenerationConflict:
                 Metrics.RecordHostWrite("conflict");
@@ -181,7 +182,7 @@ public sealed partial class FleetService : IAsyncDisposable
         }
         finally
         {
-            Metrics.QueryLatency.Observe(watch.Elapsed);
+            Metrics.ObserveQuery(watch.Elapsed);
         }
     }
 
@@ -253,7 +254,7 @@ public sealed partial class FleetService : IAsyncDisposable
             var result = index.Upsert(host.Inventory, host.Drained);
             if (!result.Accepted)
             {
-                options.Log?.Invoke($"host '{host.Name}' generation {host.Generation} was not indexed: {string.Join("; ", result.Diagnostics.Where(d => d.IsError).Select(d => d.Message))}");
+                FleetServiceLog.NotIndexed(options.Logger, host.Name, host.Generation, string.Join("; ", result.Diagnostics.Where(d => d.IsError).Select(d => d.Message)));
                 return false;
             }
 

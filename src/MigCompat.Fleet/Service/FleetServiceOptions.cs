@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace MigCompat.Fleet.Service;
 
 /// <summary>How a <see cref="FleetService"/> opens its store and keeps its in-memory index fresh.</summary>
@@ -30,6 +33,10 @@ public sealed record FleetServiceOptions
     /// <summary>The clock for claim expiry and timestamps; the system clock by default.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
-    /// <summary>Receives one line per notable event (a host the index refused at start, a failed refresh, a purge of ended claims); ignored when null.</summary>
-    public Action<string>? Log { get; init; }
+    /// <summary>
+    /// Where the service logs notable events: the index rebuilt (information), a stored host it cannot
+    /// search, a failed background run or post-commit refresh (warnings), a purge of ended claims
+    /// (information). Nothing is logged by default.
+    /// </summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
 }

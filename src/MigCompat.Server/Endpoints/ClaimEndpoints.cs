@@ -19,24 +19,20 @@ internal static class ClaimEndpoints
     {
         var claims = routes.MapGroup("/v1/claims").WithTags("Claims");
         claims.MapPost("/", CreateAsync)
+            .RequireAuthorization(BearerTokens.Claim)
             .WithSummary("Claims resource units on a host (all or nothing)")
             .Accepts<ClaimCreateRequest>("application/json")
             .Produces<ClaimResponse>(StatusCodes.Status201Created)
             .Produces<ClaimResponse>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        claims.MapGet("/{id}", GetAsync).WithSummary("Reads a claim").Produces<Claim>();
-        claims.MapPost("/{id}/confirm", ConfirmAsync).WithSummary("Confirms a pending claim: it holds until released").Produces<Claim>();
-        claims.MapDelete("/{id}", ReleaseAsync).WithSummary("Releases a claim").Produces<Claim>();
+        claims.MapGet("/{id}", GetAsync).RequireAuthorization(BearerTokens.Read).WithSummary("Reads a claim").Produces<ClaimBody>();
+        claims.MapPost("/{id}/confirm", ConfirmAsync).RequireAuthorization(BearerTokens.Claim).WithSummary("Confirms a pending claim: it holds until released").Produces<ClaimBody>();
+        claims.MapDelete("/{id}", ReleaseAsync).RequireAuthorization(BearerTokens.Claim).WithSummary("Releases a claim").Produces<ClaimBody>();
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, FleetServiceHost host, AccessPolicy access, JsonBody json, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(HttpContext context, FleetServiceHost host, JsonBody json, CancellationToken cancellationToken)
     {
-        if (access.CheckClaim(context) is { } denied)
-        {
-            return denied;
-        }
-
         if (host.Service is not { } service)
         {
             return HostEndpoints.NotReady();
@@ -57,11 +53,11 @@ internal static class ClaimEndpoints
         var result = await service.CreateClaimAsync(request, cancellationToken);
         return result switch
         {
-            ClaimCreated { Replayed: true } replayed => Results.Ok(new ClaimResponse(replayed.Claim, true)),
-            ClaimCreated created => Results.Created($"/v1/claims/{Uri.EscapeDataString(created.Claim.Id)}", new ClaimResponse(created.Claim, false)),
+            ClaimCreated { Replayed: true } replayed => Results.Ok(new ClaimResponse(ClaimBody.From(replayed.Claim), true)),
+            ClaimCreated created => Results.Created($"/v1/claims/{Uri.EscapeDataString(created.Claim.Id)}", new ClaimResponse(ClaimBody.From(created.Claim), false)),
             InsufficientCapacity insufficient => Problems.Conflict(
                 "not enough capacity is left on host '" + request.Host + "': " + string.Join("; ", insufficient.Items.Where(i => i.Available < i.Requested).Select(i => string.Create(CultureInfo.InvariantCulture, $"{i.ResourceKey} has {i.Available} free, {i.Requested} asked"))) + "; search targets again",
-                [new("items", insufficient.Items.ToArray())]),
+                [new("items", insufficient.Items.Select(ItemAvailabilityResponse.From).ToArray())]),
             UnknownResource unknown => Problems.Unprocessable(
                 $"host '{request.Host}' has no resource {string.Join(", ", unknown.ResourceKeys.Select(k => "'" + k + "'"))}; use the resourceKey values of a current target answer",
                 [new("resourceKeys", unknown.ResourceKeys.ToArray())]),
@@ -75,42 +71,27 @@ internal static class ClaimEndpoints
         };
     }
 
-    private static async Task<IResult> GetAsync(string id, HttpContext context, FleetServiceHost host, AccessPolicy access, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string id, HttpContext context, FleetServiceHost host, CancellationToken cancellationToken)
     {
-        if (access.CheckRead(context) is { } denied)
-        {
-            return denied;
-        }
-
         if (host.Service is not { } service)
         {
             return HostEndpoints.NotReady();
         }
 
         return await service.GetClaimAsync(id, cancellationToken) is { } claim
-            ? Results.Ok(claim)
+            ? Results.Ok(ClaimBody.From(claim))
             : Problems.NotFound($"no claim has id '{id}'");
     }
 
-    private static async Task<IResult> ConfirmAsync(string id, HttpContext context, FleetServiceHost host, AccessPolicy access, CancellationToken cancellationToken)
+    private static async Task<IResult> ConfirmAsync(string id, HttpContext context, FleetServiceHost host, CancellationToken cancellationToken)
     {
-        if (access.CheckClaim(context) is { } denied)
-        {
-            return denied;
-        }
-
         return host.Service is not { } service
             ? HostEndpoints.NotReady()
             : Transitioned(await service.ConfirmClaimAsync(id, cancellationToken));
     }
 
-    private static async Task<IResult> ReleaseAsync(string id, HttpContext context, FleetServiceHost host, AccessPolicy access, CancellationToken cancellationToken)
+    private static async Task<IResult> ReleaseAsync(string id, HttpContext context, FleetServiceHost host, CancellationToken cancellationToken)
     {
-        if (access.CheckClaim(context) is { } denied)
-        {
-            return denied;
-        }
-
         return host.Service is not { } service
             ? HostEndpoints.NotReady()
             : Transitioned(await service.ReleaseClaimAsync(id, cancellationToken));
@@ -118,11 +99,11 @@ internal static class ClaimEndpoints
 
     private static IResult Transitioned(ClaimTransitionResult result) => result switch
     {
-        ClaimTransitioned transitioned => Results.Ok(transitioned.Claim),
+        ClaimTransitioned transitioned => Results.Ok(ClaimBody.From(transitioned.Claim)),
         ClaimNotFound notFound => Problems.NotFound($"no claim has id '{notFound.ClaimId}'"),
         ClaimTransitionRefused refused => Problems.Conflict(
-            $"claim '{refused.Claim.Id}' is {refused.Claim.State.ToString().ToLowerInvariant()}: {refused.Reason}",
-            [new("state", refused.Claim.State.ToString().ToLowerInvariant())]),
+            $"claim '{refused.Claim.Id}' is {ClaimBody.StateName(refused.Claim.State)}: {refused.Reason}",
+            [new("state", ClaimBody.StateName(refused.Claim.State))]),
         _ => Problems.Create(StatusCodes.Status500InternalServerError, "Unexpected result", "the store gave an unexpected answer"),
     };
 
@@ -131,32 +112,53 @@ internal static class ClaimEndpoints
         problem = null;
         if (string.IsNullOrWhiteSpace(body.Host))
         {
-            problem = Problems.BadRequest("'host' is missing; name the target host");
+            problem = Problems.BadRequest("'host' is missing; name the target host", [new("path", "$.host")]);
+            return null;
+        }
+
+        if (HostNames.Problem(body.Host, "'host'") is { } badHost)
+        {
+            problem = Problems.BadRequest(badHost, [new("path", "$.host")]);
+            return null;
+        }
+
+        if (body.Items is not null && body.Assignments is not null)
+        {
+            problem = Problems.BadRequest("the claim gives both 'items' and 'assignments'; send one of them (the assignments of a target answer, or items with counts)", [new("path", "$.assignments")]);
             return null;
         }
 
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var order = new List<string>();
+        var index = 0;
         foreach (var item in body.Items ?? [])
         {
             if (string.IsNullOrWhiteSpace(item?.ResourceKey) || item.Count is < 1)
             {
-                problem = Problems.BadRequest("every item needs a 'resourceKey' and a 'count' of at least 1");
+                problem = Problems.BadRequest(string.Create(CultureInfo.InvariantCulture, $"$.items[{index}]: every item needs a 'resourceKey' and a 'count' of at least 1"), [new("path", string.Create(CultureInfo.InvariantCulture, $"$.items[{index}]"))]);
+                return null;
+            }
+
+            if (counts.ContainsKey(item.ResourceKey))
+            {
+                problem = Problems.BadRequest(string.Create(CultureInfo.InvariantCulture, $"$.items[{index}]: resource '{item.ResourceKey}' is listed twice; list each resource once with the number of units in 'count'"), [new("path", string.Create(CultureInfo.InvariantCulture, $"$.items[{index}].resourceKey"))]);
                 return null;
             }
 
             Add(item.ResourceKey, item.Count ?? 1);
+            index++;
         }
 
         foreach (var assignment in body.Assignments ?? [])
         {
             if (string.IsNullOrWhiteSpace(assignment?.ResourceKey))
             {
-                problem = Problems.BadRequest("every assignment needs its 'resourceKey' (copy the assignments of a target answer)");
+                problem = Problems.BadRequest(string.Create(CultureInfo.InvariantCulture, $"$.assignments[{index}]: every assignment needs its 'resourceKey' (copy the assignments of a target answer)"), [new("path", string.Create(CultureInfo.InvariantCulture, $"$.assignments[{index}]"))]);
                 return null;
             }
 
             Add(assignment.ResourceKey, 1);
+            index++;
         }
 
         if (counts.Count == 0)

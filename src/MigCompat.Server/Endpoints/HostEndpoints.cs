@@ -19,7 +19,13 @@ internal static class HostEndpoints
     public static void Map(IEndpointRouteBuilder routes)
     {
         var hosts = routes.MapGroup("/v1/hosts").WithTags("Hosts");
+        hosts.AddEndpointFilter(async (context, next) =>
+            context.HttpContext.Request.RouteValues.TryGetValue("name", out var name)
+                && HostNames.Problem(name as string, "the host name in the URL") is { } problem
+                ? Problems.BadRequest(problem)
+                : await next(context));
         hosts.MapPut("/{name}", PutAsync)
+            .RequireAuthorization(BearerTokens.WriteHost)
             .WithSummary("Stores a host's inventory (generation via If-Match or ?generation=)")
             .Produces<HostWriteResponse>(StatusCodes.Status200OK)
             .Produces<HostWriteResponse>(StatusCodes.Status201Created)
@@ -27,24 +33,21 @@ internal static class HostEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        hosts.MapGet("/{name}", GetAsync).WithSummary("Reads a host's inventory, generation and resource use")
+        hosts.MapGet("/{name}", GetAsync).RequireAuthorization(BearerTokens.ReadHost).WithSummary("Reads a host's inventory, generation and resource use")
             .Produces<HostResponse>().ProducesProblem(StatusCodes.Status404NotFound);
-        hosts.MapGet("/", ListAsync).WithSummary("Lists every host").Produces<HostListResponse>();
-        hosts.MapDelete("/{name}", DeleteAsync).WithSummary("Deletes a host with its claims")
+        hosts.MapGet("/", ListAsync).RequireAuthorization(BearerTokens.Read).WithSummary("Lists every host").Produces<HostListResponse>();
+        hosts.MapDelete("/{name}", DeleteAsync).RequireAuthorization(BearerTokens.WriteHost).WithSummary("Deletes a host with its claims")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
-        hosts.MapPost("/{name}/drain", (string name, HttpContext context, FleetServiceHost host, AccessPolicy access, CancellationToken ct) => SetDrainedAsync(name, true, context, host, access, ct))
+        hosts.MapPost("/{name}/drain", (string name, HttpContext context, FleetServiceHost host, CancellationToken ct) => SetDrainedAsync(name, true, context, host, ct))
+            .RequireAuthorization(BearerTokens.WriteHost)
             .WithSummary("Drains a host: no new claims, not offered as a target").Produces<DrainResponse>();
-        hosts.MapPost("/{name}/undrain", (string name, HttpContext context, FleetServiceHost host, AccessPolicy access, CancellationToken ct) => SetDrainedAsync(name, false, context, host, access, ct))
+        hosts.MapPost("/{name}/undrain", (string name, HttpContext context, FleetServiceHost host, CancellationToken ct) => SetDrainedAsync(name, false, context, host, ct))
+            .RequireAuthorization(BearerTokens.WriteHost)
             .WithSummary("Undrains a host").Produces<DrainResponse>();
     }
 
-    private static async Task<IResult> PutAsync(string name, HttpContext context, FleetServiceHost host, AccessPolicy access, ServerOptions options, CancellationToken cancellationToken)
+    private static async Task<IResult> PutAsync(string name, HttpContext context, FleetServiceHost host, ServerOptions options, CancellationToken cancellationToken)
     {
-        if (access.CheckWriteHost(context, name) is { } denied)
-        {
-            return denied;
-        }
-
         if (host.Service is not { } service)
         {
             return NotReady();
@@ -72,7 +75,16 @@ internal static class HostEndpoints
             return Problems.BadRequest("the body is not valid UTF-8 text; send the inventory JSON as UTF-8");
         }
 
-        var read = InventoryJson.Read(json, "request body");
+        InventoryReadResult read;
+        try
+        {
+            read = InventoryJson.Read(json, "request body");
+        }
+        catch (InvalidOperationException) when (StrictJson.Check(body, 64) is { } invalid)
+        {
+            // A string that is not Unicode (a lone surrogate escape) is a malformed request, not a server error.
+            return Problems.BadRequest("the inventory was refused and nothing was changed: " + invalid.Message, [new("path", invalid.Path)]);
+        }
         if (read.Inventory is not { } inventory)
         {
             var malformed = read.Diagnostics.Any(d => d.Code == InventoryJsonCodes.MalformedJson);
@@ -116,13 +128,8 @@ internal static class HostEndpoints
         }
     }
 
-    private static async Task<IResult> GetAsync(string name, HttpContext context, FleetServiceHost host, AccessPolicy access, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string name, HttpContext context, FleetServiceHost host, CancellationToken cancellationToken)
     {
-        if (access.CheckReadHost(context, name) is { } denied)
-        {
-            return denied;
-        }
-
         if (host.Service is not { } service)
         {
             return NotReady();
@@ -150,32 +157,22 @@ internal static class HostEndpoints
             stored.UpdatedAt,
             inventory,
             [.. (stored.ReadDiagnostics.IsDefault ? [] : stored.ReadDiagnostics).Select(DiagnosticDto.From)],
-            capacity?.Resources ?? []));
+            [.. (capacity is null || capacity.Resources.IsDefault ? [] : capacity.Resources).Select(ResourceResponse.From)]));
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, FleetServiceHost host, AccessPolicy access, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(HttpContext context, FleetServiceHost host, CancellationToken cancellationToken)
     {
-        if (access.CheckRead(context) is { } denied)
-        {
-            return denied;
-        }
-
         if (host.Service is not { } service)
         {
             return NotReady();
         }
 
         var hosts = await service.ListHostsAsync(cancellationToken);
-        return Results.Ok(new HostListResponse(hosts.Length, hosts));
+        return Results.Ok(new HostListResponse(hosts.Length, [.. hosts.Select(HostSummaryResponse.From)]));
     }
 
-    private static async Task<IResult> DeleteAsync(string name, HttpContext context, FleetServiceHost host, AccessPolicy access, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string name, HttpContext context, FleetServiceHost host, CancellationToken cancellationToken)
     {
-        if (access.CheckWriteHost(context, name) is { } denied)
-        {
-            return denied;
-        }
-
         if (host.Service is not { } service)
         {
             return NotReady();
@@ -186,13 +183,8 @@ internal static class HostEndpoints
             : Problems.NotFound($"host '{name}' is not stored; nothing was deleted");
     }
 
-    private static async Task<IResult> SetDrainedAsync(string name, bool drained, HttpContext context, FleetServiceHost host, AccessPolicy access, CancellationToken cancellationToken)
+    private static async Task<IResult> SetDrainedAsync(string name, bool drained, HttpContext context, FleetServiceHost host, CancellationToken cancellationToken)
     {
-        if (access.CheckWriteHost(context, name) is { } denied)
-        {
-            return denied;
-        }
-
         if (host.Service is not { } service)
         {
             return NotReady();
@@ -217,10 +209,19 @@ internal static class HostEndpoints
             {
                 fromHeader = WildcardGeneration;
             }
+            else if (ifMatch.StartsWith("W/", StringComparison.Ordinal))
+            {
+                // RFC 9110 13.1.1: If-Match uses the strong comparison, so a weak tag never matches.
+                problem = Problems.Create(
+                    StatusCodes.Status412PreconditionFailed,
+                    "Precondition failed",
+                    $"If-Match '{ifMatch}' is a weak entity tag, which never matches (RFC 9110 uses the strong comparison for If-Match); nothing was changed. Send the strong tag from the last answer's ETag, e.g. If-Match: \"{ifMatch[2..].Trim('"')}\"");
+                return 0;
+            }
             else
             {
-                var text = ifMatch.StartsWith("W/", StringComparison.Ordinal) ? ifMatch[2..] : ifMatch;
-                if (!long.TryParse(text.Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+                var text = ifMatch.Length >= 2 && ifMatch[0] == '"' && ifMatch[^1] == '"' ? ifMatch[1..^1] : ifMatch;
+                if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
                 {
                     problem = Problems.BadRequest($"If-Match '{ifMatch}' is not a generation; send the number from the last answer's ETag, e.g. If-Match: \"3\"");
                     return 0;

@@ -18,17 +18,13 @@ internal static class OperationsEndpoints
             .WithTags("Operations")
             .WithSummary("Liveness and readiness; needs no token")
             .Produces<HealthResponse>();
-        routes.MapGet("/metrics", (HttpContext context, FleetServiceHost host, AccessPolicy access) =>
+        routes.MapGet("/metrics", (HttpContext context, FleetServiceHost host) =>
             {
-                if (access.CheckRead(context) is { } denied)
-                {
-                    return denied;
-                }
-
                 return host.Service is { } service
                     ? Results.Text(service.Metrics.ToPrometheusText(service.HostCount, service.ClaimedUnits), "text/plain; version=0.0.4; charset=utf-8")
                     : HostEndpoints.NotReady();
             })
+            .RequireAuthorization(BearerTokens.Read)
             .WithTags("Operations")
             .WithSummary("Prometheus text metrics: requests, hosts, claims, query latency")
             .Produces<string>(contentType: "text/plain");

@@ -19,20 +19,16 @@ internal static class TargetEndpoints
 
     public static void Map(IEndpointRouteBuilder routes) =>
         routes.MapPost("/v1/migrations/targets", FindAsync)
+            .RequireAuthorization(BearerTokens.Read)
             .WithTags("Migrations")
             .WithSummary("Ranks the hosts that can take the VM's devices, with the reasons other hosts were rejected")
             .Accepts<TargetsRequest>("application/json")
-            .Produces<TargetSearchResult>()
+            .Produces<TargetsResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
-    private static async Task<IResult> FindAsync(HttpContext context, FleetServiceHost host, AccessPolicy access, JsonBody json, CancellationToken cancellationToken)
+    private static async Task<IResult> FindAsync(HttpContext context, FleetServiceHost host, JsonBody json, CancellationToken cancellationToken)
     {
-        if (access.CheckRead(context) is { } denied)
-        {
-            return denied;
-        }
-
         if (host.Service is not { } service)
         {
             return HostEndpoints.NotReady();
@@ -55,10 +51,10 @@ internal static class TargetEndpoints
         {
             return Problems.Unprocessable(
                 "the query cannot be answered: " + string.Join("; ", result.Errors.Select(e => e.Message)),
-                [new("errors", result.Errors.ToArray())]);
+                [new("errors", result.Errors.Select(QueryErrorResponse.From).ToArray())]);
         }
 
-        return Results.Ok(result);
+        return Results.Ok(TargetsResponse.From(result));
     }
 
     private static TargetQuery? ToQuery(TargetsRequest request, out IResult? problem)
@@ -66,7 +62,13 @@ internal static class TargetEndpoints
         problem = null;
         if (string.IsNullOrWhiteSpace(request.SourceHost))
         {
-            problem = Problems.BadRequest("'sourceHost' is missing; name the host the VM runs on now");
+            problem = Problems.BadRequest("'sourceHost' is missing; name the host the VM runs on now", [new("path", "$.sourceHost")]);
+            return null;
+        }
+
+        if (HostNames.Problem(request.SourceHost, "'sourceHost'") is { } badHost)
+        {
+            problem = Problems.BadRequest(badHost, [new("path", "$.sourceHost")]);
             return null;
         }
 

@@ -5,7 +5,7 @@ using MigCompat.Fleet.Service;
 namespace MigCompat.Server.Http;
 
 /// <summary>Starts the <see cref="FleetService"/> with the host and disposes it on shutdown.</summary>
-internal sealed class FleetServiceHost(ServerOptions options, ILogger<FleetServiceHost> logger) : IHostedService, IAsyncDisposable
+internal sealed class FleetServiceHost(ServerOptions options, ILogger<FleetService> logger) : IHostedService, IAsyncDisposable
 {
     private FleetService? service;
 
@@ -15,25 +15,9 @@ internal sealed class FleetServiceHost(ServerOptions options, ILogger<FleetServi
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var started = await FleetService.StartAsync(
-            new FleetServiceOptions
-            {
-                Database = options.Database,
-                RefreshInterval = options.RefreshInterval,
-                ExpirySweepInterval = options.ExpirySweepInterval,
-                ClaimRetention = options.ClaimRetention,
-                TimeProvider = options.TimeProvider,
-                Log = Log,
-            },
+            options.Fleet with { Logger = logger },
             cancellationToken);
         Volatile.Write(ref service, started);
-    }
-
-    private void Log(string message)
-    {
-        if (logger.IsEnabled(LogLevel.Information))
-        {
-            logger.LogInformation("{Message}", message);
-        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();

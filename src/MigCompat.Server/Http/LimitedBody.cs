@@ -43,5 +43,14 @@ internal static class LimitedBody
         {
             return null;
         }
+        catch (Exception e) when (e is BadHttpRequestException or IOException)
+        {
+            // The client hung up before sending the whole body ("Unexpected end of request content",
+            // a connection reset): nobody waits for an answer, and it is no failure of the server.
+            throw new RequestBodyAbortedException(e);
+        }
     }
 }
+
+/// <summary>The client stopped sending the request body (it hung up); the pipeline ends the request quietly.</summary>
+internal sealed class RequestBodyAbortedException(Exception inner) : IOException("the client stopped sending the request body: " + inner.Message, inner);

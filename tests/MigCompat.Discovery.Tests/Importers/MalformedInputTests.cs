@@ -53,6 +53,38 @@ public sealed class MalformedInputTests
         Assert.Equal(ImportCodes.InputTooLarge, Assert.Single(Run(reader, huge)).Code);
     }
 
+    /// <summary>(reader, element name, levels, line of the first element too deep, the column of its name).</summary>
+    public static TheoryData<Reader, string, int, int, int> DeepXml => new()
+    {
+        { Reader.NodeDevice, "device", 100_000, 1, "<device>".Length * (ImportLimits.MaxXmlDepth + 1) + 2 },
+        { Reader.Domain, "domain", 100_000, 1, "<domain>".Length * (ImportLimits.MaxXmlDepth + 1) + 2 },
+        { Reader.NodeDevice, "a", ImportLimits.MaxXmlDepth + 2, 1, "<a>".Length * (ImportLimits.MaxXmlDepth + 1) + 2 },
+    };
+
+    [Theory]
+    [MemberData(nameof(DeepXml))]
+    public void Deeply_nested_xml_is_refused_fast_at_the_first_element_too_deep(Reader reader, string element, int levels, int line, int column)
+    {
+        var content = string.Concat(Enumerable.Repeat($"<{element}>", levels)) + string.Concat(Enumerable.Repeat($"</{element}>", levels));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var error = Assert.Single(Run(reader, content));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
+        Assert.Equal((DiagnosticSeverity.Error, ImportCodes.Malformed, line, column), (error.Severity, error.Code, error.Line, error.Column));
+        Assert.Contains($"deeper than {ImportLimits.MaxXmlDepth} levels", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Xml_whose_deepest_node_is_at_the_limit_is_read()
+    {
+        // Depth counts from 0 at the root element: the wrappers, then device, name and its text at MaxXmlDepth.
+        var wrappers = ImportLimits.MaxXmlDepth - 2;
+        var content = string.Concat(Enumerable.Repeat("<a>", wrappers)) + "<device><name>x</name></device>" + string.Concat(Enumerable.Repeat("</a>", wrappers));
+
+        Assert.DoesNotContain(Run(Reader.NodeDevice, content), d => d.Code == ImportCodes.Malformed);
+    }
+
     [Fact]
     public void The_dispatcher_turns_an_unusable_input_into_an_empty_inventory_with_the_error_as_a_warning()
     {

@@ -41,6 +41,18 @@ public sealed class RulePackTests : IDisposable
         Assert.Contains(result.Warnings, w => w.Code == SysfsWarningCodes.RulePackInvalid && w.Path == "/r/x.rules:" + position && w.Message.Contains(message, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("[descriptor]\n")]
+    [InlineData("[descriptor]\n# nothing to add for this type\n")]
+    [InlineData("[match]\ntype = t\n[descriptor]\nSELF:\n[descriptor]\nSELF:\n  a=1\n")]
+    public void A_pack_may_have_an_empty_descriptor_section_which_is_not_an_empty_descriptor_error(string rules)
+    {
+        var result = RulePackLoader.Parse("[pack]\nname = x\nversion = 1\ndriver = x\nmigrates = no\nsource = s\n" + rules, "/r/x.rules");
+
+        Assert.Single(result.Packs);
+        Assert.Empty(result.Warnings);
+    }
+
     [Fact]
     public void An_operator_pack_of_the_same_name_replaces_the_shipped_one()
     {

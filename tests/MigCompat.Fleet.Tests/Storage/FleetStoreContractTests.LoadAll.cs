@@ -126,7 +126,7 @@ public abstract partial class FleetStoreContractTests
             RefreshInterval = TimeSpan.Zero,
             ExpirySweepInterval = TimeSpan.Zero,
             TimeProvider = Clock,
-            Log = log.Enqueue,
+            Logger = new MigCompat.Fleet.Tests.Service.LineLogger(log.Enqueue),
         }, ct);
 
         Assert.Equal(19, service.HostCount);

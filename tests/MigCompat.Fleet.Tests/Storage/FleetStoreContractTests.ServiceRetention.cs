@@ -21,7 +21,7 @@ public abstract partial class FleetStoreContractTests
             ExpirySweepInterval = sweep,
             ClaimRetention = retention,
             TimeProvider = clock,
-            Log = log.Enqueue,
+            Logger = new MigCompat.Fleet.Tests.Service.LineLogger(log.Enqueue),
         }, ct);
         Assert.IsType<HostStored>((await service.PutHostAsync(Inventories.Host("node-a", freeInstances: 10), 0, ct)).Result);
         var released = Assert.IsType<ClaimCreated>(await service.CreateClaimAsync(Request("node-a", 1, key: "released"), ct)).Claim;

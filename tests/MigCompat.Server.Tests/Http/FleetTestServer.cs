@@ -28,7 +28,7 @@ internal sealed class FleetTestServer : IAsyncDisposable
 
     public string Database { get; }
 
-    public static async Task<FleetTestServer> StartAsync(string? database = null, Func<ServerOptions, ServerOptions>? configure = null)
+    public static async Task<FleetTestServer> StartAsync(string? database = null, Func<ServerOptions, ServerOptions>? configure = null, Action<WebApplicationBuilder>? customize = null)
     {
         var directory = database is null ? new TempDirectory() : null;
         var db = database ?? Path.Combine(directory!.Path, "fleet.db");
@@ -45,6 +45,7 @@ internal sealed class FleetTestServer : IAsyncDisposable
         options = configure?.Invoke(options) ?? options;
         var builder = MigCompatServer.CreateBuilder(options);
         builder.WebHost.UseTestServer();
+        customize?.Invoke(builder);
         var app = MigCompatServer.BuildApp(builder);
         await app.StartAsync(TestContext.Current.CancellationToken);
         return new FleetTestServer(app, db, directory);

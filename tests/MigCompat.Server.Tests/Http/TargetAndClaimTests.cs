@@ -138,6 +138,7 @@ public sealed class TargetAndClaimTests
         Assert.Equal("cold", byHost["host-cold"].GetProperty("level").GetString());
         Assert.Equal(("VERSION_MINOR_TOO_LOW", "software_version"), (reason.GetProperty("code").GetString(), reason.GetProperty("field").GetString()));
         Assert.False(string.IsNullOrWhiteSpace(reason.GetProperty("message").GetString()));
+        Assert.Equal(["code", "field", "source", "accepts", "message", "block"], reason.EnumerateObject().Select(p => p.Name));
     }
 
     [Theory]
