@@ -38,7 +38,7 @@ internal static partial class JsonTextCheck
     }
 
     /// <summary>The message the readers give for such a string.</summary>
-    public const string Message = "a string escapes a lone UTF-16 surrogate (such as \\ud800 without a low surrogate after it); JSON text must be valid Unicode: write the character itself or a surrogate pair";
+    public const string Message = "a string that escapes a lone UTF-16 surrogate (such as \\ud800 without a low surrogate after it); JSON text must be valid Unicode: write the character itself or a surrogate pair";
 
     /// <summary>
     /// The parser's message without its own 0-based "LineNumber: 0 | BytePositionInLine: 32." suffix,

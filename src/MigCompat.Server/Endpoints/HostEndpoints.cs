@@ -75,18 +75,15 @@ internal static class HostEndpoints
             return Problems.BadRequest("the body is not valid UTF-8 text; send the inventory JSON as UTF-8");
         }
 
-        InventoryReadResult read;
-        try
-        {
-            read = InventoryJson.Read(json, "request body");
-        }
-        catch (InvalidOperationException) when (StrictJson.Check(body, 64) is { } invalid)
-        {
-            // A string that is not Unicode (a lone surrogate escape) is a malformed request, not a server error.
-            return Problems.BadRequest("the inventory was refused and nothing was changed: " + invalid.Message, [new("path", invalid.Path)]);
-        }
+        var read = InventoryJson.Read(json, "request body");
         if (read.Inventory is not { } inventory)
         {
+            // A string that is not Unicode (a lone surrogate escape) is a malformed request: 400 with its JSON path.
+            if (StrictJson.Check(body, 64) is { NotUnicode: true } invalid)
+            {
+                return Problems.BadRequest("the inventory was refused and nothing was changed: " + invalid.Message, [new("path", invalid.Path)]);
+            }
+
             var malformed = read.Diagnostics.Any(d => d.Code == InventoryJsonCodes.MalformedJson);
             var detail = "the inventory was refused and nothing was changed: " + string.Join("; ", read.Diagnostics.Where(d => d.IsError).Select(d => d.Message).Take(5));
             return malformed

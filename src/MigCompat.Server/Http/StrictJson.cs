@@ -17,7 +17,8 @@ internal static class StrictJson
     /// <summary>What is wrong with a body and where.</summary>
     /// <param name="Path">The JSON path (<c>$.items[1].count</c>).</param>
     /// <param name="Message">What is wrong, naming the path.</param>
-    public sealed record Problem(string Path, string Message);
+    /// <param name="NotUnicode">True when the problem is a string that is not Unicode text (a lone surrogate escape).</param>
+    public sealed record Problem(string Path, string Message, bool NotUnicode = false);
 
     /// <summary>The first problem in <paramref name="utf8"/>, or null when it is a well-formed JSON document with unique property names and valid strings.</summary>
     public static Problem? Check(ReadOnlySpan<byte> utf8, int maxDepth)
@@ -49,7 +50,7 @@ internal static class StrictJson
                         catch (InvalidOperationException)
                         {
                             var at = PathOf(frames, includeProperty: false);
-                            return new Problem(at, $"a property name in the object at {at} is not valid Unicode text (a lone surrogate escape such as \\ud800); escape whole characters only");
+                            return new Problem(at, $"a property name in the object at {at} is not valid Unicode text (a lone surrogate escape such as \\ud800); escape whole characters only", NotUnicode: true);
                         }
 
                         top.Property = name;
@@ -71,7 +72,7 @@ internal static class StrictJson
                             catch (InvalidOperationException)
                             {
                                 var at = PathOf(frames);
-                                return new Problem(at, $"the string at {at} is not valid Unicode text (a lone surrogate escape such as \\ud800); escape whole characters only (a surrogate pair, or the character itself)");
+                                return new Problem(at, $"the string at {at} is not valid Unicode text (a lone surrogate escape such as \\ud800); escape whole characters only (a surrogate pair, or the character itself)", NotUnicode: true);
                             }
                         }
 
