@@ -256,6 +256,35 @@ public abstract partial class FleetStoreContractTests
         Assert.Equal(2, await QueryNumberAsync("SELECT COUNT(*) FROM claim_items"));
     }
 
+    [Fact]
+    public async Task A_database_from_before_the_in_use_rule_loses_the_capacity_of_devices_whose_use_is_unknown()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await DropAndRecreateTestDatabaseAsync();
+        var (all, createMigrationsTable) = Migrations;
+        await ExecuteSqlAsync(createMigrationsTable);
+        foreach (var migration in all.Where(m => m.Version < 3))
+        {
+            await ExecuteSqlAsync(migration.Sql);
+            await ExecuteSqlAsync(string.Create(CultureInfo.InvariantCulture,
+                $"INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES ({migration.Version}, 'by hand', 0)"));
+        }
+
+        const string Inventory = """{"schema_version":1,"host":"node-a","devices":[{"id":"unknown-1"},{"id":"unknown-2","in_use":null},{"id":"idle-1","in_use":false}],"creatable_types":[]}""";
+        await ExecuteSqlAsync($"INSERT INTO hosts (name, generation, updated_at_ms, device_count, inventory_json) VALUES ('node-a', 1, 0, 3, '{Inventory}')");
+        await ExecuteSqlAsync("""
+            INSERT INTO resources (host, resource_key, capacity) VALUES
+                ('node-a', 'device:unknown-1', 1), ('node-a', 'device:unknown-2', 1), ('node-a', 'device:idle-1', 1), ('node-a', 'type:p/t', 4)
+            """);
+
+        Store = await OpenTrackedAsync();
+
+        Assert.Equal(Enumerable.Range(1, MigrationCount), await Store.AppliedMigrationsAsync(ct));
+        Assert.Equal(2, await QueryNumberAsync("SELECT COUNT(*) FROM resources"));
+        Assert.Equal(1, await QueryNumberAsync("SELECT COUNT(*) FROM resources WHERE resource_key = 'device:idle-1'"));
+        Assert.Equal(1, await QueryNumberAsync("SELECT COUNT(*) FROM resources WHERE resource_key = 'type:p/t'"));
+    }
+
     /// <summary>Makes a claim of <paramref name="kind"/> (2 units of two resources); returns it with the time it ended (or was made, for one still active).</summary>
     private async Task<(Claim Claim, DateTimeOffset End)> ArrangeClaimAsync(string kind)
     {

@@ -53,5 +53,15 @@ internal static class PostgresMigrations
             UPDATE claims SET ended_at_ms = expires_at_ms WHERE state IN ('released', 'expired') AND ended_at_ms IS NULL;
             CREATE INDEX IF NOT EXISTS claims_ended_by_time ON claims (ended_at_ms) WHERE ended_at_ms IS NOT NULL;
             """),
+        // A device whose in_use is unknown is not free capacity (it may be in use): drop the device
+        // rows stored for such devices before that rule, so no claim can take them.
+        new(3, "no capacity for devices whose in_use is unknown",
+            """
+            DELETE FROM resources r
+            USING hosts h, jsonb_array_elements(COALESCE(h.inventory_json::jsonb -> 'devices', '[]'::jsonb)) d
+            WHERE r.host = h.name
+              AND r.resource_key = 'device:' || (d ->> 'id')
+              AND COALESCE(jsonb_typeof(d -> 'in_use'), 'null') NOT IN ('boolean');
+            """),
     ];
 }

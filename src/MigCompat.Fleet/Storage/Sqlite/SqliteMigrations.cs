@@ -50,5 +50,17 @@ internal static class SqliteMigrations
             UPDATE claims SET ended_at_ms = expires_at_ms WHERE state IN ('released', 'expired') AND ended_at_ms IS NULL;
             CREATE INDEX IF NOT EXISTS claims_ended_by_time ON claims (ended_at_ms) WHERE ended_at_ms IS NOT NULL;
             """),
+        // A device whose in_use is unknown is not free capacity (it may be in use): drop the device
+        // rows stored for such devices before that rule, so no claim can take them.
+        new(3, "no capacity for devices whose in_use is unknown",
+            """
+            DELETE FROM resources
+            WHERE resource_key LIKE 'device:%'
+              AND EXISTS (
+                SELECT 1 FROM hosts h, json_each(h.inventory_json, '$.devices') d
+                WHERE h.name = resources.host
+                  AND 'device:' || json_extract(d.value, '$.id') = resources.resource_key
+                  AND COALESCE(json_type(d.value, '$.in_use'), 'null') NOT IN ('true', 'false'));
+            """),
     ];
 }
