@@ -257,19 +257,6 @@ public class MatcherTests
             verdict.Reasons.Select(r => r.Code));
     }
 
-    [Fact]
-    public void A_precompiled_target_gives_the_same_verdict_as_an_uncompiled_one()
-    {
-        var target = Parse(File.ReadAllText(Path.Combine(ExamplesDirectory(), "seed-target.desc")));
-        var source = Parse(File.ReadAllText(Path.Combine(ExamplesDirectory(), "seed-source-refused.desc")));
-        var compiled = CompiledTarget.Compile(target);
-        var once = Matcher.Check(source, compiled);
-        var again = Matcher.Check(source, target);
-        Assert.Equal(once.Level, again.Level);
-        Assert.Equal(once.Reasons, again.Reasons);
-        Assert.Equal(once.Bindings, again.Bindings);
-    }
-
     internal static string ExamplesDirectory()
     {
         var directory = AppContext.BaseDirectory;
