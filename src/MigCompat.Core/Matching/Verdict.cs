@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using MigCompat.Core.Model;
 
 namespace MigCompat.Core.Matching;
 
@@ -43,7 +44,24 @@ public sealed record DynamicResourceClaim(string Field, string Value);
 /// <param name="Accepted">True when every field of the block held with one binding.</param>
 /// <param name="Reasons">Why not, when not accepted.</param>
 /// <param name="Bindings">The variable bindings found (complete when accepted, partial otherwise).</param>
-public sealed record BlockVerdict(int Index, bool Accepted, ImmutableArray<Reason> Reasons, ImmutableArray<VariableBinding> Bindings);
+public sealed record BlockVerdict(int Index, bool Accepted, ImmutableArray<Reason> Reasons, ImmutableArray<VariableBinding> Bindings)
+{
+    /// <summary>Equal when index, result, reasons and bindings are equal (the arrays by value).</summary>
+    public bool Equals(BlockVerdict? other) =>
+        other is not null && Index == other.Index && Accepted == other.Accepted
+        && ArrayEquality.Equal(Reasons, other.Reasons) && ArrayEquality.Equal(Bindings, other.Bindings);
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        var hash = default(HashCode);
+        hash.Add(Index);
+        hash.Add(Accepted);
+        ArrayEquality.Add(ref hash, Reasons);
+        ArrayEquality.Add(ref hash, Bindings);
+        return hash.ToHashCode();
+    }
+}
 
 /// <summary>The answer to "can this source device migrate to that target device, and if not, why".</summary>
 /// <param name="Level">Live, cold or none.</param>
@@ -64,4 +82,22 @@ public sealed record Verdict(
 {
     /// <summary>True when the device can live-migrate.</summary>
     public bool IsCompatible => Level == CompatibilityLevel.Live;
+
+    /// <summary>Equal when every member is equal, the arrays by value.</summary>
+    public bool Equals(Verdict? other) =>
+        other is not null && Level == other.Level && AcceptedBlock == other.AcceptedBlock && Equals(Evidence, other.Evidence)
+        && ArrayEquality.Equal(Reasons, other.Reasons) && ArrayEquality.Equal(Bindings, other.Bindings)
+        && ArrayEquality.Equal(DynamicResources, other.DynamicResources) && ArrayEquality.Equal(Blocks, other.Blocks);
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        var hash = default(HashCode);
+        hash.Add(Level);
+        hash.Add(AcceptedBlock);
+        hash.Add(Evidence);
+        ArrayEquality.Add(ref hash, Reasons);
+        ArrayEquality.Add(ref hash, Blocks);
+        return hash.ToHashCode();
+    }
 }

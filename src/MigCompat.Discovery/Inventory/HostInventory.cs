@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using MigCompat.Core.Model;
 using MigCompat.Core.Syntax;
 
 namespace MigCompat.Discovery.Inventory;
@@ -24,6 +25,22 @@ public sealed record HostInventory(
 {
     /// <summary>The schema version this code writes and reads.</summary>
     public const int CurrentSchemaVersion = 1;
+
+    /// <summary>Equal when every member is equal, the arrays by value.</summary>
+    public bool Equals(HostInventory? other) =>
+        other is not null && SchemaVersion == other.SchemaVersion && Host == other.Host && TakenAt == other.TakenAt
+        && ArrayEquality.Equal(Devices, other.Devices) && ArrayEquality.Equal(CreatableTypes, other.CreatableTypes) && ArrayEquality.Equal(Warnings, other.Warnings);
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        var hash = default(HashCode);
+        hash.Add(Host);
+        hash.Add(TakenAt);
+        ArrayEquality.Add(ref hash, Devices);
+        ArrayEquality.Add(ref hash, CreatableTypes);
+        return hash.ToHashCode();
+    }
 }
 
 /// <summary>What kind of assigned device an inventory entry is.</summary>
@@ -72,6 +89,47 @@ public sealed record DescriptorFields(
     DescriptorOrigin Origin,
     string? OriginDetail)
 {
+    /// <summary>Equal when self fields, blocks, dynamic names, origin and detail are equal, in order (the arrays by value).</summary>
+    public bool Equals(DescriptorFields? other)
+    {
+        if (other is null || Origin != other.Origin || OriginDetail != other.OriginDetail
+            || !ArrayEquality.Equal(Self, other.Self) || !ArrayEquality.Equal(DynamicResources, other.DynamicResources))
+        {
+            return false;
+        }
+
+        var blocks = Compatible.IsDefault ? [] : Compatible;
+        var otherBlocks = other.Compatible.IsDefault ? [] : other.Compatible;
+        if (blocks.Length != otherBlocks.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < blocks.Length; i++)
+        {
+            if (!ArrayEquality.Equal(blocks[i], otherBlocks[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        var hash = default(HashCode);
+        hash.Add(Origin);
+        ArrayEquality.Add(ref hash, Self);
+        foreach (var block in Compatible.IsDefault ? [] : Compatible)
+        {
+            ArrayEquality.Add(ref hash, block);
+        }
+
+        return hash.ToHashCode();
+    }
+
     /// <summary>
     /// Reads these fields with the descriptor language (<see cref="DescriptorParser.FromFields"/>);
     /// default (never set) arrays count as empty. Diagnostics name <paramref name="origin"/>.
