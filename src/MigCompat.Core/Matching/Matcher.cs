@@ -242,7 +242,7 @@ public static class Matcher
                 continue;
             }
 
-            var rule = compiled.Rules is null ? ComparisonRule.Builtin(field.Name) : compiled.RuleFor(field.Name);
+            var rule = compiled.RuleFor(field.Name);
             if (rule.Kind == RuleKind.Ignore)
             {
                 continue;

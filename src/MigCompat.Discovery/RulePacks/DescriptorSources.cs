@@ -95,9 +95,9 @@ public sealed class DescriptorSources
             var fields = new List<KeyValuePair<string, string>>();
             foreach (var rule in pack.Rules)
             {
-                if (rule.Criteria.IsEmpty || rule.Criteria.Matches(subject))
+                if (rule.Criteria.Matches(subject))
                 {
-                    var added = DescriptorFieldsConversion.ToFields(rule.Descriptor, derived.Origin, derived.OriginDetail);
+                    var added = rule.Fields;
                     foreach (var field in added.Self)
                     {
                         var at = fields.FindIndex(f => f.Key == field.Key);

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using MigCompat.Core.Model;
+using MigCompat.Discovery.Inventory;
 using MigCompat.Discovery.Profiles;
+using MigCompat.Discovery.Sysfs;
 
 namespace MigCompat.Discovery.RulePacks;
 
@@ -48,4 +50,8 @@ public sealed record RulePack(
 /// <param name="Line">The line of its <c>[match]</c> (or <c>[descriptor]</c>) header.</param>
 /// <param name="Criteria">The <c>[match]</c> criteria (a profile's keys); empty = every device of the pack's drivers.</param>
 /// <param name="Descriptor">The fields, blocks and dynamic names it adds.</param>
-public sealed record RulePackRule(int Line, ProfileCriteria Criteria, Descriptor Descriptor);
+public sealed record RulePackRule(int Line, ProfileCriteria Criteria, Descriptor Descriptor)
+{
+    /// <summary>The descriptor as inventory fields, converted once for every device the rule applies to.</summary>
+    public DescriptorFields Fields { get; } = DescriptorFieldsConversion.ToFields(Descriptor, DescriptorOrigin.Derived, null);
+}
