@@ -22,6 +22,14 @@ internal static class FleetCommands
         (ExitCodes.InternalError, "internal error (a bug; please report it)"),
     ];
 
+    private static readonly (int Code, string Meaning)[] AgentExitCodes =
+    [
+        (ExitCodes.Success, "success (with --once: the inventory was stored)"),
+        (ExitCodes.UnusableInput, "bad usage; with --once also: stored, but a profile or rule pack has an error and is not used"),
+        (FleetExitCodes.ServerFailed, "the server could not be reached, refused the token, or answered with an error"),
+        (ExitCodes.InternalError, "internal error (a bug; please report it)"),
+    ];
+
     /// <summary>Creates the commands.</summary>
     /// <returns>The commands.</returns>
     internal static IEnumerable<Command> Create() => [Serve(), Agent(), Targets(), Demo()];
@@ -174,7 +182,7 @@ internal static class FleetCommands
                 "migcompat agent --server http://127.0.0.1:8080 --token t1 --once --sysfs-root ./sys-copy --host gpu-01",
                 "migcompat agent --server http://fleet:8080 --token $AGENT_TOKEN --once --attempts 1",
             ],
-            ServerExitCodes);
+            AgentExitCodes);
     }
 
     private static Command Targets()

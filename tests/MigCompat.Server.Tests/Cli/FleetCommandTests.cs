@@ -45,6 +45,24 @@ public sealed class FleetCommandTests
         Assert.Contains("no-such-device", targets.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Agent_once_prints_the_scans_warnings_and_exits_2_when_a_profile_is_not_used_after_storing_the_inventory()
+    {
+        using var directory = new TempDirectory();
+        var sysfs = Directory.CreateDirectory(Path.Combine(directory.Path, "sys")).FullName;
+        var profiles = Directory.CreateDirectory(Path.Combine(directory.Path, "profiles.d")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(profiles, "gpu.profile"), "[profile\nthis is not a profile\n", Ct);
+        await using var server = await LoopbackServer.StartAsync(Path.Combine(directory.Path, "fleet.db"));
+
+        var (code, _, stderr) = await RunAsync("agent", "--server", server.Url, "--token", FleetTestServer.AgentA, "--once", "--sysfs-root", sysfs, "--profiles", profiles, "--host", "host-a");
+
+        Assert.True(code == 2, stderr);
+        Assert.Contains("warning MCS020", stderr, StringComparison.Ordinal);
+        Assert.Contains("gpu.profile", stderr, StringComparison.Ordinal);
+        Assert.Contains("is not used", stderr, StringComparison.Ordinal);
+        Assert.Contains("generation 1", stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(new[] { "targets", "--server", "not a url", "--host", "h", "--device", "d" }, 2)]
     [InlineData(new[] { "agent", "--server", "http://127.0.0.1:9", "--token", "t", "--interval", "soon" }, 2)]
