@@ -26,7 +26,10 @@ public sealed record TargetSearchResult(ImmutableArray<TargetCandidate> Candidat
         && ArrayEquality.Equal(Candidates, other.Candidates)
         && ArrayEquality.Equal(Rejected, other.Rejected)
         && Equals(HostsConsidered, other.HostsConsidered)
-        && ArrayEquality.Equal(Errors, other.Errors);
+        && ArrayEquality.Equal(Errors, other.Errors)
+        && HostsAccepted == other.HostsAccepted
+        && HostsRejected == other.HostsRejected
+        && HostsWithoutCompatibleResource == other.HostsWithoutCompatibleResource;
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(ArrayEquality.Hash(Candidates), ArrayEquality.Hash(Rejected), HostsConsidered, ArrayEquality.Hash(Errors));
@@ -107,7 +110,9 @@ public sealed record DeviceAssignment(
         && Equals(TypeId, other.TypeId)
         && Equals(Level, other.Level)
         && ArrayEquality.Equal(DynamicResources, other.DynamicResources)
-        && ArrayEquality.Equal(Bindings, other.Bindings);
+        && ArrayEquality.Equal(Bindings, other.Bindings)
+        && ArrayEquality.Equal(Reasons, other.Reasons)
+        && Equals(Evidence, other.Evidence);
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(DeviceIndex, SourceDeviceId, ResourceKey, TargetDeviceId, Parent, TypeId, Level, ArrayEquality.Hash(Bindings));

@@ -40,6 +40,33 @@ public class RecordEqualityTests
         Assert.True(offenders.Count == 0, "Records comparing collections by reference: " + string.Join(", ", offenders));
     }
 
+    [Theory]
+    [MemberData(nameof(Assemblies))]
+    public void The_equality_of_every_record_that_holds_a_collection_sees_each_of_its_properties(string assemblyName)
+    {
+        var missed = new List<string>();
+        foreach (var type in Assembly.Load(assemblyName).GetExportedTypes().Where(t => IsRecord(t) && !t.IsAbstract && HoldsCollection(t)))
+        {
+            var blank = RuntimeHelpers.GetUninitializedObject(type);
+            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is not null && p.Name != "EqualityContract"))
+            {
+                if (Different(property.PropertyType) is not { } value)
+                {
+                    continue;
+                }
+
+                var changed = type.GetMethod("<Clone>$")!.Invoke(blank, null)!;
+                property.SetValue(changed, value);
+                if (blank.Equals(changed))
+                {
+                    missed.Add($"{type.Name}.{property.Name}");
+                }
+            }
+        }
+
+        Assert.True(missed.Count == 0, "Equality ignores: " + string.Join(", ", missed));
+    }
+
     [Fact]
     public void The_same_search_run_twice_gives_equal_results_and_a_changed_one_does_not()
     {
@@ -76,6 +103,43 @@ public class RecordEqualityTests
 
         Assert.Equal(equal, Build(firstKey) == Build(secondKey));
         Assert.Equal(equal, Build(firstKey).GetHashCode() == Build(secondKey).GetHashCode());
+    }
+
+    private static bool HoldsCollection(Type type) =>
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Any(p => IsCollection(p.PropertyType));
+
+    /// <summary>A value unequal to the type's default (what an uninitialized record holds), or null when none is made here.</summary>
+    private static object? Different(Type type)
+    {
+        if (type == typeof(string))
+        {
+            return "x";
+        }
+
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(ImmutableArray<>))
+        {
+            var item = type.GetGenericArguments()[0];
+            var create = typeof(ImmutableArray).GetMethods().First(m => m.Name == "Create" && m.GetParameters() is [{ ParameterType.IsGenericParameter: true }]);
+            return create.MakeGenericMethod(item).Invoke(null, [item.IsValueType ? Activator.CreateInstance(item) : null]);
+        }
+
+        var underlying = Nullable.GetUnderlyingType(type) ?? type;
+        if (underlying.IsEnum)
+        {
+            var values = Enum.GetValues(underlying);
+            return values.Length > 1 ? values.GetValue(1) : null;
+        }
+
+        return underlying switch
+        {
+            _ when underlying == typeof(int) => 7,
+            _ when underlying == typeof(long) => 7L,
+            _ when underlying == typeof(bool) => true,
+            _ when underlying == typeof(TimeSpan) => TimeSpan.FromSeconds(7),
+            _ when underlying == typeof(DateTimeOffset) => DateTimeOffset.UnixEpoch.AddDays(7),
+            _ when !underlying.IsValueType && !underlying.IsAbstract && !underlying.IsInterface && underlying != typeof(object) => RuntimeHelpers.GetUninitializedObject(underlying),
+            _ => null,
+        };
     }
 
     private static bool IsRecord(Type type) => type.GetMethod("<Clone>$") is not null;
