@@ -20,10 +20,17 @@ public sealed record TargetQuery(string SourceHost, ImmutableArray<VmDeviceRef> 
         && ArrayEquality.Equal(Devices, other.Devices)
         && Equals(Limit, other.Limit)
         && Equals(IncludeCold, other.IncludeCold)
-        && Equals(MaxRejected, other.MaxRejected);
+        && Equals(MaxRejected, other.MaxRejected)
+        && ExplainHost == other.ExplainHost;
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(SourceHost, ArrayEquality.Hash(Devices), Limit, IncludeCold, MaxRejected);
+    public override int GetHashCode() => HashCode.Combine(SourceHost, ArrayEquality.Hash(Devices), Limit, IncludeCold, MaxRejected, ExplainHost);
+
+    /// <summary>
+    /// A host to explain in full (<see cref="TargetSearchResult.Explanation"/>): every device's verdict
+    /// against every resource there, with capacity, drain and evidence. Null for none.
+    /// </summary>
+    public string? ExplainHost { get; init; }
 }
 
 /// <summary>One device of the VM: either the id of a device in the source host's inventory, or an inline self descriptor.</summary>

@@ -10,9 +10,9 @@ namespace MigCompat.Fleet.Search;
 /// </summary>
 /// <param name="Candidates">Hosts that can take every device, best first (ranking in docs/fleet-search.md).</param>
 /// <param name="Rejected">
-/// Hosts that have a resource compatible (live or cold) with at least one of the VM's devices but cannot take all
-/// of them, sorted by name, at most <see cref="TargetQuery.MaxRejected"/>. Hosts with nothing
-/// compatible at all are only counted (<see cref="HostsWithoutCompatibleResource"/>).
+/// Every host the search did not choose, with why, at most <see cref="TargetQuery.MaxRejected"/>: first the close
+/// misses (a resource compatible, live or cold, with some device, but not all placed), then drained hosts
+/// (<c>HOST_DRAINED</c>), then hosts with nothing compatible (their closest refusal's reasons); each group by name.
 /// </param>
 /// <param name="HostsConsidered">Hosts searched: every indexed host except the source and drained hosts.</param>
 /// <param name="Errors">What is wrong with the query.</param>
@@ -29,7 +29,9 @@ public sealed record TargetSearchResult(ImmutableArray<TargetCandidate> Candidat
         && ArrayEquality.Equal(Errors, other.Errors)
         && HostsAccepted == other.HostsAccepted
         && HostsRejected == other.HostsRejected
-        && HostsWithoutCompatibleResource == other.HostsWithoutCompatibleResource;
+        && HostsWithoutCompatibleResource == other.HostsWithoutCompatibleResource
+        && HostsDrained == other.HostsDrained
+        && Equals(Explanation, other.Explanation);
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(ArrayEquality.Hash(Candidates), ArrayEquality.Hash(Rejected), HostsConsidered, ArrayEquality.Hash(Errors));
@@ -42,6 +44,12 @@ public sealed record TargetSearchResult(ImmutableArray<TargetCandidate> Candidat
 
     /// <summary>How many considered hosts have no resource compatible with any of the VM's devices.</summary>
     public int HostsWithoutCompatibleResource { get; init; }
+
+    /// <summary>Drained hosts (besides the source): never candidates, listed in <see cref="Rejected"/> with <c>HOST_DRAINED</c> after the closer misses.</summary>
+    public int HostsDrained { get; init; }
+
+    /// <summary>The explanation of <see cref="TargetQuery.ExplainHost"/>, or null when none was asked.</summary>
+    public HostExplanation? Explanation { get; init; }
 
     /// <summary>True when the query was answered (no errors).</summary>
     public bool Succeeded => Errors.IsDefaultOrEmpty;
