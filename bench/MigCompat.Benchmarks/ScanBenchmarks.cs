@@ -9,7 +9,7 @@ namespace MigCompat.Benchmarks;
 /// A full sysfs scan of a generated host: 8 parents x 32 types x 16 instances (4096 mdevs, 256
 /// types). The tree is written once per run, on disk (the temp directory, ext4 here) and in memory
 /// (<c>/dev/shm</c>, tmpfs: like sysfs, a file system without a disk). The goal: a full scan, the
-/// in-use lookup over this machine's real <c>/proc</c> included, well under 2 s.
+/// in-use lookup over this machine's real <c>/proc</c> included, under 2 s.
 /// </summary>
 [MemoryDiagnoser]
 public class ScanBenchmarks
