@@ -65,7 +65,9 @@ internal static class AttributeReader
             Volatile.Write(ref started.Value, Environment.TickCount64);
             return ReadNow(fullPath, maxBytes);
         });
-        var wait = timeout;
+        // A read not started yet is waited for in steps of at least a millisecond (no spinning on a zero timeout).
+        var step = timeout > TimeSpan.FromMilliseconds(1) ? timeout : TimeSpan.FromMilliseconds(1);
+        var wait = step;
         while (!read.Wait(wait))
         {
             var at = Volatile.Read(ref started.Value);
@@ -75,7 +77,7 @@ internal static class AttributeReader
                 return new AttributeRead(AttributeReadStatus.TimedOut, null, $"no answer within {timeout.TotalMilliseconds:0} ms");
             }
 
-            wait = timeout - elapsed;
+            wait = at == 0 ? step : timeout - elapsed;
         }
 
         return read.Result;
