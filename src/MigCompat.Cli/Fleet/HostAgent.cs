@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using MigCompat.Cli.Output;
 using MigCompat.Core.Model;
+using MigCompat.Discovery.Diagnostics;
 using MigCompat.Discovery.Inventory;
 using MigCompat.Discovery.Sysfs;
 

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using MigCompat.Core.Model;
 using MigCompat.Discovery.Inventory;
 using MigCompat.Discovery.Profiles;
-using MigCompat.Discovery.Sysfs;
 
 namespace MigCompat.Discovery.RulePacks;
 

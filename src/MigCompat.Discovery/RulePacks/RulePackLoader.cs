@@ -3,9 +3,10 @@ using System.Globalization;
 using MigCompat.Core.Diagnostics;
 using MigCompat.Core.Model;
 using MigCompat.Core.Syntax;
+using MigCompat.Discovery.Diagnostics;
+using MigCompat.Discovery.Files;
 using MigCompat.Discovery.Inventory;
 using MigCompat.Discovery.Profiles;
-using MigCompat.Discovery.Sysfs;
 
 namespace MigCompat.Discovery.RulePacks;
 
@@ -207,7 +208,7 @@ public static class RulePackLoader
             }
             else
             {
-                Problem(i + 1, ProfileLoader.Column(line), $"\"{SysfsTree.Shorten(content)}\" outside a section; a rule pack starts with [pack]");
+                Problem(i + 1, ProfileLoader.Column(line), $"\"{ScanWarnings.Shorten(content)}\" outside a section; a rule pack starts with [pack]");
             }
         }
 
