@@ -207,35 +207,19 @@ internal static class FleetCommands
             }
 
             using var client = new FleetClient(url, parse.GetValue(token) ?? Environment.GetEnvironmentVariable("MIGCOMPAT_TOKEN"));
-            FleetResponse answer;
-            try
+            var body = new
             {
-                var body = new
-                {
-                    sourceHost = parse.GetRequiredValue(host),
-                    devices = parse.GetRequiredValue(devices).Select(id => new { id }).ToArray(),
-                    limit = parse.GetValue(limit),
-                    includeCold = !parse.GetValue(liveOnly),
-                    maxRejected = parse.GetValue(rejected),
-                    explainHost = parse.GetValue(explain),
-                };
-                answer = await client.PostJsonAsync("/v1/migrations/targets", body, cancellationToken);
-            }
-            catch (HttpRequestException e)
+                sourceHost = parse.GetRequiredValue(host),
+                devices = parse.GetRequiredValue(devices).Select(id => new { id }).ToArray(),
+                limit = parse.GetValue(limit),
+                includeCold = !parse.GetValue(liveOnly),
+                maxRejected = parse.GetValue(rejected),
+                explainHost = parse.GetValue(explain),
+            };
+            var (answer, exitCode) = await FleetClient.CallAsync("targets", url, () => client.PostJsonAsync("/v1/migrations/targets", body, cancellationToken), stderr, cancellationToken);
+            if (answer?.Json is not { } json)
             {
-                await stderr.WriteLineAsync($"targets: the server at {url} is unreachable: {e.Message}");
-                return FleetExitCodes.ServerFailed;
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                await stderr.WriteLineAsync($"targets: the server at {url} did not answer in time");
-                return FleetExitCodes.ServerFailed;
-            }
-
-            if (!answer.IsSuccess || answer.Json is not { } json)
-            {
-                await stderr.WriteLineAsync("targets: " + answer.Message);
-                return answer.Status is System.Net.HttpStatusCode.UnprocessableEntity or System.Net.HttpStatusCode.BadRequest ? ExitCodes.UnusableInput : FleetExitCodes.ServerFailed;
+                return exitCode;
             }
 
             if (parse.GetValue(format) == CliOptions.Json)
