@@ -138,9 +138,12 @@ public sealed partial class FleetService
 
     private async Task RebuildAsync(CancellationToken cancellationToken)
     {
+        // The total only feeds the progress shown while loading; it is read beside the load, not before it.
+        _ = CountHostsToLoadAsync(cancellationToken);
         var skipped = 0;
         await foreach (var host in store.LoadAllAsync(cancellationToken))
         {
+            Interlocked.Increment(ref hostsLoaded);
             if (host.Inventory is null)
             {
                 skipped++;
@@ -156,6 +159,19 @@ public sealed partial class FleetService
 
         await RefreshAllClaimCountsAsync(cancellationToken);
         FleetServiceLog.Rebuilt(options.Logger, index.HostCount, skipped);
+    }
+
+    private async Task CountHostsToLoadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var hosts = await store.ListHostsAsync(cancellationToken);
+            Volatile.Write(ref hostsToLoad, hosts.Length);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Progress only: the load itself reports what is wrong with the store.
+        }
     }
 
     private async Task RunBackgroundAsync(CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -12,9 +13,16 @@ internal static class OperationsEndpoints
 {
     public static void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/healthz", (FleetServiceHost host) => host.Service is { } service
-                ? Results.Ok(new HealthResponse("ok", service.HostCount))
-                : Results.Json(new HealthResponse("starting", 0), statusCode: StatusCodes.Status503ServiceUnavailable))
+        routes.MapGet("/healthz", (HttpContext context, FleetServiceHost host) =>
+            {
+                if (host.Service is { } service)
+                {
+                    return Results.Ok(new HealthResponse("ok", service.HostCount));
+                }
+
+                context.Response.Headers.RetryAfter = Readiness.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                return Results.Json(new HealthResponse("starting", host.Progress.Loaded), statusCode: StatusCodes.Status503ServiceUnavailable);
+            })
             .WithTags("Operations")
             .WithSummary("Liveness and readiness; needs no token")
             .Produces<HealthResponse>();
@@ -22,7 +30,7 @@ internal static class OperationsEndpoints
             {
                 return host.Service is { } service
                     ? Results.Text(service.Metrics.ToPrometheusText(service.HostCount, service.ClaimedUnits), "text/plain; version=0.0.4; charset=utf-8")
-                    : HostEndpoints.NotReady();
+                    : Readiness.NotReady(context, host);
             })
             .RequireAuthorization(BearerTokens.Read)
             .WithTags("Operations")
