@@ -151,10 +151,7 @@ public abstract partial class RelationalFleetStore
                 return false;
             }
 
-            await DbCommands.ExecuteAsync(connection, transaction,
-                "DELETE FROM claim_items WHERE claim_id IN (SELECT id FROM claims WHERE host = @name)", cancellationToken, ("@name", name));
-            await DbCommands.ExecuteAsync(connection, transaction, "DELETE FROM claims WHERE host = @name", cancellationToken, ("@name", name));
-            await DbCommands.ExecuteAsync(connection, transaction, "DELETE FROM resources WHERE host = @name", cancellationToken, ("@name", name));
+            // The foreign keys (migration 4) delete the host's resources, claims and claim items with it.
             await DbCommands.ExecuteAsync(connection, transaction, "DELETE FROM hosts WHERE name = @name", cancellationToken, ("@name", name));
             return true;
         }, cancellationToken);

@@ -41,6 +41,9 @@ public abstract partial class RelationalFleetStore : IFleetStore
     /// <summary>Starts the transaction migrations run in, excluding every other migrating instance.</summary>
     private protected abstract Task<WriteTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>Checks, before the migration transaction commits, what the backend does not check on its own (SQLite: the foreign keys).</summary>
+    private protected virtual Task CheckMigratedAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>True for errors a retry of the whole transaction can cure (lost races, deadlocks, busy).</summary>
     private protected abstract bool IsRetryable(DbException exception);
 
@@ -108,6 +111,7 @@ public abstract partial class RelationalFleetStore : IFleetStore
                 ("@version", (long)migration.Version), ("@name", migration.Name), ("@at", ToMs(Time.GetUtcNow())));
         }
 
+        await CheckMigratedAsync(connection, transaction, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 

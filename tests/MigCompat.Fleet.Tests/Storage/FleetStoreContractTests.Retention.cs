@@ -97,6 +97,7 @@ public abstract partial class FleetStoreContractTests
     public async Task A_backlog_of_thousands_of_ended_claims_is_purged_in_default_batches()
     {
         var ct = TestContext.Current.CancellationToken;
+        await PutNewAsync(Inventories.Host("node-a"));
         var ended = Clock.GetUtcNow().ToUnixTimeMilliseconds() - (long)TimeSpan.FromDays(30).TotalMilliseconds;
         const int Backlog = (2 * IFleetStore.DefaultPurgeBatchSize) + 500;
         await ExecuteSqlAsync(string.Create(CultureInfo.InvariantCulture, $"""
@@ -229,6 +230,7 @@ public abstract partial class FleetStoreContractTests
 
         var now = Clock.GetUtcNow().ToUnixTimeMilliseconds();
         const long Hour = 3_600_000;
+        await ExecuteSqlAsync("""INSERT INTO hosts (name, generation, updated_at_ms, device_count, inventory_json) VALUES ('node-a', 1, 0, 0, '{"schema_version":1,"host":"node-a","devices":[],"creatable_types":[]}')""");
         await ExecuteSqlAsync(string.Create(CultureInfo.InvariantCulture, $"""
             INSERT INTO claims (id, host, state, created_at_ms, expires_at_ms, idempotency_key, request_fingerprint) VALUES
                 ('released', 'node-a', 'released', {now - (3 * Hour)}, {now - (2 * Hour)}, 'k-released', 'f'),
