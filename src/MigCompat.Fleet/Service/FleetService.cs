@@ -28,6 +28,9 @@ public sealed partial class FleetService : IAsyncDisposable
     private int hostsLoaded;
     private int hostsToLoad = -1;
 
+    /// <summary>How many hosts left the index so far; a refresh that sees it change knows the host list moved under it.</summary>
+    private int removals;
+
     private FleetService(IFleetStore store, FleetServiceOptions options)
     {
         this.store = store;
@@ -327,6 +330,7 @@ public sealed partial class FleetService : IAsyncDisposable
         {
             index.Remove(name);
             indexed.Remove(name);
+            removals++;
         }
     }
 

@@ -176,6 +176,14 @@ public abstract partial class FleetStoreContractTests
             [("node-a", 2L, false, 2), ("node-b", 1L, false, 1), ("node-c", 1L, true, 0)],
             hosts.Select(h => (h.Name, h.Generation, h.Drained, h.DeviceCount)));
         Assert.All(hosts, h => Assert.Equal(Clock.GetUtcNow(), h.UpdatedAt));
+        Assert.Equal(3, await Store.CountHostsAsync(ct));
+        var streamed = new List<HostSummary>();
+        await foreach (var summary in Store.StreamHostSummariesAsync(ct))
+        {
+            streamed.Add(summary);
+        }
+
+        Assert.Equal(hosts, streamed.OrderBy(h => h.Name, StringComparer.Ordinal));
     }
 
     [Fact]
