@@ -59,15 +59,7 @@ public abstract partial class FleetStoreContractTests
     public async Task A_database_from_before_the_foreign_keys_keeps_its_data_loses_its_orphans_and_deletes_a_host_with_its_rows()
     {
         var ct = TestContext.Current.CancellationToken;
-        await DropAndRecreateTestDatabaseAsync();
-        var (all, createMigrationsTable) = Migrations;
-        await ExecuteSqlAsync(createMigrationsTable);
-        foreach (var migration in all.Where(m => m.Version < 4))
-        {
-            await ExecuteSqlAsync(migration.Sql);
-            await ExecuteSqlAsync(string.Create(CultureInfo.InvariantCulture,
-                $"INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES ({migration.Version}, 'by hand', 0)"));
-        }
+        await CreateSchemaBeforeMigrationAsync(4);
 
         foreach (var name in new[] { "node-a", "node-b" })
         {
@@ -113,6 +105,20 @@ public abstract partial class FleetStoreContractTests
         Assert.Equal(1, await QueryNumberAsync("SELECT COUNT(*) FROM claims"));
         Assert.Equal(1, await QueryNumberAsync("SELECT COUNT(*) FROM claim_items"));
         Assert.Null(await Store.GetClaimAsync("a-released", ct));
+    }
+
+    /// <summary>Replaces this test's database with an empty one whose schema is that of the migrations before <paramref name="version"/>, as an older MigCompat left it.</summary>
+    private async Task CreateSchemaBeforeMigrationAsync(int version)
+    {
+        await DropAndRecreateTestDatabaseAsync();
+        var (all, createMigrationsTable) = Migrations;
+        await ExecuteSqlAsync(createMigrationsTable);
+        foreach (var migration in all.Where(m => m.Version < version))
+        {
+            await ExecuteSqlAsync(migration.Sql);
+            await ExecuteSqlAsync(string.Create(CultureInfo.InvariantCulture,
+                $"INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES ({migration.Version}, 'by hand', 0)"));
+        }
     }
 
     private async Task DropAndRecreateTestDatabaseAsync()
