@@ -53,10 +53,6 @@ public static class MigCompatServer
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("MigCompat", LogLevel.Information);
 
-        // A start that fails (the database cannot be opened) is thrown to the caller, which says why on
-        // one line; the host's own "Hosting failed to start" entry would repeat it with a stack trace.
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
-
         builder.Services.AddSingleton(options);
         BearerTokens.Add(builder.Services, options);
         builder.Services.AddSingleton<JsonBody>();

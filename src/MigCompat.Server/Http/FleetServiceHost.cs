@@ -18,7 +18,7 @@ internal delegate Task<IFleetStore> FleetStoreOpener(FleetServiceOptions options
 /// the server already answers (every API route 503 until <see cref="Service"/> is set). A failed load
 /// stops the host.
 /// </summary>
-internal sealed partial class FleetServiceHost(
+internal sealed class FleetServiceHost(
     ServerOptions options,
     ILogger<FleetService> logger,
     IHostApplicationLifetime lifetime,
@@ -113,13 +113,9 @@ internal sealed partial class FleetServiceHost(
         catch (Exception e)
         {
             // Whatever it was, the server cannot answer without its index: say why on one line and stop.
-            var failure = new FleetStoreException("loading the hosts from the fleet database failed: " + e.Message, e);
-            LoadFailed(logger, failure.Message);
-            ready.TrySetException(failure);
+            // Said once, by whoever waits for Ready (serve, demo), as for a database that does not open.
+            ready.TrySetException(new FleetStoreException("loading the hosts from the fleet database failed: " + e.Message, e));
             lifetime.StopApplication();
         }
     }
-
-    [LoggerMessage(EventId = 100, Level = LogLevel.Critical, Message = "the server stops: {Reason}")]
-    private static partial void LoadFailed(ILogger logger, string reason);
 }

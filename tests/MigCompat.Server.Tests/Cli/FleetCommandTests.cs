@@ -89,46 +89,6 @@ public sealed class FleetCommandTests
         Assert.Contains("generation 1", stderr, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Serve_with_an_unreachable_database_fails_at_once_with_a_one_line_message_and_exit_4()
-    {
-        var (code, stdout, stderr) = await RunAsync("serve", "--db", "Host=127.0.0.1;Port=1;Username=nobody;Database=fleet;Timeout=5", "--urls", "http://127.0.0.1:0", "--admin-token", "t");
-
-        Assert.Equal(FleetExitCodes.ServerFailed, code);
-        Assert.Empty(stdout);
-        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("serve: the server could not start: cannot open the fleet database on PostgreSQL 127.0.0.1:1", line, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Serve_whose_hosts_cannot_be_loaded_listens_then_stops_with_a_one_line_message_and_exit_4()
-    {
-        using var directory = new TempDirectory();
-        var database = Path.Combine(directory.Path, "fleet.db");
-        await (await MigCompat.Fleet.Storage.FleetStoreFactory.OpenAsync(database, cancellationToken: Ct)).DisposeAsync();
-        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=False"))
-        {
-            // The store opens (every migration is applied), but reading the hosts fails.
-            await connection.OpenAsync(Ct);
-            await using var command = connection.CreateCommand();
-            command.CommandText = """
-                DROP TABLE hosts;
-                CREATE VIEW hosts AS SELECT 'h' AS name, 1 AS generation, 0 AS drained, 0 AS updated_at_ms, 1 AS device_count, json_extract('{', '$') AS inventory_json;
-                """;
-            await command.ExecuteNonQueryAsync(Ct);
-        }
-
-        var (code, stdout, stderr) = await RunAsync("serve", "--db", database, "--urls", "http://127.0.0.1:0", "--admin-token", "t");
-
-        Assert.True(code == FleetExitCodes.ServerFailed, stderr);
-        Assert.Empty(stdout);
-        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(2, lines.Length);
-        Assert.StartsWith("serve: listening on http://127.0.0.1:", lines[0], StringComparison.Ordinal);
-        Assert.StartsWith("serve: the server could not start: loading the hosts from the fleet database failed: ", lines[1], StringComparison.Ordinal);
-        Assert.Contains("malformed JSON", lines[1], StringComparison.Ordinal);
-    }
-
     [Theory]
     [InlineData(new[] { "targets", "--server", "not a url", "--host", "h", "--device", "d" }, 2)]
     [InlineData(new[] { "agent", "--server", "http://127.0.0.1:9", "--token", "t", "--interval", "soon" }, 2)]
