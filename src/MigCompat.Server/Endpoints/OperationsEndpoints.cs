@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -20,7 +19,7 @@ internal static class OperationsEndpoints
                     return Results.Ok(new HealthResponse("ok", service.HostCount));
                 }
 
-                context.Response.Headers.RetryAfter = Readiness.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                Readiness.AskToRetry(context);
                 return Results.Json(new HealthResponse("starting", host.Progress.Loaded), statusCode: StatusCodes.Status503ServiceUnavailable);
             })
             .WithTags("Operations")

@@ -23,7 +23,7 @@ internal static class Readiness
     /// <summary>503 <c>The service is not ready</c> with <c>Retry-After</c> and how far the load is.</summary>
     public static IResult NotReady(HttpContext context, FleetServiceHost host)
     {
-        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        AskToRetry(context);
         var (loaded, total) = host.Progress;
         var progress = total is { } count
             ? string.Create(CultureInfo.InvariantCulture, $"loading {loaded} of {count} hosts")
@@ -34,4 +34,8 @@ internal static class Readiness
             $"the fleet service is starting: {progress}; retry in {RetryAfterSeconds} seconds",
             [new("hostsLoaded", loaded), new("hostsTotal", total)]);
     }
+
+    /// <summary>Sets <c>Retry-After</c> on a 503 answered while the service starts.</summary>
+    public static void AskToRetry(HttpContext context) =>
+        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
 }
