@@ -6,7 +6,7 @@
 #
 #   bench/restart-and-idle.sh [MIGCOMPAT_DLL] [DB] [IDLE_MINUTES]
 #   MIGCOMPAT_DLL  default: src/MigCompat.Cli/bin/Release/net10.0/migcompat.dll (dotnet build -c Release first)
-#   DB             default: /tmp/migcompat-bench/fleet100k.db (fill it once with
+#   DB             default: /tmp/migcompat-bench/fleet100k.db (fill it once, about 4 minutes, with
 #                  `dotnet migcompat.dll demo --hosts 100000 --db /tmp/migcompat-bench/fleet100k.db --port 0 --once`)
 #   IDLE_MINUTES   default: "1 5 10"; "" measures the restart only
 #   PORT           environment, default 18080
