@@ -91,10 +91,14 @@ internal static class FleetCommands
             try
             {
                 await using var app = await FleetHosting.StartAsync(options, cancellationToken);
-                await stderr.WriteLineAsync($"serve: listening on {string.Join(", ", FleetHosting.Addresses(app))} with {FleetStoreSpec.Parse(options.Database)}; Ctrl+C stops");
+                await stderr.WriteLineAsync($"serve: listening on {string.Join(", ", FleetHosting.Addresses(app))} with {FleetStoreSpec.Parse(options.Database)}; loading the hosts (the API answers 503 until then); Ctrl+C stops");
                 try
                 {
-                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                    // A failed load ends here with its one-line message (the outer catch), like a failed open.
+                    await MigCompatServer.WhenReadyAsync(app, cancellationToken);
+                    await stderr.WriteLineAsync("serve: ready");
+                    using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
+                    await Task.Delay(Timeout.Infinite, stop.Token);
                 }
                 catch (OperationCanceledException)
                 {
