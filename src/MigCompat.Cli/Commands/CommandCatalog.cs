@@ -19,6 +19,7 @@ internal static class CommandCatalog
         DiscoveryCommands,
         //// FLEET COMMANDS (serve, agent, targets, demo), owned by the fleet engineer in FleetCommands.cs:
         FleetCommands.Create,
+        FleetAdminCommands.Create,
     ];
 
     /// <summary>Creates the root command with every command, <c>--help</c> (with examples and exit codes) and <c>--version</c>.</summary>

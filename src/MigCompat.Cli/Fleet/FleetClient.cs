@@ -30,7 +30,8 @@ internal sealed class FleetClient : IDisposable
 
     /// <summary>
     /// Runs one API call for <paramref name="command"/>: an unreachable or silent server and an error answer
-    /// are one line on stderr with an exit code (2 for a refused request, 4 for the server); null when it succeeded.
+    /// are one line on stderr with an exit code (2 for a refused request, 4 for the server); the answer (JSON, or
+    /// 204 without a body) when it succeeded.
     /// </summary>
     public static async Task<(FleetResponse? Answer, int ExitCode)> CallAsync(string command, Uri server, Func<Task<FleetResponse>> call, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -50,7 +51,7 @@ internal sealed class FleetClient : IDisposable
             return (null, FleetExitCodes.ServerFailed);
         }
 
-        if (!answer.IsSuccess || answer.Json is null)
+        if (!answer.IsSuccess || (answer.Json is null && answer.Status != HttpStatusCode.NoContent))
         {
             await stderr.WriteLineAsync($"{command}: {answer.Message}");
             return (null, answer.Status is HttpStatusCode.UnprocessableEntity or HttpStatusCode.BadRequest or HttpStatusCode.NotFound or HttpStatusCode.Conflict ? ExitCodes.UnusableInput : FleetExitCodes.ServerFailed);

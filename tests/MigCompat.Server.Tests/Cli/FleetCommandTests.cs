@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using System.Text.Json;
 using MigCompat.Cli.Commands;
 using MigCompat.Cli.Fleet;
 using MigCompat.Server.Tests.Http;
@@ -69,6 +70,49 @@ public sealed class FleetCommandTests
         Assert.Contains("EVIDENCE", stdout, StringComparison.Ordinal);
         Assert.Contains("NOT CHOSEN", stdout, StringComparison.Ordinal);
         Assert.Contains("host-c", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Hosts_and_claims_commands_list_show_drain_claim_confirm_release_and_delete_over_loopback()
+    {
+        using var directory = new TempDirectory();
+        await using var server = await LoopbackServer.StartAsync(Path.Combine(directory.Path, "fleet.db"));
+        using (var client = new HttpClient { BaseAddress = new Uri(server.Url) })
+        {
+            client.DefaultRequestHeaders.Authorization = new("Bearer", FleetTestServer.AdminToken);
+            using var content = new StringContent(TestInventories.Json(TestInventories.Host("host-b", 4)), System.Text.Encoding.UTF8, "application/json");
+            (await client.PutAsync("/v1/hosts/host-b", content, Ct)).EnsureSuccessStatusCode();
+        }
+
+        string[] Admin(params string[] args) => [.. args, "--server", server.Url, "--token", FleetTestServer.AdminToken];
+        var list = await RunAsync(Admin("hosts", "list"));
+        var drained = await RunAsync(Admin("hosts", "drain", "host-b"));
+        var shown = await RunAsync(Admin("hosts", "show", "host-b"));
+        var undrained = await RunAsync(Admin("hosts", "undrain", "host-b"));
+        var created = await RunAsync(Admin("claims", "create", "host-b", "--resource", TestInventories.TypeKey + "=2", "--format", "json"));
+        Assert.True(created.Code == 0, created.Stderr);
+        var id = JsonDocument.Parse(created.Stdout).RootElement.GetProperty("claim").GetProperty("id").GetString()!;
+        var confirmed = await RunAsync(Admin("claims", "confirm", id));
+        var claimedShown = await RunAsync(Admin("hosts", "show", "host-b"));
+        var released = await RunAsync(Admin("claims", "release", id));
+        var unknown = await RunAsync(Admin("claims", "show", "no-such-claim"));
+        var deleted = await RunAsync(Admin("hosts", "delete", "host-b"));
+        var gone = await RunAsync(Admin("hosts", "show", "host-b"));
+
+        Assert.True(list.Code == 0, list.Stderr);
+        Assert.Contains("host-b", list.Stdout, StringComparison.Ordinal);
+        Assert.Contains("host-b: drained", drained.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Host host-b: generation 1, drained", shown.Stdout, StringComparison.Ordinal);
+        Assert.Contains(TestInventories.TypeKey, shown.Stdout, StringComparison.Ordinal);
+        Assert.Contains("host-b: not drained", undrained.Stdout, StringComparison.Ordinal);
+        Assert.True(created.Code == 0, created.Stderr);
+        Assert.Contains("confirmed", confirmed.Stdout, StringComparison.Ordinal);
+        Assert.Matches(TestInventories.TypeKey.Replace(".", "\\.", StringComparison.Ordinal) + @"\s+4\s+2\s+2", claimedShown.Stdout);
+        Assert.Contains("released", released.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, unknown.Code);
+        Assert.Contains("404", unknown.Stderr, StringComparison.Ordinal);
+        Assert.True(deleted.Code == 0, deleted.Stderr);
+        Assert.Equal(2, gone.Code);
     }
 
     [Fact]
@@ -172,7 +216,7 @@ public sealed class FleetCommandTests
     private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
     {
         var root = new RootCommand();
-        foreach (var command in FleetCommands.Create())
+        foreach (var command in FleetCommands.Create().Concat(FleetAdminCommands.Create()))
         {
             root.Subcommands.Add(command);
         }

@@ -1,0 +1,205 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using MigCompat.Cli.Fleet;
+using MigCompat.Cli.Output;
+
+namespace MigCompat.Cli.Commands;
+
+/// <summary>
+/// <c>migcompat hosts ...</c> and <c>migcompat claims ...</c>: the fleet API's host and claim operations
+/// (docs/api.md) from the command line. <c>--format json</c> prints the server's answer as it is.
+/// </summary>
+internal static class FleetAdminCommands
+{
+    private static readonly (int Code, string Meaning)[] AdminExitCodes =
+    [
+        (ExitCodes.Success, "success"),
+        (ExitCodes.UnusableInput, "bad usage, or the server refused the request (unknown host or claim, conflict, bad input)"),
+        (FleetExitCodes.ServerFailed, "the server could not be reached, refused the token, or failed"),
+        (ExitCodes.InternalError, "internal error (a bug; please report it)"),
+    ];
+
+    /// <summary>Creates the commands.</summary>
+    /// <returns>The commands.</returns>
+    internal static IEnumerable<Command> Create() => [Hosts(), Claims()];
+
+    private static Command Hosts()
+    {
+        var command = new Command("hosts", "List, show, drain, undrain and delete the fleet's hosts.");
+        command.Subcommands.Add(Call("list", "List every host: generation, drained, last update, devices.", [], "GET", _ => "/v1/hosts", WriteHostList, "migcompat hosts list --server http://fleet:8080"));
+        command.Subcommands.Add(Call("show", "Show one host: its resources with capacity, claimed and available units.", ["HOST"], "GET", a => "/v1/hosts/" + Escape(a[0]), WriteHost, "migcompat hosts show gpu-07 --server http://fleet:8080"));
+        command.Subcommands.Add(Call("drain", "Drain a host: no VM is sent there until it is undrained.", ["HOST"], "POST", a => $"/v1/hosts/{Escape(a[0])}/drain", WriteDrain, "migcompat hosts drain gpu-07 --server http://fleet:8080 --token $ADMIN_TOKEN"));
+        command.Subcommands.Add(Call("undrain", "Undrain a host: it takes VMs again.", ["HOST"], "POST", a => $"/v1/hosts/{Escape(a[0])}/undrain", WriteDrain, "migcompat hosts undrain gpu-07 --server http://fleet:8080 --token $ADMIN_TOKEN"));
+        command.Subcommands.Add(Call("delete", "Delete a host with its claims.", ["HOST"], "DELETE", a => "/v1/hosts/" + Escape(a[0]), (_, output) => output.WriteLine("deleted"), "migcompat hosts delete gpu-07 --server http://fleet:8080 --token $ADMIN_TOKEN"));
+        return command;
+    }
+
+    private static Command Claims()
+    {
+        var command = new Command("claims", "Create, show, confirm and release capacity claims for a migration.");
+        command.Subcommands.Add(Call("show", "Show a claim.", ["CLAIM"], "GET", a => "/v1/claims/" + Escape(a[0]), WriteClaim, "migcompat claims show 3f2c... --server http://fleet:8080"));
+        command.Subcommands.Add(Call("confirm", "Confirm a pending claim: it holds until released.", ["CLAIM"], "POST", a => $"/v1/claims/{Escape(a[0])}/confirm", WriteClaim, "migcompat claims confirm 3f2c... --server http://fleet:8080 --token $SCHEDULER_TOKEN"));
+        command.Subcommands.Add(Call("release", "Release a claim: its units are free again.", ["CLAIM"], "DELETE", a => "/v1/claims/" + Escape(a[0]), WriteClaim, "migcompat claims release 3f2c... --server http://fleet:8080 --token $SCHEDULER_TOKEN"));
+        command.Subcommands.Add(CreateClaim());
+        return command;
+    }
+
+    /// <summary><c>claims create HOST --resource KEY[=COUNT]...</c>: holds units of resources on a host for a migration.</summary>
+    private static Command CreateClaim()
+    {
+        var host = new Argument<string>("HOST") { Description = "The target host." };
+        var resources = new Option<string[]>("--resource") { Description = "A resource key from a targets answer (e.g. type:0000:3b:00.0/nvidia-63), with =COUNT for more than one unit; repeat for several.", HelpName = "KEY[=COUNT]", Required = true, AllowMultipleArgumentsPerToken = true };
+        var ttl = new Option<int>("--ttl") { Description = "Seconds a pending claim holds before it expires (confirm it to keep it).", HelpName = "SECONDS", DefaultValueFactory = _ => 300 };
+        var key = new Option<string?>("--idempotency-key") { Description = "Retrying with the same key returns the same claim instead of a second one.", HelpName = "KEY" };
+        var command = new Command("create", "Claim units of resources on a host for a migration (pending until confirmed, released or expired).") { host, resources, ttl, key };
+        return Wire(
+            command,
+            (parse, client, ct) =>
+            {
+                var items = new List<object>();
+                foreach (var text in parse.GetRequiredValue(resources))
+                {
+                    var (resourceKey, count) = ParseItem(text);
+                    items.Add(new { resourceKey, count });
+                }
+
+                return client.PostJsonAsync("/v1/claims", new { host = parse.GetRequiredValue(host), items, ttlSeconds = parse.GetValue(ttl), idempotencyKey = parse.GetValue(key) }, ct);
+            },
+            WriteClaim,
+            "migcompat claims create gpu-07 --resource type:0000:3b:00.0/nvidia-63 --server http://fleet:8080 --token $SCHEDULER_TOKEN");
+    }
+
+    /// <summary>A <c>KEY=COUNT</c> item; the count is after the last '=' when it is a whole number (keys hold no '=').</summary>
+    private static (string Key, int Count) ParseItem(string text)
+    {
+        var at = text.LastIndexOf('=');
+        return at > 0 && int.TryParse(text.AsSpan(at + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+            ? (text[..at], count)
+            : (text, 1);
+    }
+
+    private static Command Call(string name, string description, string[] arguments, string method, Func<string[], string> path, Action<JsonElement, TextWriter> write, string example)
+    {
+        var command = new Command(name, description);
+        var args = arguments.Select(a => new Argument<string>(a) { Description = a == "HOST" ? "The host name." : "The claim id." }).ToArray();
+        foreach (var argument in args)
+        {
+            command.Arguments.Add(argument);
+        }
+
+        return Wire(
+            command,
+            (parse, client, ct) =>
+            {
+                var target = path([.. args.Select(a => parse.GetRequiredValue(a))]);
+                return method switch
+                {
+                    "GET" => client.GetAsync(target, ct),
+                    "DELETE" => client.DeleteAsync(target, ct),
+                    _ => client.PostJsonAsync(target, new { }, ct),
+                };
+            },
+            write,
+            example);
+    }
+
+    /// <summary>Adds --server, --token and --format to <paramref name="command"/> and runs <paramref name="send"/> with them.</summary>
+    private static Command Wire(Command command, Func<ParseResult, FleetClient, CancellationToken, Task<FleetResponse>> send, Action<JsonElement, TextWriter> write, string example)
+    {
+        var server = new Option<string>("--server") { Description = "The fleet server's base URL (or MIGCOMPAT_SERVER).", HelpName = "URL" };
+        var token = new Option<string?>("--token") { Description = "The token (or MIGCOMPAT_TOKEN): read for show/list, admin for hosts changes, scheduler or admin for claims.", HelpName = "TOKEN" };
+        var format = CliOptions.Format(CliOptions.Table);
+        command.Options.Add(server);
+        command.Options.Add(token);
+        command.Options.Add(format);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var stderr = parse.InvocationConfiguration.Error;
+            var text = parse.GetValue(server) ?? Environment.GetEnvironmentVariable("MIGCOMPAT_SERVER");
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            {
+                await stderr.WriteLineAsync(text is null
+                    ? $"{command.Name}: no server; give --server http://fleet:8080 or set MIGCOMPAT_SERVER"
+                    : $"--server '{text}' is not an http:// or https:// URL, e.g. http://fleet.example:8080");
+                return ExitCodes.UnusableInput;
+            }
+
+            using var client = new FleetClient(url, parse.GetValue(token) ?? Environment.GetEnvironmentVariable("MIGCOMPAT_TOKEN"));
+            var (answer, exitCode) = await FleetClient.CallAsync(command.Name, url, () => send(parse, client, cancellationToken), stderr, cancellationToken);
+            if (answer is null)
+            {
+                return exitCode;
+            }
+
+            var stdout = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(format) == CliOptions.Json)
+            {
+                await stdout.WriteLineAsync(answer.Text);
+            }
+            else
+            {
+                write(answer.Json ?? default, stdout);
+            }
+
+            return ExitCodes.Success;
+        });
+        return CommandHelp.Describe(command, [example], AdminExitCodes);
+    }
+
+    private static string Escape(string text) => Uri.EscapeDataString(text);
+
+    private static void WriteHostList(JsonElement answer, TextWriter output)
+    {
+        var table = new TextTable("HOST", "GENERATION", "DRAINED", "UPDATED", "DEVICES");
+        foreach (var host in Items(answer, "hosts"))
+        {
+            table.Add(Text(host, "name"), Text(host, "generation"), Text(host, "drained") == "true" ? "yes" : "no", Text(host, "updatedAt"), Text(host, "deviceCount"));
+        }
+
+        table.Write(output);
+    }
+
+    private static void WriteHost(JsonElement answer, TextWriter output)
+    {
+        output.WriteLine($"Host {Text(answer, "name")}: generation {Text(answer, "generation")}, {(Text(answer, "drained") == "true" ? "drained" : "not drained")}, updated {Text(answer, "updatedAt")}");
+        var table = new TextTable("RESOURCE", "CAPACITY", "CLAIMED", "AVAILABLE");
+        foreach (var resource in Items(answer, "resources"))
+        {
+            table.Add(Text(resource, "resourceKey"), Text(resource, "capacity"), Text(resource, "claimed"), Text(resource, "available"));
+        }
+
+        if (table.Count == 0)
+        {
+            output.WriteLine("No resources.");
+        }
+        else
+        {
+            table.Write(output);
+        }
+    }
+
+    private static void WriteDrain(JsonElement answer, TextWriter output) =>
+        output.WriteLine($"{Text(answer, "name")}: {(Text(answer, "drained") == "true" ? "drained" : "not drained")}");
+
+    private static void WriteClaim(JsonElement answer, TextWriter output)
+    {
+        var claim = answer.TryGetProperty("claim", out var inner) ? inner : answer;
+        output.WriteLine($"Claim {Text(claim, "id")} on {Text(claim, "host")}: {Text(claim, "state")}, expires {Text(claim, "expiresAt")}{(Text(answer, "replayed") == "true" ? " (the same claim as before: same idempotency key)" : "")}");
+        var table = new TextTable("RESOURCE", "UNITS");
+        foreach (var item in Items(claim, "items"))
+        {
+            table.Add(Text(item, "resourceKey"), Text(item, "count"));
+        }
+
+        table.Write(output);
+    }
+
+    private static JsonElement[] Items(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array ? [.. value.EnumerateArray()] : [];
+
+    private static string Text(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value)
+            ? value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : value.GetRawText()
+            : "";
+}
