@@ -69,7 +69,7 @@ public sealed class HelpAndUsageTests
         var result = await CliRunner.RunAsync("--version");
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Matches(@"^\d+\.\d+\.\d+", result.Stdout);
+        Assert.Matches(@"^migcompat \d+\.\d+\.\d+\n$", result.Stdout.ReplaceLineEndings("\n"));
     }
 
     [Theory]
