@@ -54,9 +54,15 @@ internal static class CliApp
         }
     }
 
-    /// <summary>True when the command line asks for help, or the root for the version (which ignore everything else).</summary>
+    /// <summary>
+    /// True when the command line asks for help, or the root for the version (which ignore everything else),
+    /// or starts with the <c>[suggest]</c> directive (the shell completion asks what may come next in a
+    /// partial command line, packaging/completion).
+    /// </summary>
     private static bool IsHelpOrVersion(ParseResult parseResult) =>
-        parseResult.Tokens.TakeWhile(t => t.Type != System.CommandLine.Parsing.TokenType.DoubleDash)
+        (parseResult.RootCommandResult.Command is RootCommand root
+            && root.Directives.OfType<System.CommandLine.Completions.SuggestDirective>().Any(d => parseResult.GetResult(d) is not null))
+        || parseResult.Tokens.TakeWhile(t => t.Type != System.CommandLine.Parsing.TokenType.DoubleDash)
             .Any(t => t.Type == System.CommandLine.Parsing.TokenType.Option
                 && (t.Value is "--help" or "-h" or "-?" or "/?" or "/h" || (t.Value == "--version" && parseResult.CommandResult.Command is RootCommand)));
 

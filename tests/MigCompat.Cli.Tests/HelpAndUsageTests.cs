@@ -69,7 +69,20 @@ public sealed class HelpAndUsageTests
         var result = await CliRunner.RunAsync("--version");
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Matches(@"^\d+\.\d+\.\d+", result.Stdout);
+        Assert.Matches(@"^migcompat \d+\.\d+\.\d+\n$", result.Stdout.ReplaceLineEndings("\n"));
+    }
+
+    [Theory]
+    [InlineData("[suggest:2]", "ch", "check")]
+    [InlineData("[suggest:8]", "rules sh", "show")]
+    [InlineData("[suggest:22]", "check a.desc --format ", "json\ntext")]
+    public async Task The_suggest_directive_the_shell_completion_uses_prints_what_may_come_next(string directive, string line, string expected)
+    {
+        var result = await CliRunner.RunAsync(directive, line);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(expected + "\n", result.Stdout.ReplaceLineEndings("\n"));
+        Assert.Equal("", result.Stderr);
     }
 
     [Theory]

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.Globalization;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 
 namespace MigCompat.Cli.Commands;
@@ -36,7 +37,10 @@ internal static class CommandHelp
         return command;
     }
 
-    /// <summary>Makes the root's (recursive) help option print the extra sections of whichever command help is shown for.</summary>
+    /// <summary>
+    /// Makes the root's (recursive) help option print the extra sections of whichever command help is
+    /// shown for, and <c>--version</c> print <c>migcompat VERSION</c> (the packages take their version from it).
+    /// </summary>
     /// <param name="root">The root command.</param>
     public static void Install(RootCommand root)
     {
@@ -48,6 +52,24 @@ internal static class CommandHelp
                 standard.MaxWidth = HelpWidth;
                 help.Action = new HelpWithSections(standard);
             }
+            else if (option is VersionOption version)
+            {
+                version.Action = new VersionLine();
+            }
+        }
+    }
+
+    /// <summary>The version, <c>MAJOR.MINOR.PATCH</c> (the CLI project's <c>Version</c>), without the build's source revision.</summary>
+    public static string Version
+    {
+        get
+        {
+            var assembly = typeof(CommandHelp).Assembly;
+            var informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+                ?? assembly.GetName().Version?.ToString(3)
+                ?? "0.0.0";
+            var plus = informational.IndexOf('+', StringComparison.Ordinal);
+            return plus < 0 ? informational : informational[..plus];
         }
     }
 
@@ -94,6 +116,18 @@ internal static class CommandHelp
             var exitCode = standard.Invoke(parseResult);
             WriteSections(parseResult.CommandResult.Command, parseResult.InvocationConfiguration.Output);
             return exitCode;
+        }
+    }
+
+    /// <summary><c>migcompat --version</c>: one line, <c>migcompat 0.1.0</c>.</summary>
+    private sealed class VersionLine : SynchronousCommandLineAction
+    {
+        public override bool ClearsParseErrors => true;
+
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine("migcompat " + Version);
+            return ExitCodes.Success;
         }
     }
 
