@@ -37,7 +37,7 @@ internal static class FleetCommands
     private static Command Serve()
     {
         var db = new Option<string?>("--db") { Description = "The database: a SQLite file (default fleet.db, or MIGCOMPAT_DB), sqlite:PATH, postgres://user:pass@host/db or Host=...;Database=...", HelpName = "SPEC" };
-        var urls = new Option<string>("--urls") { Description = "Where to listen, ';'-separated.", HelpName = "URLS", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var urls = new Option<string?>("--urls") { Description = "Where to listen, ';'-separated (or MIGCOMPAT_URLS; default http://127.0.0.1:8080).", HelpName = "URLS" };
         var adminToken = new Option<string?>("--admin-token") { Description = "The admin token (or MIGCOMPAT_ADMIN_TOKEN): reads and writes everything.", HelpName = "TOKEN" };
         var readToken = new Option<string?>("--read-token") { Description = "The read token (or MIGCOMPAT_READ_TOKEN).", HelpName = "TOKEN" };
         var schedulerToken = new Option<string?>("--scheduler-token") { Description = "The scheduler token (or MIGCOMPAT_SCHEDULER_TOKEN): reads, and creates, confirms and releases claims; changes no host.", HelpName = "TOKEN" };
@@ -66,7 +66,7 @@ internal static class FleetCommands
                 options = fromEnvironment with
                 {
                     Database = parse.GetValue(db) ?? fromEnvironment.Database,
-                    Urls = parse.GetValue(urls),
+                    Urls = parse.GetValue(urls) ?? fromEnvironment.Urls ?? "http://127.0.0.1:8080",
                     AdminToken = parse.GetValue(adminToken) ?? fromEnvironment.AdminToken,
                     ReadToken = parse.GetValue(readToken) ?? fromEnvironment.ReadToken,
                     SchedulerToken = parse.GetValue(schedulerToken) ?? fromEnvironment.SchedulerToken,
@@ -124,8 +124,8 @@ internal static class FleetCommands
 
     private static Command Agent()
     {
-        var server = ServerOption();
-        var token = new Option<string>("--token") { Description = "This host's agent token (or the admin token).", HelpName = "TOKEN", Required = true };
+        var server = new Option<string?>("--server") { Description = "The fleet server's base URL (or MIGCOMPAT_SERVER).", HelpName = "URL" };
+        var agentToken = new Option<string?>("--token") { Description = "This host's agent token, or the admin token (or MIGCOMPAT_AGENT_TOKEN, which keeps it out of the process list).", HelpName = "TOKEN" };
         var interval = new Option<string>("--interval") { Description = "Time between scans: 90, 30s, 5m, 1h.", HelpName = "DURATION", DefaultValueFactory = _ => "60s" };
         var once = new Option<bool>("--once") { Description = "Scan and push once, then exit (0 when stored)." };
         var sysfsRoot = new Option<string>("--sysfs-root") { Description = "The sysfs tree to read; never written to.", HelpName = "DIR", DefaultValueFactory = _ => "/sys" };
@@ -137,12 +137,19 @@ internal static class FleetCommands
         var rules = CliOptions.Rules();
         var command = new Command("agent", "Scan this host's assigned devices and push the inventory to the fleet server, now and every interval; retries with backoff while the server is down.")
         {
-            server, token, interval, once, attempts, sysfsRoot, profiles, rules, procRoot, nvml, host,
+            server, agentToken, interval, once, attempts, sysfsRoot, profiles, rules, procRoot, nvml, host,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var stderr = parse.InvocationConfiguration.Error;
-            if (!TryServer(parse.GetValue(server), stderr, out var url))
+            var token = parse.GetValue(agentToken) ?? Environment.GetEnvironmentVariable("MIGCOMPAT_AGENT_TOKEN");
+            if (string.IsNullOrEmpty(token))
+            {
+                await stderr.WriteLineAsync("agent: no token; give --token or set MIGCOMPAT_AGENT_TOKEN (this host's agent token)");
+                return ExitCodes.UnusableInput;
+            }
+
+            if (!TryServer(parse.GetValue(server) ?? Environment.GetEnvironmentVariable("MIGCOMPAT_SERVER"), stderr, out var url))
             {
                 return ExitCodes.UnusableInput;
             }
@@ -168,7 +175,7 @@ internal static class FleetCommands
                 NvmlLibrary = CliOptions.NvmlLibrary(parse.GetValue(nvml)),
                 HostName = parse.GetValue(host) ?? Environment.MachineName,
             };
-            using var client = new FleetClient(url, parse.GetValue(token));
+            using var client = new FleetClient(url, token);
             try
             {
                 return await new HostAgent(client, scan, stderr) { MaxAttempts = parse.GetValue(attempts) }.RunAsync(parse.GetValue(once), every, cancellationToken);
