@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -14,16 +15,12 @@ namespace MigCompat.Discovery.Inventory;
 internal sealed class InventoryDocumentJson : JsonObjectWithUnknown
 {
     public int? SchemaVersion { get; set; }
-
     public string? Host { get; set; }
 
     [JsonConverter(typeof(TimestampJsonConverter))]
     public DateTimeOffset? TakenAt { get; set; }
-
     public List<DeviceJson?>? Devices { get; set; }
-
     public List<CreatableTypeJson?>? CreatableTypes { get; set; }
-
     public List<WarningJson?>? Warnings { get; set; }
 }
 
@@ -31,25 +28,15 @@ internal sealed class InventoryDocumentJson : JsonObjectWithUnknown
 internal sealed class DeviceJson : DescribedJson
 {
     public string? Id { get; set; }
-
     public string? Kind { get; set; }
-
     public string? DeviceApi { get; set; }
-
     public string? MdevType { get; set; }
-
     public string? Parent { get; set; }
-
     public string? Driver { get; set; }
-
     public string? DriverVersion { get; set; }
-
     public PciJson? Pci { get; set; }
-
     public int? IommuGroup { get; set; }
-
     public int? NumaNode { get; set; }
-
     public bool? InUse { get; set; }
 }
 
@@ -57,21 +44,13 @@ internal sealed class DeviceJson : DescribedJson
 internal sealed class CreatableTypeJson : DescribedJson
 {
     public string? Parent { get; set; }
-
     public string? TypeId { get; set; }
-
     public string? Name { get; set; }
-
     public string? Description { get; set; }
-
     public string? DeviceApi { get; set; }
-
     public int? AvailableInstances { get; set; }
-
     public int? ExistingInstances { get; set; }
-
     public string? Driver { get; set; }
-
     public string? DriverVersion { get; set; }
 }
 
@@ -97,13 +76,9 @@ internal abstract class DescribedJson : JsonObjectWithUnknown
 internal sealed class PciJson : JsonObjectWithUnknown
 {
     public string? Vendor { get; set; }
-
     public string? Device { get; set; }
-
     public string? SubsystemVendor { get; set; }
-
     public string? SubsystemDevice { get; set; }
-
     public string? Class { get; set; }
 }
 
@@ -111,7 +86,6 @@ internal sealed class PciJson : JsonObjectWithUnknown
 internal sealed class SourceJson : JsonObjectWithUnknown
 {
     public string? Origin { get; set; }
-
     public string? Detail { get; set; }
 }
 
@@ -119,9 +93,7 @@ internal sealed class SourceJson : JsonObjectWithUnknown
 internal sealed class WarningJson : JsonObjectWithUnknown
 {
     public string? Code { get; set; }
-
     public string? Path { get; set; }
-
     public string? Message { get; set; }
 }
 
@@ -143,7 +115,7 @@ internal abstract class JsonObjectWithUnknown
     AllowDuplicateProperties = false,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
     MaxDepth = InventoryJson.MaxDepth,
-    Converters = [typeof(FieldsJsonConverter)])]
+    Converters = [typeof(FieldsJsonConverter), typeof(PooledStringJsonConverter)])]
 [JsonSerializable(typeof(InventoryDocumentJson))]
 internal sealed partial class InventoryJsonContext : JsonSerializerContext;
 
@@ -153,6 +125,9 @@ internal sealed partial class InventoryJsonContext : JsonSerializerContext;
 /// </summary>
 internal sealed class FieldsJsonConverter : JsonConverter<ImmutableArray<KeyValuePair<string, string>>>
 {
+    [ThreadStatic]
+    private static ImmutableArray<KeyValuePair<string, string>>.Builder? builder;
+
     /// <inheritdoc />
     public override bool HandleNull => true;
 
@@ -169,20 +144,21 @@ internal sealed class FieldsJsonConverter : JsonConverter<ImmutableArray<KeyValu
             throw new JsonException();
         }
 
-        var fields = ImmutableArray.CreateBuilder<KeyValuePair<string, string>>();
+        var fields = builder ??= ImmutableArray.CreateBuilder<KeyValuePair<string, string>>();
+        fields.Clear();
         HashSet<string>? names = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString()!;
+            var name = PooledStringJsonConverter.Get(ref reader);
             if (!reader.Read() || reader.TokenType != JsonTokenType.String || IsRepeated(fields, ref names, name))
             {
                 throw new JsonException();
             }
 
-            fields.Add(new KeyValuePair<string, string>(name, reader.GetString()!));
+            fields.Add(new KeyValuePair<string, string>(name, PooledStringJsonConverter.Get(ref reader)));
         }
 
-        return fields.DrainToImmutable();
+        return fields.ToImmutable();
     }
 
     /// <inheritdoc />
@@ -202,9 +178,9 @@ internal sealed class FieldsJsonConverter : JsonConverter<ImmutableArray<KeyValu
         const int LinearSearchLimit = 16;
         if (fields.Count < LinearSearchLimit)
         {
-            foreach (var field in fields)
+            for (var i = 0; i < fields.Count; i++)
             {
-                if (string.Equals(field.Key, name, StringComparison.Ordinal))
+                if (string.Equals(fields[i].Key, name, StringComparison.Ordinal))
                 {
                     return true;
                 }
@@ -240,4 +216,51 @@ internal sealed class TimestampJsonConverter : JsonConverter<DateTimeOffset?>
     /// <inheritdoc />
     public override void Write(Utf8JsonWriter writer, DateTimeOffset? value, JsonSerializerOptions options) =>
         writer.WriteStringValue(value!.Value);
+}
+
+/// <summary>
+/// Strings read through a small per-thread cache keyed by their UTF-8 bytes: the names and values that
+/// repeat within a document (<c>vfio-pci</c>, <c>device_api</c>, a driver build) become one string each
+/// instead of one per occurrence, which keeps a store load's allocations and a loaded fleet small.
+/// Escaped, long and non-ASCII strings are read as usual. <see cref="Clear"/> after each document, so
+/// the cache keeps nothing alive (a long-lived table pointing at young strings would promote them).
+/// </summary>
+internal sealed class PooledStringJsonConverter : JsonConverter<string>
+{
+    private const int MaxPooledBytes = 64;
+    private const int Slots = 1024;
+
+    [ThreadStatic]
+    private static string?[]? cache;
+
+    /// <summary>Forgets this thread's strings.</summary>
+    public static void Clear()
+    {
+        if (cache is not null)
+        {
+            Array.Clear(cache);
+        }
+    }
+
+    /// <summary>The string the reader is at, from the cache when it is there.</summary>
+    public static string Get(ref Utf8JsonReader reader)
+    {
+        var utf8 = reader.ValueSpan;
+        if (reader.ValueIsEscaped || reader.HasValueSequence || utf8.Length > MaxPooledBytes)
+        {
+            return reader.GetString()!;
+        }
+
+        var hash = default(HashCode);
+        hash.AddBytes(utf8);
+        ref var slot = ref (cache ??= new string?[Slots])[hash.ToHashCode() & (Slots - 1)];
+        return slot is { } hit && Ascii.Equals(utf8, hit) ? hit : slot = reader.GetString()!;
+    }
+
+    /// <inheritdoc />
+    public override string Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.String ? Get(ref reader) : throw new JsonException();
+
+    /// <inheritdoc />
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
 }

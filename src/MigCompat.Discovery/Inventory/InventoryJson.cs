@@ -100,15 +100,26 @@ public static class InventoryJson
         {
             return Refused(utf8Json, fileName, e);
         }
+        finally
+        {
+            PooledStringJsonConverter.Clear();
+        }
 
         if (document is null)
         {
             return Failed(Diagnostic.Error(InventoryJsonCodes.WrongType, "$: Expected an object, found null.", fileName, 1, 1));
         }
 
-        var validation = new InventoryJsonValidation();
-        var inventory = validation.ToInventory(document);
-        return validation.Issues is { } issues ? Report(utf8Json, fileName, inventory, issues) : new InventoryReadResult(inventory, []);
+        var check = new InventoryJsonValidation(withPaths: false);
+        var inventory = check.ToInventory(document);
+        if (!check.Found)
+        {
+            return new InventoryReadResult(inventory, []);
+        }
+
+        // Something to report: the same checks again, now with the JSON paths.
+        var validation = new InventoryJsonValidation(withPaths: true);
+        return Report(utf8Json, fileName, validation.ToInventory(document), validation.Issues!);
     }
 
     /// <summary>

@@ -9,14 +9,18 @@ namespace MigCompat.Discovery.Inventory;
 /// Every problem is collected with its JSON path, not just the first; <see cref="InventoryJson"/> adds
 /// line and column.
 /// </summary>
-internal sealed class InventoryJsonValidation
+/// <param name="withPaths">False to only find out whether there is anything to report: no path is built.</param>
+internal sealed class InventoryJsonValidation(bool withPaths)
 {
     private List<Issue>? issues;
 
     /// <summary>One problem: severity, code, JSON path and message (without the path).</summary>
     internal readonly record struct Issue(DiagnosticSeverity Severity, string Code, string Path, string Message);
 
-    /// <summary>What was found; null when nothing.</summary>
+    /// <summary>True when there is something to report.</summary>
+    public bool Found { get; private set; }
+
+    /// <summary>What was found, with paths (when asked for); null when nothing.</summary>
     public IReadOnlyList<Issue>? Issues => issues;
 
     /// <summary>The model of a document; null when a required value is missing (an issue says which).</summary>
@@ -27,20 +31,20 @@ internal sealed class InventoryJsonValidation
         var version = Required(document.SchemaVersion, path, "schema_version", "an integer");
         if (version is { } v && v != HostInventory.CurrentSchemaVersion)
         {
-            Error(InventoryJsonCodes.UnsupportedSchemaVersion, JsonPath.Property(path, "schema_version"), $"schema_version {v} is not supported; this version of MigCompat reads schema_version {HostInventory.CurrentSchemaVersion}. Re-export the inventory with a matching MigCompat version.");
+            Error(InventoryJsonCodes.UnsupportedSchemaVersion, Property(path, "schema_version"), $"schema_version {v} is not supported; this version of MigCompat reads schema_version {HostInventory.CurrentSchemaVersion}. Re-export the inventory with a matching MigCompat version.");
             return null;
         }
 
         var host = Required(document.Host, path, "host", "a string");
         if (host is not null && string.IsNullOrWhiteSpace(host))
         {
-            Error(InventoryJsonCodes.InvalidValue, JsonPath.Property(path, "host"), "host is empty; give the host's name.");
+            Error(InventoryJsonCodes.InvalidValue, Property(path, "host"), "host is empty; give the host's name.");
         }
 
         var takenAt = Required(document.TakenAt, path, "taken_at", "an ISO 8601 timestamp with an offset");
-        var devices = Items(document.Devices, JsonPath.Property(path, "devices"), ToDevice);
-        var types = Items(document.CreatableTypes, JsonPath.Property(path, "creatable_types"), ToCreatableType);
-        var warnings = Items(document.Warnings, JsonPath.Property(path, "warnings"), ToWarning);
+        var devices = Items(document.Devices, Property(path, "devices"), ToDevice);
+        var types = Items(document.CreatableTypes, Property(path, "creatable_types"), ToCreatableType);
+        var warnings = Items(document.Warnings, Property(path, "warnings"), ToWarning);
         CheckUnique(devices, path);
         CheckUnique(types, path);
         return host is null || takenAt is null || version is null
@@ -57,7 +61,7 @@ internal sealed class InventoryJsonValidation
         Devices = [.. OrEmpty(inventory.Devices).Select(device => With(device.Descriptor, new DeviceJson
         {
             Id = device.Id,
-            Kind = DeviceKinds.Name(device.Kind),
+            Kind = InventoryNames.Name(device.Kind),
             DeviceApi = device.DeviceApi,
             MdevType = device.MdevType,
             Parent = device.Parent,
@@ -89,7 +93,7 @@ internal sealed class InventoryJsonValidation
         json.Self = descriptor.Self;
         json.Compatible = OrEmpty(descriptor.Compatible);
         json.DynamicResources = OrEmpty(descriptor.DynamicResources);
-        json.Source = new SourceJson { Origin = DescriptorOrigins.Name(descriptor.Origin), Detail = descriptor.OriginDetail };
+        json.Source = new SourceJson { Origin = InventoryNames.Name(descriptor.Origin), Detail = descriptor.OriginDetail };
         return json;
     }
 
@@ -98,21 +102,21 @@ internal sealed class InventoryJsonValidation
         var id = Required(json.Id, path, "id", "a string");
         if (id is not null && string.IsNullOrWhiteSpace(id))
         {
-            Error(InventoryJsonCodes.InvalidValue, JsonPath.Property(path, "id"), "id is empty; use the mdev UUID or the PCI address.");
+            Error(InventoryJsonCodes.InvalidValue, Property(path, "id"), "id is empty; use the mdev UUID or the PCI address.");
         }
 
-        var kind = Named(json.Kind, path, "kind", DeviceKinds.Parse, "\"mdev\", \"pci\" or \"sriov_vf\"");
+        var kind = Named(json.Kind, path, "kind", InventoryNames.Kind, "\"mdev\", \"pci\" or \"sriov_vf\"");
         if (json.IommuGroup < 0)
         {
-            Error(InventoryJsonCodes.InvalidValue, JsonPath.Property(path, "iommu_group"), $"iommu_group {json.IommuGroup} is negative; omit it when unknown.");
+            Error(InventoryJsonCodes.InvalidValue, Property(path, "iommu_group"), $"iommu_group {json.IommuGroup} is negative; omit it when unknown.");
         }
 
         if (json.NumaNode < -1)
         {
-            Error(InventoryJsonCodes.InvalidValue, JsonPath.Property(path, "numa_node"), $"numa_node {json.NumaNode} is below -1 (-1 means no NUMA node).");
+            Error(InventoryJsonCodes.InvalidValue, Property(path, "numa_node"), $"numa_node {json.NumaNode} is below -1 (-1 means no NUMA node).");
         }
 
-        var pci = json.Pci is { } pciJson ? ToPci(pciJson, JsonPath.Property(path, "pci")) : null;
+        var pci = json.Pci is { } pciJson ? ToPci(pciJson, Property(path, "pci")) : null;
         var descriptor = ToDescriptor(json, path);
         return id is null || kind is null || descriptor is null
             ? null
@@ -125,18 +129,21 @@ internal sealed class InventoryJsonValidation
         var typeId = Required(json.TypeId, path, "type_id", "a string");
         var available = Required(json.AvailableInstances, path, "available_instances", "an integer");
         var existing = json.ExistingInstances ?? 0;
-        foreach (var (name, value) in new[] { ("available_instances", available ?? 0), ("existing_instances", existing) })
-        {
-            if (value < 0)
-            {
-                Error(InventoryJsonCodes.NegativeCapacity, JsonPath.Property(path, name), $"{name} is {value}; a capacity cannot be negative.");
-            }
-        }
+        NotNegative(available ?? 0, path, "available_instances");
+        NotNegative(existing, path, "existing_instances");
 
         var descriptor = ToDescriptor(json, path);
         return parent is null || typeId is null || available is null || descriptor is null
             ? null
             : new CreatableType(parent, typeId, json.Name, json.Description, json.DeviceApi, available.Value, existing, json.Driver, json.DriverVersion, descriptor);
+    }
+
+    private void NotNegative(int value, string path, string name)
+    {
+        if (value < 0)
+        {
+            Error(InventoryJsonCodes.NegativeCapacity, Property(path, name), $"{name} is {value}; a capacity cannot be negative.");
+        }
     }
 
     private PciIds? ToPci(PciJson json, string path)
@@ -160,7 +167,7 @@ internal sealed class InventoryJsonValidation
         {
             if (compatible[i].IsDefault)
             {
-                Error(InventoryJsonCodes.WrongType, JsonPath.Index(JsonPath.Property(path, "compatible"), i), "Expected an object of string values, found null.");
+                Error(InventoryJsonCodes.WrongType, Index(Property(path, "compatible"), i), "Expected an object of string values, found null.");
             }
         }
 
@@ -169,16 +176,16 @@ internal sealed class InventoryJsonValidation
         {
             if (dynamic[i] is null)
             {
-                Error(InventoryJsonCodes.WrongType, JsonPath.Index(JsonPath.Property(path, "dynamic_resources"), i), "Expected a string, found null.");
+                Error(InventoryJsonCodes.WrongType, Index(Property(path, "dynamic_resources"), i), "Expected a string, found null.");
             }
         }
 
         DescriptorOrigin? origin = null;
         if (json.Source is { } source)
         {
-            var sourcePath = JsonPath.Property(path, "source");
+            var sourcePath = Property(path, "source");
             ReportUnknown(source, sourcePath);
-            origin = Named(source.Origin, sourcePath, "origin", DescriptorOrigins.Parse, "\"driver\", \"profile\", \"derived\" or \"imported\"");
+            origin = Named(source.Origin, sourcePath, "origin", InventoryNames.Origin, "\"driver\", \"profile\", \"derived\" or \"imported\"");
         }
         else
         {
@@ -211,7 +218,7 @@ internal sealed class InventoryJsonValidation
         var models = ImmutableArray.CreateBuilder<TModel>(items.Count);
         for (var i = 0; i < items.Count; i++)
         {
-            var itemPath = JsonPath.Index(path, i);
+            var itemPath = Index(path, i);
             if (items[i] is not { } item)
             {
                 Error(InventoryJsonCodes.WrongType, itemPath, "Expected an object, found null.");
@@ -227,26 +234,38 @@ internal sealed class InventoryJsonValidation
 
     private void CheckUnique(ImmutableArray<InventoryDevice> devices, string path)
     {
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < devices.Length; i++)
         {
-            if (!seen.TryAdd(devices[i].Id, i))
+            if (FirstIndex(devices, i, static (a, b) => string.Equals(a.Id, b.Id, StringComparison.Ordinal)) is var first and >= 0)
             {
-                Error(InventoryJsonCodes.DuplicateDeviceId, JsonPath.Property(JsonPath.Index(JsonPath.Property(path, "devices"), i), "id"), $"Device id \"{devices[i].Id}\" is used again (first at devices[{seen[devices[i].Id]}]); ids must be unique within a host.");
+                Error(InventoryJsonCodes.DuplicateDeviceId, Property(Index(Property(path, "devices"), i), "id"), $"Device id \"{devices[i].Id}\" is used again (first at devices[{first}]); ids must be unique within a host.");
             }
         }
     }
 
     private void CheckUnique(ImmutableArray<CreatableType> types, string path)
     {
-        var seen = new Dictionary<(string, string), int>();
         for (var i = 0; i < types.Length; i++)
         {
-            if (!seen.TryAdd((types[i].Parent, types[i].TypeId), i))
+            if (FirstIndex(types, i, static (a, b) => string.Equals(a.Parent, b.Parent, StringComparison.Ordinal) && string.Equals(a.TypeId, b.TypeId, StringComparison.Ordinal)) is var first and >= 0)
             {
-                Error(InventoryJsonCodes.DuplicateCreatableType, JsonPath.Index(JsonPath.Property(path, "creatable_types"), i), $"Type \"{types[i].TypeId}\" on parent \"{types[i].Parent}\" is listed again (first at creatable_types[{seen[(types[i].Parent, types[i].TypeId)]}]); list each parent/type pair once.");
+                Error(InventoryJsonCodes.DuplicateCreatableType, Index(Property(path, "creatable_types"), i), $"Type \"{types[i].TypeId}\" on parent \"{types[i].Parent}\" is listed again (first at creatable_types[{first}]); list each parent/type pair once.");
             }
         }
+    }
+
+    /// <summary>The index of the first item before <paramref name="index"/> that is the same as it; -1 when none (hosts list tens of items, so no hash set).</summary>
+    private static int FirstIndex<T>(ImmutableArray<T> items, int index, Func<T, T, bool> same)
+    {
+        for (var i = 0; i < index; i++)
+        {
+            if (same(items[i], items[index]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private T? Named<T>(string? text, string path, string name, Func<string, T?> parse, string allowed)
@@ -260,25 +279,13 @@ internal sealed class InventoryJsonValidation
         var value = parse(given);
         if (value is null)
         {
-            Error(InventoryJsonCodes.UnknownEnumValue, JsonPath.Property(path, name), $"{name} \"{given}\" is not one of {allowed}.");
+            Error(InventoryJsonCodes.UnknownEnumValue, Property(path, name), $"{name} \"{given}\" is not one of {allowed}.");
         }
 
         return value;
     }
 
     private T? Required<T>(T? value, string path, string name, string expected)
-        where T : class
-    {
-        if (value is null)
-        {
-            Error(InventoryJsonCodes.MissingProperty, path, $"Required property \"{name}\" ({expected}) is missing.");
-        }
-
-        return value;
-    }
-
-    private T? Required<T>(T? value, string path, string name, string expected)
-        where T : struct
     {
         if (value is null)
         {
@@ -292,56 +299,39 @@ internal sealed class InventoryJsonValidation
     {
         foreach (var name in json.Unknown?.Keys ?? Enumerable.Empty<string>())
         {
-            Add(DiagnosticSeverity.Warning, InventoryJsonCodes.UnknownProperty, JsonPath.Property(path, name), $"Property \"{name}\" is not part of inventory schema {HostInventory.CurrentSchemaVersion} and is ignored.");
+            Add(DiagnosticSeverity.Warning, InventoryJsonCodes.UnknownProperty, Property(path, name), $"Property \"{name}\" is not part of inventory schema {HostInventory.CurrentSchemaVersion} and is ignored.");
         }
     }
 
     private void Error(string code, string path, string message) => Add(DiagnosticSeverity.Error, code, path, message);
 
-    private void Add(DiagnosticSeverity severity, string code, string path, string message) =>
-        (issues ??= []).Add(new Issue(severity, code, path, message));
+    private void Add(DiagnosticSeverity severity, string code, string path, string message)
+    {
+        Found = true;
+        if (withPaths)
+        {
+            (issues ??= []).Add(new Issue(severity, code, path, message));
+        }
+    }
+
+    private string Property(string path, string name) => withPaths ? JsonPath.Property(path, name) : path;
+
+    private string Index(string path, int index) => withPaths ? JsonPath.Index(path, index) : path;
 
     private static ImmutableArray<T> OrEmpty<T>(ImmutableArray<T> items) => items.IsDefault ? [] : items;
 }
 
-/// <summary>The JSON names of <see cref="DeviceKind"/>.</summary>
-internal static class DeviceKinds
+/// <summary>The JSON names of <see cref="DeviceKind"/> and <see cref="DescriptorOrigin"/>, by value.</summary>
+internal static class InventoryNames
 {
-    public static string Name(DeviceKind kind) => kind switch
-    {
-        DeviceKind.Mdev => "mdev",
-        DeviceKind.PciDevice => "pci",
-        DeviceKind.SriovVf => "sriov_vf",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a defined device kind."),
-    };
+    private static readonly string[] Kinds = ["mdev", "pci", "sriov_vf"];
+    private static readonly string[] Origins = ["driver", "profile", "derived", "imported"];
 
-    public static DeviceKind? Parse(string text) => text switch
-    {
-        "mdev" => DeviceKind.Mdev,
-        "pci" => DeviceKind.PciDevice,
-        "sriov_vf" => DeviceKind.SriovVf,
-        _ => null,
-    };
-}
+    public static string Name(DeviceKind kind) => Kinds[(int)kind];
 
-/// <summary>The JSON names of <see cref="DescriptorOrigin"/>.</summary>
-internal static class DescriptorOrigins
-{
-    public static string Name(DescriptorOrigin origin) => origin switch
-    {
-        DescriptorOrigin.Driver => "driver",
-        DescriptorOrigin.Profile => "profile",
-        DescriptorOrigin.Derived => "derived",
-        DescriptorOrigin.Imported => "imported",
-        _ => throw new ArgumentOutOfRangeException(nameof(origin), origin, "Not a defined descriptor origin."),
-    };
+    public static string Name(DescriptorOrigin origin) => Origins[(int)origin];
 
-    public static DescriptorOrigin? Parse(string text) => text switch
-    {
-        "driver" => DescriptorOrigin.Driver,
-        "profile" => DescriptorOrigin.Profile,
-        "derived" => DescriptorOrigin.Derived,
-        "imported" => DescriptorOrigin.Imported,
-        _ => null,
-    };
+    public static DeviceKind? Kind(string text) => Array.IndexOf(Kinds, text) is var i and >= 0 ? (DeviceKind)i : null;
+
+    public static DescriptorOrigin? Origin(string text) => Array.IndexOf(Origins, text) is var i and >= 0 ? (DescriptorOrigin)i : null;
 }
