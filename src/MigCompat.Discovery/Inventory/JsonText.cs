@@ -166,19 +166,8 @@ internal sealed class ScanResult(byte[] utf8)
     /// <summary>Where each path asked for (and found) starts.</summary>
     public Dictionary<string, long> Offsets { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>The line and column of a path, or of its nearest located ancestor; (0, 0) when none.</summary>
-    public (int Line, int Column) Locate(string path)
-    {
-        for (string? current = path; current is not null; current = JsonPath.Parent(current))
-        {
-            if (Offsets.TryGetValue(current, out var offset))
-            {
-                return LineAndColumn(offset);
-            }
-        }
-
-        return (0, 0);
-    }
+    /// <summary>The line and column of a path asked for; (0, 0) when the document has no such path.</summary>
+    public (int Line, int Column) Locate(string path) => Offsets.TryGetValue(path, out var offset) ? LineAndColumn(offset) : (0, 0);
 
     /// <summary>The 1-based line and column (in characters) of a byte offset.</summary>
     public (int Line, int Column) LineAndColumn(long offset)
@@ -189,7 +178,7 @@ internal sealed class ScanResult(byte[] utf8)
     }
 }
 
-/// <summary>Builds and splits the JSON paths used in diagnostics: <c>$</c>, <c>$.name</c>, <c>$["odd name"]</c>, <c>$[3]</c>.</summary>
+/// <summary>Builds the JSON paths used in diagnostics: <c>$</c>, <c>$.name</c>, <c>$["odd name"]</c>, <c>$[3]</c>.</summary>
 internal static class JsonPath
 {
     /// <summary>The document root.</summary>
@@ -202,38 +191,6 @@ internal static class JsonPath
     /// <summary>The path of an element of the array at <paramref name="parent"/>.</summary>
     public static string Index(string parent, int index) =>
         parent + "[" + index.ToString(CultureInfo.InvariantCulture) + "]";
-
-    /// <summary>The enclosing path, or null for the root.</summary>
-    public static string? Parent(string path)
-    {
-        if (path.Length <= 1)
-        {
-            return null;
-        }
-
-        if (path[^1] == ']')
-        {
-            // Find the '[' that opens the last segment; a quoted name may itself contain '['.
-            var inString = false;
-            for (var i = path.Length - 2; i >= 0; i--)
-            {
-                var c = path[i];
-                if (c == '"' && (i == 0 || path[i - 1] != '\\'))
-                {
-                    inString = !inString;
-                }
-                else if (c == '[' && !inString)
-                {
-                    return path[..i];
-                }
-            }
-
-            return null;
-        }
-
-        var dot = path.LastIndexOf('.');
-        return dot <= 0 ? null : path[..dot];
-    }
 
     private static bool IsPlain(string name) =>
         name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_' || c == '-');
