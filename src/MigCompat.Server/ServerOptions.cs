@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using MigCompat.Fleet.Service;
 
@@ -114,9 +115,25 @@ public sealed record ServerOptions
     /// agent may then write the other's host), or an agent token for a name that is not a host name.
     /// <see cref="MigCompatServer.CreateBuilder"/> calls it, so such a server does not start.
     /// </summary>
-    /// <exception cref="FormatException">The configuration is inconsistent; the message says which settings clash (never the tokens).</exception>
+    /// <exception cref="FormatException">An address to listen on is malformed, or the configuration is inconsistent; the message says which settings clash (never the tokens).</exception>
     public void Validate()
     {
+        foreach (var url in (Urls ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            try
+            {
+                var address = BindingAddress.Parse(url);
+                if (address.Port is < 0 or > 65535)
+                {
+                    throw new FormatException();
+                }
+            }
+            catch (FormatException)
+            {
+                throw new FormatException($"--urls / MIGCOMPAT_URLS: '{url}' is not an address to listen on; write it like http://127.0.0.1:8080 (several separated by ';')");
+            }
+        }
+
         var seen = new List<(string Token, string Role)>();
         Add(AdminToken, "the admin token (MIGCOMPAT_ADMIN_TOKEN, --admin-token)");
         Add(ReadToken, "the read token (MIGCOMPAT_READ_TOKEN, --read-token)");

@@ -31,4 +31,58 @@ public sealed class BinaryTests
         Assert.Equal("live", json.RootElement.GetProperty("level").GetString());
         Assert.Contains("warning MC2004", await stderr, StringComparison.Ordinal);
     }
+
+    public static TheoryData<string, string[], int, string> ServeFailures => new()
+    {
+        { "a malformed --urls", ["--db", "{dir}/fleet.db", "--urls", "bogus"], 2, "'bogus' is not an address to listen on" },
+        { "a database directory that does not exist", ["--db", "{dir}/missing/fleet.db", "--urls", "http://127.0.0.1:0"], 4, "does not exist" },
+        { "an unreachable PostgreSQL", ["--db", "postgres://migcompat:x@127.0.0.1:1/fleet", "--urls", "http://127.0.0.1:0"], 4, "cannot open the fleet database" },
+        { "a port in use", ["--db", "{dir}/fleet.db", "--urls", "http://{busy}"], 4, "address already in use" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ServeFailures))]
+    public async Task Serve_that_cannot_start_says_why_in_one_line_without_a_stack_trace(string what, string[] args, int exitCode, string message)
+    {
+        using var workspace = new Workspace();
+        using var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        busy.Start();
+        var substituted = args.Select(a => a.Replace("{dir}", workspace.Root, StringComparison.Ordinal).Replace("{busy}", busy.LocalEndpoint.ToString(), StringComparison.Ordinal));
+
+        var (code, _, stderr) = await RunBinaryAsync(["serve", .. substituted]);
+
+        Assert.True(code == exitCode, $"{what}: exit {code}\n{stderr}");
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(workspace.Path("missing")), "serve must not create the database's directory");
+    }
+
+    private static async Task<(int Code, string Stdout, string Stderr)> RunBinaryAsync(IEnumerable<string> args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "migcompat.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
 }

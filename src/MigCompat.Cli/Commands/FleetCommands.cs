@@ -22,6 +22,14 @@ internal static class FleetCommands
         (ExitCodes.InternalError, "internal error (a bug; please report it)"),
     ];
 
+    private static readonly (int Code, string Meaning)[] AgentExitCodes =
+    [
+        (ExitCodes.Success, "success (with --once: the inventory was stored)"),
+        (ExitCodes.UnusableInput, "bad usage; with --once also: stored, but a profile or rule pack has an error and is not used"),
+        (FleetExitCodes.ServerFailed, "the server could not be reached, refused the token, or answered with an error"),
+        (ExitCodes.InternalError, "internal error (a bug; please report it)"),
+    ];
+
     /// <summary>Creates the commands.</summary>
     /// <returns>The commands.</returns>
     internal static IEnumerable<Command> Create() => [Serve(), Agent(), Targets(), Demo()];
@@ -174,7 +182,7 @@ internal static class FleetCommands
                 "migcompat agent --server http://127.0.0.1:8080 --token t1 --once --sysfs-root ./sys-copy --host gpu-01",
                 "migcompat agent --server http://fleet:8080 --token $AGENT_TOKEN --once --attempts 1",
             ],
-            ServerExitCodes);
+            AgentExitCodes);
     }
 
     private static Command Targets()
@@ -185,7 +193,10 @@ internal static class FleetCommands
         var token = new Option<string?>("--token") { Description = "The read or admin token (or MIGCOMPAT_TOKEN).", HelpName = "TOKEN" };
         var limit = new Option<int>("--limit") { Description = "How many candidates to list (1-100).", DefaultValueFactory = _ => 10 };
         var format = CliOptions.Format(CliOptions.Table);
-        var command = new Command("targets", "Ask the fleet server which hosts can take a VM's devices, ranked, with why the others cannot.") { server, host, devices, token, limit, format };
+        var explain = new Option<string?>("--explain") { Description = "Explain one host in full: every device's verdict against every resource there, free units, drain, evidence. The exit code then answers for that host.", HelpName = "HOST" };
+        var rejected = new Option<int>("--rejected") { Description = "How many hosts not chosen to list with their reasons (0-1000).", HelpName = "N", DefaultValueFactory = _ => 20 };
+        var liveOnly = new Option<bool>("--live-only") { Description = "Only hosts that take every device live; cold moves count as not chosen." };
+        var command = new Command("targets", "Ask the fleet server which hosts can take a VM's devices, ranked, and why every other host cannot.") { server, host, devices, token, limit, liveOnly, rejected, explain, format };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -204,6 +215,9 @@ internal static class FleetCommands
                     sourceHost = parse.GetRequiredValue(host),
                     devices = parse.GetRequiredValue(devices).Select(id => new { id }).ToArray(),
                     limit = parse.GetValue(limit),
+                    includeCold = !parse.GetValue(liveOnly),
+                    maxRejected = parse.GetValue(rejected),
+                    explainHost = parse.GetValue(explain),
                 };
                 answer = await client.PostJsonAsync("/v1/migrations/targets", body, cancellationToken);
             }
@@ -233,17 +247,20 @@ internal static class FleetCommands
                 TargetsReport.Write(json, stdout);
             }
 
-            return TargetsReport.CandidateCount(json) > 0 ? ExitCodes.Success : FleetExitCodes.NoTarget;
+            return (parse.GetValue(explain) is null ? TargetsReport.CandidateCount(json) > 0 : TargetsReport.ExplainedHostTakesTheVm(json))
+                ? ExitCodes.Success
+                : FleetExitCodes.NoTarget;
         });
         return CommandHelp.Describe(
             command,
             [
                 "migcompat targets --server http://fleet:8080 --token $READ_TOKEN --host gpu-01 --device 53764d0e-85a0-42b4-af5c-2046b460b1dc",
                 "migcompat targets --server http://fleet:8080 --host gpu-01 --device 0000:3b:00.2 --device 0000:3b:00.3 --format json",
+                "migcompat targets --server http://fleet:8080 --host gpu-01 --device 0000:3b:00.2 --explain gpu-07 --live-only",
             ],
             [
                 (ExitCodes.Success, "at least one host can take the devices"),
-                (FleetExitCodes.NoTarget, "no host can take the devices (the reasons are listed)"),
+                (FleetExitCodes.NoTarget, "no host can take the devices (the reasons are listed); with --explain: that host cannot"),
                 (ExitCodes.UnusableInput, "bad usage, or the server refused the query (unknown host or device id)"),
                 (FleetExitCodes.ServerFailed, "the server could not be reached, refused the token, or failed"),
                 (ExitCodes.InternalError, "internal error (a bug; please report it)"),

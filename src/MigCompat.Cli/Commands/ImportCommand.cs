@@ -132,7 +132,7 @@ internal static class ImportCommand
 
     /// <summary>
     /// Imports the files into one inventory (mdev devices completed from the creatable types of the
-    /// same host: <see cref="InventoryExtensions.CompleteFromCreatableTypes"/>) and writes it.
+    /// same host: <see cref="ImportedInventory.CompleteFromCreatableTypes"/>) and writes it.
     /// </summary>
     /// <param name="inputs">The files, each with its tool format.</param>
     /// <param name="host">The host name.</param>

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using MigCompat.Server;
 
 namespace MigCompat.Cli.Fleet;
@@ -11,7 +12,10 @@ internal static class FleetHosting
 {
     public static async Task<WebApplication> StartAsync(ServerOptions options, CancellationToken cancellationToken)
     {
-        var app = MigCompatServer.BuildApp(MigCompatServer.CreateBuilder(options));
+        var builder = MigCompatServer.CreateBuilder(options);
+        // The host logs a failed start with its stack trace; serve and demo say what failed in one line.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        var app = MigCompatServer.BuildApp(builder);
         try
         {
             await app.StartAsync(cancellationToken);

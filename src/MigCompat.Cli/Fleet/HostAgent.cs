@@ -1,5 +1,9 @@
+using System.Collections.Immutable;
 using System.Net;
 using System.Security.Cryptography;
+using MigCompat.Cli.Output;
+using MigCompat.Core.Model;
+using MigCompat.Discovery.Diagnostics;
 using MigCompat.Discovery.Inventory;
 using MigCompat.Discovery.Sysfs;
 
@@ -13,7 +17,12 @@ internal sealed class HostAgent(FleetClient client, SysfsScanOptions scan, TextW
 {
     public static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(2);
+    /// <summary>Warnings that mean an operator's file is not used: a profile or rule pack with an error, or unreadable.</summary>
+    private static readonly string[] UnusedConfigurationCodes =
+        [SysfsWarningCodes.ProfileInvalid, SysfsWarningCodes.ProfileUnreadable, SysfsWarningCodes.RulePackInvalid, SysfsWarningCodes.RulePackUnreadable];
+
     private long generation = -1;
+    private ImmutableArray<InventoryWarning>? lastWarnings;
 
     /// <summary>How many attempts one push makes before it gives up until the next interval (or with --once, exits).</summary>
     public int MaxAttempts { get; init; } = 6;
@@ -29,7 +38,9 @@ internal sealed class HostAgent(FleetClient client, SysfsScanOptions scan, TextW
             var pushed = await PushWithRetriesAsync(cancellationToken);
             if (once)
             {
-                return pushed ? ExitCodes.Success : FleetExitCodes.ServerFailed;
+                return !pushed ? FleetExitCodes.ServerFailed
+                    : lastWarnings is { } warnings && warnings.Any(w => UnusedConfigurationCodes.Contains(w.Code)) ? ExitCodes.UnusableInput
+                    : ExitCodes.Success;
             }
 
             await Task.Delay(interval, cancellationToken);
@@ -40,6 +51,18 @@ internal sealed class HostAgent(FleetClient client, SysfsScanOptions scan, TextW
     public async Task<bool> PushWithRetriesAsync(CancellationToken cancellationToken)
     {
         var inventory = SysfsScanner.Scan(scan);
+        var warnings = inventory.Warnings.IsDefault ? [] : inventory.Warnings;
+        if (lastWarnings is not { } last || !ArrayEquality.Equal(warnings, last))
+        {
+            // Printed on the first scan and whenever they change, not every interval.
+            InventoryTable.WriteWarnings(stderr, "agent", warnings);
+            if (warnings.Any(w => UnusedConfigurationCodes.Contains(w.Code)))
+            {
+                await stderr.WriteLineAsync("agent: a profile or rule pack above is not used: the devices it describes are pushed without its descriptor (no live verdicts from it) until the file is fixed");
+            }
+        }
+
+        lastWarnings = warnings;
         var json = InventoryJson.Serialize(inventory);
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {

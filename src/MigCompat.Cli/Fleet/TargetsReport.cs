@@ -5,7 +5,8 @@ using MigCompat.Cli.Output;
 namespace MigCompat.Cli.Fleet;
 
 /// <summary>
-/// Prints a target answer as a ranked table with a summary of rejected hosts. The WHY column says,
+/// Prints a target answer as a ranked table, the hosts not chosen with their reasons, and an explained host
+/// when one was asked. The WHY column says,
 /// for each device that can only move cold, which rules failed (reason code and field); EVIDENCE says
 /// what vouches for each device's verdict; the numeric score stays in the JSON answer.
 /// </summary>
@@ -39,29 +40,75 @@ internal static class TargetsReport
         }
 
         var rejected = Array(answer, "rejected");
-        var considered = Text(answer, "hostsConsidered") ?? "?";
+        var notChosen = Count(answer, "hostsRejected") + Count(answer, "hostsDrained") + Count(answer, "hostsWithoutCompatibleResource");
         output.WriteLine();
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rank} candidate(s) of {considered} host(s) considered; {rejected.Length} rejected host(s) shown."));
-        var reasons = rejected
-            .SelectMany(host => Array(host, "reasons"))
-            .GroupBy(reason => Text(reason, "code") ?? "?", StringComparer.Ordinal)
-            .Select(group => (Code: group.Key, Hosts: group.Count()))
-            .OrderByDescending(pair => pair.Hosts)
-            .ThenBy(pair => pair.Code, StringComparer.Ordinal)
-            .ToList();
-        if (reasons.Count > 0)
+        output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"{rank} candidate(s) shown of {Count(answer, "hostsAccepted")} that can take the VM, {Text(answer, "hostsConsidered") ?? "?"} host(s) considered; not chosen: {Count(answer, "hostsRejected")} close miss(es), {Count(answer, "hostsDrained")} drained, {Count(answer, "hostsWithoutCompatibleResource")} with nothing compatible."));
+        if (rejected.Length > 0)
         {
-            var summary = new TextTable("REJECTED BECAUSE", "HOSTS");
-            foreach (var (code, hosts) in reasons)
+            var hosts = new TextTable("NOT CHOSEN", "WHY (reason: devices)");
+            foreach (var host in rejected)
             {
-                summary.Add(code, hosts.ToString(CultureInfo.InvariantCulture));
+                hosts.Add(Text(host, "host") ?? "?", string.Join(", ", Array(host, "reasons").Select(r => $"{Text(r, "code")}: {Text(r, "count")}")));
             }
 
-            summary.Write(output);
+            hosts.Write(output);
+            if (rejected.Length < notChosen)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{notChosen - rejected.Length} more not shown; --rejected N lists more, --explain HOST explains one host."));
+            }
+        }
+
+        if (answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("explanation", out var explanation) && explanation.ValueKind == JsonValueKind.Object)
+        {
+            WriteExplanation(explanation, output);
         }
     }
 
+    /// <summary>One host in full: the outcome, and each device against each resource with free units, level, why and evidence.</summary>
+    private static void WriteExplanation(JsonElement explanation, TextWriter output)
+    {
+        var reasons = string.Join(", ", Array(explanation, "reasons").Select(r => $"{Text(r, "code")}: {Text(r, "count")}"));
+        output.WriteLine();
+        output.WriteLine($"Host {Text(explanation, "host")}: {Text(explanation, "outcome")}{(reasons.Length > 0 ? " (" + reasons + ")" : "")}");
+        var table = new TextTable("DEVICE", "RESOURCE", "FREE", "LEVEL", "WHY", "EVIDENCE");
+        foreach (var device in Array(explanation, "devices"))
+        {
+            foreach (var resource in Array(device, "resources"))
+            {
+                var evidence = resource.TryGetProperty("evidence", out var e) && e.ValueKind == JsonValueKind.Object
+                    ? (Text(e, "kind") is "none" or null ? "none" : $"{Text(e, "kind")} {Text(e, "detail")}".TrimEnd())
+                    : null;
+                table.Add(
+                    $"#{Text(device, "deviceIndex")} {Text(device, "sourceDeviceId") ?? "(descriptor)"}",
+                    Text(resource, "resourceKey") ?? "?",
+                    Text(resource, "free") ?? "?",
+                    Text(resource, "level") ?? "?",
+                    string.Join(" + ", Array(resource, "reasons").Select(r => $"{Text(r, "code")} {Text(r, "field")}".TrimEnd()).Distinct(StringComparer.Ordinal)) is { Length: > 0 } why ? why : null,
+                    evidence);
+            }
+        }
+
+        if (table.Count == 0)
+        {
+            output.WriteLine("The host offers no resource.");
+        }
+        else
+        {
+            table.Write(output);
+        }
+    }
+
+    private static int Count(JsonElement answer, string name) =>
+        int.TryParse(Text(answer, name), NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count : 0;
+
     public static int CandidateCount(JsonElement answer) => Array(answer, "candidates").Length;
+
+    /// <summary>True when the explained host can take the VM (outcome live, or cold when cold was allowed).</summary>
+    public static bool ExplainedHostTakesTheVm(JsonElement answer) =>
+        answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("explanation", out var explanation)
+        && Text(explanation, "outcome") is "live" or "cold";
 
     /// <summary>
     /// Why the candidate is cold: per distinct set of reasons, the reason codes with their fields and

@@ -13,6 +13,14 @@ public static class ArrayEquality
     public static bool Equal<T>(ImmutableArray<T> left, ImmutableArray<T> right) =>
         (left.IsDefault ? [] : left).AsSpan().SequenceEqual((right.IsDefault ? [] : right).AsSpan(), EqualityComparer<T>.Default);
 
+    /// <summary>A hash of the items (and their count), for records that combine it with other members.</summary>
+    public static int Hash<T>(ImmutableArray<T> items)
+    {
+        var hash = default(HashCode);
+        Add(ref hash, items);
+        return hash.ToHashCode();
+    }
+
     /// <summary>Adds the items (and their count) to <paramref name="hash"/>.</summary>
     public static void Add<T>(ref HashCode hash, ImmutableArray<T> items)
     {

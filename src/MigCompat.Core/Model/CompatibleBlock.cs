@@ -25,17 +25,8 @@ public sealed record CompatibleBlock(ImmutableArray<AcceptField> Fields, SourceP
     }
 
     /// <summary>Blocks are equal when their fields are equal, in order.</summary>
-    public bool Equals(CompatibleBlock? other) => other is not null && Fields.SequenceEqual(other.Fields);
+    public bool Equals(CompatibleBlock? other) => other is not null && ArrayEquality.Equal(Fields, other.Fields);
 
     /// <inheritdoc />
-    public override int GetHashCode()
-    {
-        var hash = default(HashCode);
-        foreach (var field in Fields)
-        {
-            hash.Add(field);
-        }
-
-        return hash.ToHashCode();
-    }
+    public override int GetHashCode() => ArrayEquality.Hash(Fields);
 }

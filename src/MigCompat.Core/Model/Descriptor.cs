@@ -52,29 +52,10 @@ public sealed record Descriptor(ImmutableArray<SelfField> Self, ImmutableArray<C
     /// <summary>Descriptors are equal when self fields, blocks and dynamic names are equal, in order.</summary>
     public bool Equals(Descriptor? other) =>
         other is not null
-        && Self.SequenceEqual(other.Self)
-        && Compatible.SequenceEqual(other.Compatible)
-        && DynamicResources.SequenceEqual(other.DynamicResources, StringComparer.Ordinal);
+        && ArrayEquality.Equal(Self, other.Self)
+        && ArrayEquality.Equal(Compatible, other.Compatible)
+        && ArrayEquality.Equal(DynamicResources, other.DynamicResources);
 
     /// <inheritdoc />
-    public override int GetHashCode()
-    {
-        var hash = default(HashCode);
-        foreach (var field in Self)
-        {
-            hash.Add(field);
-        }
-
-        foreach (var block in Compatible)
-        {
-            hash.Add(block);
-        }
-
-        foreach (var name in DynamicResources)
-        {
-            hash.Add(name, StringComparer.Ordinal);
-        }
-
-        return hash.ToHashCode();
-    }
+    public override int GetHashCode() => HashCode.Combine(ArrayEquality.Hash(Self), ArrayEquality.Hash(Compatible), ArrayEquality.Hash(DynamicResources));
 }

@@ -94,8 +94,8 @@ public sealed record DeclarationSegment(string Name, VariableType Type, Immutabl
     /// <summary>Segments are equal when name, type and values are equal.</summary>
     public bool Equals(DeclarationSegment? other) =>
         other is not null && Name == other.Name && Type == other.Type
-        && IntValues.AsSpan().SequenceEqual(other.IntValues.AsSpan())
-        && StringValues.AsSpan().SequenceEqual(other.StringValues.AsSpan());
+        && ArrayEquality.Equal(IntValues, other.IntValues)
+        && ArrayEquality.Equal(StringValues, other.StringValues);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Name, Type, IntValues.Length, StringValues.Length);

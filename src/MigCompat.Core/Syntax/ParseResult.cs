@@ -9,6 +9,17 @@ namespace MigCompat.Core.Syntax;
 /// <param name="Diagnostics">Errors and warnings, in input order.</param>
 public sealed record ParseResult(Descriptor? Descriptor, ImmutableArray<Diagnostic> Diagnostics)
 {
+    /// <summary>Equal when every member is equal, the arrays item by item.</summary>
+    /// <param name="other">The other value.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(ParseResult? other) =>
+        other is not null
+        && Equals(Descriptor, other.Descriptor)
+        && ArrayEquality.Equal(Diagnostics, other.Diagnostics);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Descriptor, ArrayEquality.Hash(Diagnostics));
+
     /// <summary>True when a descriptor was read (warnings allowed).</summary>
     public bool Success => Descriptor is not null;
 

@@ -21,7 +21,7 @@ public enum ImportFormat
 /// <summary>
 /// Imports one tool output into a <see cref="HostInventory"/>. A libvirt domain XML is not a host
 /// inventory; read it with <see cref="LibvirtDomainReader"/> and apply it with
-/// <see cref="InventoryExtensions.MarkInUse(HostInventory, DomainAssignedDevices)"/>.
+/// <see cref="ImportedInventory.MarkInUse(HostInventory, DomainAssignedDevices)"/>.
 /// </summary>
 public static class InventoryImporter
 {

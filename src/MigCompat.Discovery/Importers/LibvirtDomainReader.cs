@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Xml.Linq;
 using MigCompat.Core.Diagnostics;
+using MigCompat.Core.Model;
 
 namespace MigCompat.Discovery.Importers;
 
@@ -8,12 +9,37 @@ namespace MigCompat.Discovery.Importers;
 /// <param name="DomainName">The domain's <c>&lt;name&gt;</c>.</param>
 /// <param name="MdevUuids">mdev UUIDs from <c>&lt;hostdev type='mdev'&gt;</c>, lower case, in document order.</param>
 /// <param name="PciAddresses">PCI addresses from <c>&lt;hostdev type='pci'&gt;</c> and <c>&lt;interface type='hostdev'&gt;</c>, as <c>0000:3b:00.2</c>, in document order.</param>
-public sealed record DomainAssignedDevices(string DomainName, ImmutableArray<string> MdevUuids, ImmutableArray<string> PciAddresses);
+public sealed record DomainAssignedDevices(string DomainName, ImmutableArray<string> MdevUuids, ImmutableArray<string> PciAddresses)
+{
+    /// <summary>Equal when every member is equal, the arrays item by item.</summary>
+    /// <param name="other">The other value.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(DomainAssignedDevices? other) =>
+        other is not null
+        && Equals(DomainName, other.DomainName)
+        && ArrayEquality.Equal(MdevUuids, other.MdevUuids)
+        && ArrayEquality.Equal(PciAddresses, other.PciAddresses);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(DomainName, ArrayEquality.Hash(MdevUuids), ArrayEquality.Hash(PciAddresses));
+}
 
 /// <summary>The result of <see cref="LibvirtDomainReader.Read"/>.</summary>
 /// <param name="Devices">The assigned devices, or null when the input is unusable.</param>
 /// <param name="Diagnostics">Errors and warnings.</param>
-public sealed record DomainReadResult(DomainAssignedDevices? Devices, ImmutableArray<Diagnostic> Diagnostics);
+public sealed record DomainReadResult(DomainAssignedDevices? Devices, ImmutableArray<Diagnostic> Diagnostics)
+{
+    /// <summary>Equal when every member is equal, the arrays item by item.</summary>
+    /// <param name="other">The other value.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(DomainReadResult? other) =>
+        other is not null
+        && Equals(Devices, other.Devices)
+        && ArrayEquality.Equal(Diagnostics, other.Diagnostics);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Devices, ArrayEquality.Hash(Diagnostics));
+}
 
 /// <summary>
 /// Reads a libvirt domain XML (<c>virsh dumpxml</c>) and lists which mdevs and PCI devices the VM

@@ -5,6 +5,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using MigCompat.Core.Diagnostics;
+using MigCompat.Core.Model;
 
 namespace MigCompat.Discovery.Inventory;
 
@@ -253,7 +254,17 @@ public static class InventoryJson
 /// <summary>The result of <see cref="InventoryJson.Read(string, string?)"/>.</summary>
 /// <param name="Inventory">The inventory, or null when the input had errors.</param>
 /// <param name="Diagnostics">Errors and warnings, in input order.</param>
-public sealed record InventoryReadResult(HostInventory? Inventory, ImmutableArray<Diagnostic> Diagnostics);
+public sealed record InventoryReadResult(HostInventory? Inventory, ImmutableArray<Diagnostic> Diagnostics)
+{
+    /// <summary>Equal when every member is equal, the arrays item by item.</summary>
+    /// <param name="other">The other value.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(InventoryReadResult? other) =>
+        other is not null && Equals(Inventory, other.Inventory) && ArrayEquality.Equal(Diagnostics, other.Diagnostics);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Inventory, ArrayEquality.Hash(Diagnostics));
+}
 
 /// <summary>The diagnostic codes of <see cref="InventoryJson.Read(string, string?)"/>; documented in <c>docs/inventory.md</c>.</summary>
 public static class InventoryJsonCodes

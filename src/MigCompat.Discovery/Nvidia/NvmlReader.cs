@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using MigCompat.Discovery.Sysfs;
+using MigCompat.Discovery.Diagnostics;
 
 namespace MigCompat.Discovery.Nvidia;
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using MigCompat.Core.Model;
 using MigCompat.Discovery.Inventory;
 
 namespace MigCompat.Discovery.Profiles;
@@ -26,6 +27,23 @@ public sealed record ProfileCriteria(
     ImmutableArray<string> TypeNames,
     ImmutableArray<string> DeviceApis)
 {
+    /// <summary>Equal when every member is equal, the arrays item by item.</summary>
+    /// <param name="other">The other value.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(ProfileCriteria? other) =>
+        other is not null
+        && ArrayEquality.Equal(Kinds, other.Kinds)
+        && ArrayEquality.Equal(Drivers, other.Drivers)
+        && ArrayEquality.Equal(DriverVersion, other.DriverVersion)
+        && ArrayEquality.Equal(PciIds, other.PciIds)
+        && ArrayEquality.Equal(SubsystemIds, other.SubsystemIds)
+        && ArrayEquality.Equal(Types, other.Types)
+        && ArrayEquality.Equal(TypeNames, other.TypeNames)
+        && ArrayEquality.Equal(DeviceApis, other.DeviceApis);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(ArrayEquality.Hash(Kinds), ArrayEquality.Hash(Drivers), ArrayEquality.Hash(DriverVersion), ArrayEquality.Hash(PciIds), ArrayEquality.Hash(SubsystemIds), ArrayEquality.Hash(Types), ArrayEquality.Hash(TypeNames), ArrayEquality.Hash(DeviceApis));
+
     /// <summary>True when no criterion is given (such a profile is rejected when loaded).</summary>
     public bool IsEmpty =>
         Kinds.IsEmpty && Drivers.IsEmpty && DriverVersion.IsEmpty && PciIds.IsEmpty && SubsystemIds.IsEmpty

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using MigCompat.Core.Matching;
 using MigCompat.Discovery.Inventory;
-using MigCompat.Discovery.Sysfs;
 
 namespace MigCompat.Discovery.Profiles;
 

@@ -2,8 +2,9 @@ using System.Collections.Immutable;
 using System.Globalization;
 using MigCompat.Core.Diagnostics;
 using MigCompat.Core.Syntax;
+using MigCompat.Discovery.Diagnostics;
+using MigCompat.Discovery.Files;
 using MigCompat.Discovery.Inventory;
-using MigCompat.Discovery.Sysfs;
 
 namespace MigCompat.Discovery.Profiles;
 
@@ -117,7 +118,7 @@ public static class ProfileLoader
             }
             else
             {
-                Problem(i + 1, Column(line), $"\"{SysfsTree.Shorten(content)}\" outside a section; a profile starts with a [match] line");
+                Problem(i + 1, Column(line), $"\"{ScanWarnings.Shorten(content)}\" outside a section; a profile starts with a [match] line");
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using MigCompat.Core.Model;
 
 namespace MigCompat.Discovery.Profiles;
 
@@ -32,6 +33,18 @@ public enum VersionComparison
 /// <param name="Text">The bound as written.</param>
 public sealed record VersionConstraint(VersionComparison Comparison, ImmutableArray<long> Bound, string Text)
 {
+    /// <summary>Equal when every member is equal, the arrays item by item.</summary>
+    /// <param name="other">The other value.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(VersionConstraint? other) =>
+        other is not null
+        && Equals(Comparison, other.Comparison)
+        && ArrayEquality.Equal(Bound, other.Bound)
+        && Equals(Text, other.Text);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Comparison, ArrayEquality.Hash(Bound), Text);
+
     /// <summary>True when <paramref name="version"/> parses and satisfies the bound.</summary>
     public bool IsSatisfiedBy(string version)
     {

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using MigCompat.Core.Matching;
+using MigCompat.Discovery.Diagnostics;
 using MigCompat.Discovery.Inventory;
 using MigCompat.Discovery.Profiles;
-using MigCompat.Discovery.Sysfs;
 
 namespace MigCompat.Discovery.RulePacks;
 

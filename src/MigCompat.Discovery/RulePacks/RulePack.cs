@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using MigCompat.Core.Model;
 using MigCompat.Discovery.Inventory;
 using MigCompat.Discovery.Profiles;
-using MigCompat.Discovery.Sysfs;
 
 namespace MigCompat.Discovery.RulePacks;
 
@@ -30,6 +29,23 @@ public sealed record RulePack(
     string FilePath,
     string Text)
 {
+    /// <summary>Equal when every member is equal, the arrays item by item.</summary>
+    /// <param name="other">The other value.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(RulePack? other) =>
+        other is not null
+        && Equals(Name, other.Name)
+        && Equals(Version, other.Version)
+        && ArrayEquality.Equal(Drivers, other.Drivers)
+        && Equals(Migrates, other.Migrates)
+        && ArrayEquality.Equal(Sources, other.Sources)
+        && ArrayEquality.Equal(Rules, other.Rules)
+        && Equals(FilePath, other.FilePath)
+        && Equals(Text, other.Text);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Name, Version, ArrayEquality.Hash(Drivers), Migrates, ArrayEquality.Hash(Sources), ArrayEquality.Hash(Rules), FilePath, Text);
+
     /// <summary>The <c>migration.evidence</c> value of descriptors this pack completes: <c>rule-pack NAME VERSION (FILE)</c>.</summary>
     public string EvidenceText => $"rule-pack {Name} {Version} ({FilePath})";
 

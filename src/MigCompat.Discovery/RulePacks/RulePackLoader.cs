@@ -1,17 +1,31 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using MigCompat.Core.Diagnostics;
+using MigCompat.Core.Model;
 using MigCompat.Core.Syntax;
+using MigCompat.Discovery.Diagnostics;
+using MigCompat.Discovery.Files;
 using MigCompat.Discovery.Inventory;
 using MigCompat.Discovery.Profiles;
-using MigCompat.Discovery.Sysfs;
 
 namespace MigCompat.Discovery.RulePacks;
 
 /// <summary>The rule packs that loaded (shipped ones, replaced by operator packs of the same name) and what was wrong with the rest.</summary>
 /// <param name="Packs">The usable packs, in name order.</param>
 /// <param name="Warnings">Problems, located as <c>FILE:LINE:COLUMN</c> (codes <c>MCS023</c>, <c>MCS024</c>).</param>
-public sealed record RulePackLoadResult(ImmutableArray<RulePack> Packs, ImmutableArray<InventoryWarning> Warnings);
+public sealed record RulePackLoadResult(ImmutableArray<RulePack> Packs, ImmutableArray<InventoryWarning> Warnings)
+{
+    /// <summary>Equal when every member is equal, the arrays item by item.</summary>
+    /// <param name="other">The other value.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(RulePackLoadResult? other) =>
+        other is not null
+        && ArrayEquality.Equal(Packs, other.Packs)
+        && ArrayEquality.Equal(Warnings, other.Warnings);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(ArrayEquality.Hash(Packs), ArrayEquality.Hash(Warnings));
+}
 
 /// <summary>
 /// Reads rule pack files: a <c>[pack]</c> header (<c>name</c>, <c>version</c>, <c>driver</c>,
@@ -194,7 +208,7 @@ public static class RulePackLoader
             }
             else
             {
-                Problem(i + 1, ProfileLoader.Column(line), $"\"{SysfsTree.Shorten(content)}\" outside a section; a rule pack starts with [pack]");
+                Problem(i + 1, ProfileLoader.Column(line), $"\"{ScanWarnings.Shorten(content)}\" outside a section; a rule pack starts with [pack]");
             }
         }
 

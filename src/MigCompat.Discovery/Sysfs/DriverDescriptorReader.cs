@@ -3,7 +3,9 @@ using System.Globalization;
 using MigCompat.Core.Diagnostics;
 using MigCompat.Core.Model;
 using MigCompat.Core.Syntax;
+using MigCompat.Discovery.Diagnostics;
 using MigCompat.Discovery.Inventory;
+using MigCompat.Discovery.Profiles;
 
 namespace MigCompat.Discovery.Sysfs;
 
@@ -56,24 +58,6 @@ internal sealed class DriverDescriptorReader(SysfsTree tree, ScanWarnings warnin
     public DescriptorFields? ReadTypeNode(SysfsDirectory type, string typeId, string? deviceApi, SysfsDirectory? instance)
     {
         return IsPerAttribute(type) ? ReadPerAttribute(type, typeId, deviceApi, instance) : ReadOpaqueVersion(type, deviceApi, typeId);
-    }
-
-    /// <summary>The attributes of a type node that <see cref="ReadTypeNode"/> reads from the type itself, in the order it reads them (for <see cref="SysfsTree.Prefetch"/>).</summary>
-    public void AddTypeNodeAttributes(SysfsDirectory type, List<string> names)
-    {
-        if (!IsPerAttribute(type))
-        {
-            names.Add(MigrationVersion);
-            return;
-        }
-
-        foreach (var entry in type.Entries)
-        {
-            if (entry.Kind != SysfsEntryKind.Directory && IsPerAttributeName(entry.Name))
-            {
-                names.Add(entry.Name);
-            }
-        }
     }
 
     private bool IsPerAttribute(SysfsDirectory type)

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using System.Runtime.InteropServices;
+using MigCompat.Discovery.Diagnostics;
 using MigCompat.Discovery.Inventory;
 using MigCompat.Discovery.Nvidia;
 using MigCompat.Discovery.Profiles;
@@ -21,15 +21,9 @@ internal sealed class MdevScan(ScanContext context)
         "remove", "uevent", "modalias", "migration_version", "migration_compatible",
     };
 
-    /// <summary>The links of an instance that the scan reads (read ahead by the probe).</summary>
-    private static readonly string[] InstanceLinks = ["mdev_type", "iommu_group"];
-
     private readonly SysfsTree tree = context.Tree;
     private readonly Dictionary<string, MdevParent> parentsByPath = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MdevType?> typesByPath = new(StringComparer.Ordinal);
-
-    /// <summary>Attribute names handed to <see cref="SysfsTree.Prefetch"/>, reused.</summary>
-    private readonly List<string> names = [];
 
     public ImmutableArray<CreatableType> ScanTypes()
     {
@@ -61,7 +55,6 @@ internal sealed class MdevScan(ScanContext context)
                 continue;
             }
 
-            PrefetchTypes(typesDirectory);
             foreach (var typeEntry in typesDirectory.Entries)
             {
                 var type = Type(tree.ResolveChild(typesDirectory, typeEntry.Name), typeEntry.Name, parent, creatable: true);
@@ -84,11 +77,8 @@ internal sealed class MdevScan(ScanContext context)
             return devices.ToImmutable();
         }
 
-        using var probe = tree.StartProbe(bus, InstanceLinks);
-        for (var index = 0; index < bus.Entries.Count; index++)
+        foreach (var entry in bus.Entries)
         {
-            probe.Take(index);
-            var entry = bus.Entries[index];
             var instance = tree.OpenChild(bus, entry.Name);
             if (instance is null)
             {
@@ -238,7 +228,6 @@ internal sealed class MdevScan(ScanContext context)
         MdevType? type = null;
         if (directory is not null)
         {
-            PrefetchType(directory, creatable);
             var name = tree.ReadText(directory, "name");
             var driver = parent.Driver ?? DriverNamedByType(typeId);
             type = new MdevType(typeId, string.IsNullOrEmpty(name) ? null : name, tree.ReadText(directory, DeviceApiAttribute), directory, parent,
@@ -249,44 +238,6 @@ internal sealed class MdevScan(ScanContext context)
         return type;
     }
 
-    /// <summary>
-    /// Hands the attributes of every (real directory) type of a parent to the reader before the first
-    /// is taken, so that the reader works ahead while the types are put together one by one. Quiet: a
-    /// type that cannot be listed now is listed (and reported) when it is taken.
-    /// </summary>
-    private void PrefetchTypes(SysfsDirectory typesDirectory)
-    {
-        foreach (var typeEntry in typesDirectory.Entries)
-        {
-            if (typeEntry.Kind != SysfsEntryKind.Directory)
-            {
-                continue;
-            }
-
-            var path = typesDirectory.ChildPath(typeEntry.Name);
-            if (!typesByPath.ContainsKey(path) && tree.ListQuietly(path) is { } directory)
-            {
-                PrefetchType(directory, creatable: true);
-            }
-        }
-    }
-
-    /// <summary>Everything read from a type, in the order it is read (by <see cref="Type"/>, by ReadTypeNode, by <see cref="ToCreatable"/>): one hand-off.</summary>
-    private void PrefetchType(SysfsDirectory directory, bool creatable)
-    {
-        names.Clear();
-        names.Add("name");
-        names.Add(DeviceApiAttribute);
-        context.DriverAttributes.AddTypeNodeAttributes(directory, names);
-        if (creatable)
-        {
-            names.Add(AvailableInstances);
-            names.Add("description");
-        }
-
-        tree.Prefetch(directory, CollectionsMarshal.AsSpan(names));
-    }
-
     private MdevParent Parent(string id, SysfsDirectory directory)
     {
         if (parentsByPath.TryGetValue(directory.Path, out var known))
@@ -294,7 +245,6 @@ internal sealed class MdevScan(ScanContext context)
             return known;
         }
 
-        tree.Prefetch(directory, directory.Has("vendor") ? ScanContext.PciDeviceAttributes : ["numa_node"]);
         var driver = tree.LinkName(directory, "driver") ?? InstanceDriver(directory);
         var parent = new MdevParent(
             id,
@@ -323,7 +273,8 @@ internal sealed class MdevScan(ScanContext context)
                 continue;
             }
 
-            var instance = tree.ListQuietly(parentDirectory.ChildPath(entry.Name));
+            var path = parentDirectory.ChildPath(entry.Name);
+            var instance = tree.List(path, logicalPath: null, warnIfMissing: false);
             if (instance is not null && instance.Has("mdev_type") && tree.LinkName(instance, "driver") is { } driver)
             {
                 return driver;
@@ -348,24 +299,7 @@ internal sealed class MdevScan(ScanContext context)
     /// <summary>Vendor attributes of an instance (e.g. <c>aggregator</c>): its one-line regular files other than the kernel's own.</summary>
     private List<KeyValuePair<string, string>>? VendorAttributes(SysfsDirectory instance)
     {
-        names.Clear();
-        foreach (var entry in instance.Entries)
-        {
-            if (entry.Kind == SysfsEntryKind.File && !KernelInstanceFiles.Contains(entry.Name))
-            {
-                names.Add(entry.Name);
-            }
-        }
-
-        if (names.Count == 0)
-        {
-            return null;
-        }
-
-        var attributes = new List<KeyValuePair<string, string>>(names.Count);
-
-        // All of them in one hand-off to the timed reader, in the order they are taken below.
-        tree.Prefetch(instance, CollectionsMarshal.AsSpan(names));
+        List<KeyValuePair<string, string>>? attributes = null;
         foreach (var entry in instance.Entries)
         {
             if (entry.Kind != SysfsEntryKind.File || KernelInstanceFiles.Contains(entry.Name))
@@ -385,7 +319,7 @@ internal sealed class MdevScan(ScanContext context)
                 continue;
             }
 
-            attributes.Add(KeyValuePair.Create(entry.Name, value));
+            (attributes ??= []).Add(KeyValuePair.Create(entry.Name, value));
         }
 
         return attributes;

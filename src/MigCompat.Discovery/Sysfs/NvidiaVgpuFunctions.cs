@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
+using MigCompat.Discovery.Diagnostics;
 using MigCompat.Discovery.Inventory;
 using MigCompat.Discovery.Nvidia;
 using MigCompat.Discovery.Profiles;
@@ -115,9 +116,6 @@ internal sealed class NvidiaVgpuFunctions(ScanContext context)
     private const string VfioPciApi = "vfio-pci";
     private const string PciDevices = "bus/pci/devices";
 
-    /// <summary>The files of the vendor directory, in the order they are taken (one hand-off).</summary>
-    private static readonly string[] VendorFiles = [CurrentType, Creatable];
-
     private readonly SysfsTree tree = context.Tree;
 
     /// <summary>The VFs read so far, in bus order.</summary>
@@ -157,7 +155,6 @@ internal sealed class NvidiaVgpuFunctions(ScanContext context)
             return false;
         }
 
-        tree.Prefetch(vendor, VendorFiles);
         var currentPath = tree.Display(vendor.ChildPath(CurrentType));
         var currentText = tree.ReadText(vendor, CurrentType);
         var creatablePath = tree.Display(vendor.ChildPath(Creatable));
@@ -172,13 +169,12 @@ internal sealed class NvidiaVgpuFunctions(ScanContext context)
         if (!int.TryParse(currentText, NumberStyles.None, CultureInfo.InvariantCulture, out var current))
         {
             physicalFunctionsWithUnknownVfs.Add(physicalFunction);
-            context.Warnings.Add(SysfsWarningCodes.MalformedValue, currentPath, $"expected the numeric id of the configured vGPU type (0 for none), found \"{SysfsTree.Shorten(currentText)}\"; the VF is left out (no device, no capacity)");
+            context.Warnings.Add(SysfsWarningCodes.MalformedValue, currentPath, $"expected the numeric id of the configured vGPU type (0 for none), found \"{ScanWarnings.Shorten(currentText)}\"; the VF is left out (no device, no capacity)");
             return true;
         }
 
         // A configured VF is a device (its slot keeps bus order); a free one only needs its PCI ids.
         var configured = current != 0;
-        tree.Prefetch(device, configured ? ScanContext.PciDeviceAttributes : ScanContext.PciIdAttributes);
         var slot = configured ? slots.Count : -1;
         if (configured)
         {
@@ -413,7 +409,7 @@ internal sealed class NvidiaVgpuFunctions(ScanContext context)
         for (var i = 0; i < lines.Length && i < Shown; i++)
         {
             message.Append(i == 0 ? string.Empty : ", ")
-                .Append(CultureInfo.InvariantCulture, $"line {lines[i].LineNumber} \"{SysfsTree.Shorten(lines[i].Text)}\"");
+                .Append(CultureInfo.InvariantCulture, $"line {lines[i].LineNumber} \"{ScanWarnings.Shorten(lines[i].Text)}\"");
         }
 
         if (lines.Length > Shown)
@@ -431,12 +427,7 @@ internal sealed class NvidiaVgpuFunctions(ScanContext context)
         {
             var directory = bus.Has(address) ? tree.OpenChild(bus, address) : null;
             var driver = directory is null ? null : tree.LinkName(directory, "driver");
-            PciIds? pci = null;
-            if (directory is not null)
-            {
-                tree.Prefetch(directory, ScanContext.PciIdAttributes);
-                pci = context.ReadPciIds(directory);
-            }
+            var pci = directory is null ? null : context.ReadPciIds(directory);
 
             known = new PhysicalFunctionFacts(driver, context.Modules.VersionOf(driver), pci);
             physicalFunctions[address] = known;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using MigCompat.Discovery.Diagnostics;
 using MigCompat.Discovery.Inventory;
 using MigCompat.Discovery.Profiles;
 
@@ -14,9 +15,6 @@ internal static class PciDeviceScan
 {
     private const string VfioPciApi = "vfio-pci";
 
-    /// <summary>The links of a PCI device that the scan reads (read ahead by the probe).</summary>
-    private static readonly string[] DeviceLinks = ["driver", "physfn", "iommu_group"];
-
     public static PciScanResult Scan(ScanContext context)
     {
         var tree = context.Tree;
@@ -29,27 +27,21 @@ internal static class PciDeviceScan
         // In bus order; an NVIDIA vGPU VF's slot is filled once every VF of its PF is read.
         var devices = new List<InventoryDevice?>();
         var vgpuFunctions = new NvidiaVgpuFunctions(context);
-        using (var probe = tree.StartProbe(bus, DeviceLinks))
+        foreach (var entry in bus.Entries)
         {
-            for (var index = 0; index < bus.Entries.Count; index++)
+            var device = tree.OpenChild(bus, entry.Name);
+            if (device is null)
             {
-                probe.Take(index);
-                var entry = bus.Entries[index];
-                var device = tree.OpenChild(bus, entry.Name);
-                if (device is null)
-                {
-                    continue;
-                }
-
-                var driver = tree.LinkName(device, "driver");
-                if (vgpuFunctions.TryRead(entry.Name, device, driver, devices) || !VfioDrivers.IsVfioPciDriver(driver))
-                {
-                    continue;
-                }
-
-                tree.Prefetch(device, ScanContext.PciDeviceAttributes);
-                devices.Add(ReadDevice(context, entry.Name, device, driver!));
+                continue;
             }
+
+            var driver = tree.LinkName(device, "driver");
+            if (vgpuFunctions.TryRead(entry.Name, device, driver, devices) || !VfioDrivers.IsVfioPciDriver(driver))
+            {
+                continue;
+            }
+
+            devices.Add(ReadDevice(context, entry.Name, device, driver!));
         }
 
         var creatable = vgpuFunctions.Complete(bus, devices);

@@ -1,3 +1,4 @@
+using MigCompat.Discovery.Diagnostics;
 using MigCompat.Discovery.Inventory;
 using MigCompat.Discovery.Nvidia;
 using MigCompat.Discovery.Profiles;
@@ -35,12 +36,6 @@ internal sealed class ScanContext
     public DescriptorFields Choose(DescriptorFields? driverExposed, ProfileSubject subject, DescriptorFields derived) =>
         Sources.Choose(driverExposed, subject, derived);
 
-    /// <summary>The attributes <see cref="ReadPciIds"/> reads, in its order (for <see cref="SysfsTree.Prefetch"/>).</summary>
-    public static readonly string[] PciIdAttributes = ["vendor", "device", "subsystem_vendor", "subsystem_device", "class"];
-
-    /// <summary>The PCI id attributes, then <c>numa_node</c>: what a PCI device node or an mdev parent reads.</summary>
-    public static readonly string[] PciDeviceAttributes = [.. PciIdAttributes, "numa_node"];
-
     /// <summary>PCI ids from <c>vendor</c>, <c>device</c>, <c>subsystem_*</c>, <c>class</c>; null when vendor or device is missing.</summary>
     public PciIds? ReadPciIds(SysfsDirectory device)
     {
@@ -73,7 +68,7 @@ internal sealed class ScanContext
             return number;
         }
 
-        Warnings.Add(SysfsWarningCodes.MalformedValue, Tree.Display(directory.ChildPath(name)), $"the link names \"{SysfsTree.Shorten(last)}\", not a number; treated as unknown");
+        Warnings.Add(SysfsWarningCodes.MalformedValue, Tree.Display(directory.ChildPath(name)), $"the link names \"{ScanWarnings.Shorten(last)}\", not a number; treated as unknown");
         return null;
     }
 

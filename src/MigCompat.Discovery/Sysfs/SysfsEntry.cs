@@ -26,9 +26,6 @@ internal sealed class SysfsDirectory
 {
     private readonly List<SysfsEntry> entries;
 
-    /// <summary>Link targets already read (by a <see cref="LinkedDirectoryProbe"/>), by entry index; null until one is.</summary>
-    private string?[]? linkTargets;
-
     /// <summary>Wraps a listing; <paramref name="sortedEntries"/> must be in ordinal name order (looked up by binary search).</summary>
     public SysfsDirectory(string path, List<SysfsEntry> sortedEntries)
     {
@@ -51,21 +48,8 @@ internal sealed class SysfsDirectory
     /// <summary>The root-relative path of a child entry.</summary>
     public string ChildPath(string name) => Path.Length == 0 ? name : string.Concat(Path, "/", name);
 
-    /// <summary>The target of the link <paramref name="name"/> when it has already been read, else null.</summary>
-    public string? KnownLinkTarget(string name) => linkTargets is not null && IndexOf(name) is var i and >= 0 ? linkTargets[i] : null;
-
-    /// <summary>Remembers the target read for the link entry at <paramref name="index"/> (ignored when that entry is not a link).</summary>
-    public void RememberLinkTarget(int index, string target)
-    {
-        if ((uint)index < (uint)entries.Count && entries[index].Kind == SysfsEntryKind.Link)
-        {
-            linkTargets ??= new string?[entries.Count];
-            linkTargets[index] = target;
-        }
-    }
-
     /// <summary>The index of the entry named <paramref name="name"/>, or -1.</summary>
-    public int IndexOf(ReadOnlySpan<char> name)
+    private int IndexOf(ReadOnlySpan<char> name)
     {
         var low = 0;
         var high = entries.Count - 1;

@@ -62,21 +62,6 @@ public sealed record SysfsScanOptions
     /// <summary>The most <c>&lt;pid&gt;/fd/</c> entries examined in one scan (then the lookup stops with a warning). Internal: tests lower it.</summary>
     internal int MaxOpenFilesExamined { get; init; } = 1_000_000;
 
-    /// <summary>Tests: read the proc root by absolute paths, as where the descriptor calls are unavailable.</summary>
-    internal bool ProcReadsByPath { get; init; }
-
-    /// <summary>
-    /// Background threads that read ahead the device directories under <c>bus/*/devices</c> (links,
-    /// listings; never attributes): one fewer than the processors, at most 3. Internal: tests force it.
-    /// </summary>
-    internal int ProbeThreads { get; init; } = Math.Clamp(Environment.ProcessorCount - 1, 0, 3);
-
-    /// <summary>A bus directory with fewer entries than this is not read ahead (starting threads would cost more).</summary>
-    internal int ProbeMinimumEntries { get; init; } = 32;
-
-    /// <summary>Tests: the scanner waits until the probes have read every entry (so none is left to it).</summary>
-    internal bool ProbeBeforeScanning { get; init; }
-
     /// <summary>
     /// Tests: called on the scanning thread with a directory's root-relative physical path right after
     /// it is listed, before anything in it is read: a test removes things there to stand for a device

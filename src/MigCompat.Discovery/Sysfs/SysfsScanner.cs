@@ -1,3 +1,4 @@
+using MigCompat.Discovery.Diagnostics;
 using MigCompat.Discovery.Inventory;
 using MigCompat.Discovery.Nvidia;
 using MigCompat.Discovery.Profiles;
@@ -27,7 +28,7 @@ public static class SysfsScanner
             warnings.Add(warning.Code, warning.Path, warning.Message);
         }
 
-        using var tree = new SysfsTree(options, warnings);
+        var tree = new SysfsTree(options, warnings);
         if (!tree.RootExists)
         {
             warnings.Add(SysfsWarningCodes.RootMissing, options.SysfsRoot, "the sysfs root does not exist or is not a directory; the inventory is empty");

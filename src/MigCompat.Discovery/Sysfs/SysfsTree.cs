@@ -1,20 +1,28 @@
 using System.Globalization;
+using System.IO.Enumeration;
+using MigCompat.Discovery.Diagnostics;
+using MigCompat.Discovery.Files;
 
 namespace MigCompat.Discovery.Sysfs;
 
 /// <summary>
-/// Read-only access to a sysfs tree that never leaves its root. Links are resolved here, by hand:
-/// each target is read with <c>readlink</c>, taken relative to the link's own (already resolved)
-/// directory, normalized component by component, and rejected when it climbs above the root or
-/// is absolute and not under the root. At most <see cref="SysfsScanOptions.MaxLinkHops"/> links
-/// are followed per path, so loops end. Every failure becomes a warning; nothing here throws.
-/// Paths passed around are relative to the root with <c>/</c> separators, every component a real
-/// directory or file (never a link).
+/// Read-only access to a sysfs tree that never leaves its root, with plain .NET file I/O. Links are
+/// resolved here, by hand (docs/discovery.md, "Link rules"): each target is read as text, taken
+/// relative to the link's own (already resolved) directory, normalized component by component, and
+/// rejected when it climbs above the root or is absolute and not under the root. At most
+/// <see cref="SysfsScanOptions.MaxLinkHops"/> links are followed per path, so loops end. Every failure
+/// becomes a warning; nothing here throws. Paths passed around are relative to the root with <c>/</c>
+/// separators, every component a real directory or file (never a link).
 /// </summary>
-internal sealed class SysfsTree : IDisposable
+internal sealed class SysfsTree
 {
-    /// <summary>At most this many directory descriptors are kept open (least recently used closed first).</summary>
-    private const int MaxOpenDirectories = 32;
+    private static readonly EnumerationOptions ListingOptions = new()
+    {
+        AttributesToSkip = 0,
+        IgnoreInaccessible = false,
+        RecurseSubdirectories = false,
+        ReturnSpecialDirectories = false,
+    };
 
     private readonly string root;
     private readonly string displayRoot;
@@ -22,35 +30,14 @@ internal sealed class SysfsTree : IDisposable
     private readonly ScanWarnings warnings;
     private readonly HashSet<string> stalledDirectories = new(StringComparer.Ordinal);
 
-    /// <summary>Root-relative paths known to be real directories (not links): resolution skips their readlink.</summary>
+    /// <summary>Root-relative paths known to be real directories (not links): resolution reads no link there.</summary>
     private readonly HashSet<string> realDirectories = new(StringComparer.Ordinal) { string.Empty };
 
-    /// <summary>Directories listed so far, by physical path: listed once per scan, and their entry kinds spare resolution a readlink per component.</summary>
+    /// <summary>Directories listed so far, by physical path: listed once per scan, and their entry kinds spare resolution a link read per component.</summary>
     private readonly Dictionary<string, SysfsDirectory> listings = new(StringComparer.Ordinal);
 
-    /// <summary>Attribute reads by physical path: finished (a type's attributes are read once, not once per instance) or queued on the reader thread by <see cref="Prefetch"/>.</summary>
-    private readonly Dictionary<string, PendingRead> reads = new(StringComparer.Ordinal);
-
-    /// <summary>The component stack of <see cref="Resolve"/> (not re-entrant), reused.</summary>
-    private readonly Stack<string> pending = new();
-
-    /// <summary>The names <see cref="Prefetch"/> queues on the reader thread, reused.</summary>
-    private readonly List<string> prefetchPaths = [];
-
-    /// <summary>
-    /// Open descriptors of real directories (see <see cref="OpenDirectories"/>): listings, link reads and
-    /// <c>devices/</c> counts walk one component. Bounded; closed by <see cref="Dispose"/>.
-    /// </summary>
-    private readonly OpenDirectories handles;
-
-    /// <summary>Recurring entry names, one string each.</summary>
-    private readonly EntryNames entryNames = new();
-
-    /// <summary>The <c>getdents64</c> buffer, reused.</summary>
-    private byte[]? direntBuffer;
-
-    /// <summary>The scan's attribute reads, on one dedicated thread; started on the first read, retired by <see cref="Dispose"/>.</summary>
-    private AttributeReaderThread? reader;
+    /// <summary>Finished attribute reads by physical path: a type's attributes are read once, not once per instance.</summary>
+    private readonly Dictionary<string, AttributeRead> reads = new(StringComparer.Ordinal);
 
     public SysfsTree(SysfsScanOptions options, ScanWarnings warnings)
     {
@@ -58,7 +45,6 @@ internal sealed class SysfsTree : IDisposable
         this.warnings = warnings;
         displayRoot = options.SysfsRoot.Length > 1 ? options.SysfsRoot.TrimEnd('/') : options.SysfsRoot;
         root = Canonicalize(options.SysfsRoot);
-        handles = new OpenDirectories(root, MaxOpenDirectories);
     }
 
     /// <summary>True when the root exists and is a directory.</summary>
@@ -68,7 +54,7 @@ internal sealed class SysfsTree : IDisposable
     public string Display(string relativePath) =>
         relativePath.Length == 0 ? displayRoot : displayRoot.TrimEnd('/') + "/" + relativePath;
 
-    /// <summary>The path of an entry as shown in warnings: <see cref="Display(string)"/> of <paramref name="directory"/>/<paramref name="name"/>, built once.</summary>
+    /// <summary>The path of an entry as shown in warnings: <see cref="Display(string)"/> of <paramref name="directory"/>/<paramref name="name"/>.</summary>
     public string Display(string directory, string name) => string.Concat([displayRoot.TrimEnd('/'), "/", directory, "/", name]);
 
     /// <summary>The absolute path of a resolved relative path.</summary>
@@ -109,20 +95,13 @@ internal sealed class SysfsTree : IDisposable
     /// </summary>
     public string? LinkName(SysfsDirectory directory, string name)
     {
-        if (directory.KindOf(name) != SysfsEntryKind.Link)
-        {
-            return null;
-        }
-
-        var target = directory.KnownLinkTarget(name) ?? ReadLink(directory.Path, name, null);
-        if (target is null)
+        if (directory.KindOf(name) != SysfsEntryKind.Link || ReadLink(directory.ChildPath(name)) is not { } target)
         {
             return null;
         }
 
         var trimmed = target.TrimEnd('/');
-        var slash = trimmed.LastIndexOf('/');
-        var last = slash < 0 ? trimmed : trimmed[(slash + 1)..];
+        var last = trimmed[(trimmed.LastIndexOf('/') + 1)..];
         return last.Length == 0 || last is "." or ".." ? null : last;
     }
 
@@ -130,6 +109,7 @@ internal sealed class SysfsTree : IDisposable
     /// Reads an attribute of a listed directory: at most <see cref="SysfsScanOptions.MaxAttributeBytes"/>,
     /// within <see cref="SysfsScanOptions.ReadTimeout"/>, trailing whitespace removed. Null (silently)
     /// when the attribute is absent or write-only (mode 0200); null with a warning when it cannot be read.
+    /// After a read times out, the rest of its directory is not read (one timeout per stalled device).
     /// </summary>
     public string? ReadText(SysfsDirectory directory, string name)
     {
@@ -152,23 +132,13 @@ internal sealed class SysfsTree : IDisposable
             return null;
         }
 
-        AttributeRead result;
-        if (reads.TryGetValue(physical, out var known))
+        if (!reads.TryGetValue(physical, out var result))
         {
-            result = known.Batch is null ? known.Result : known.Batch.Wait(known.Index, options.ReadTimeout);
-        }
-        else
-        {
-            result = (reader ??= new AttributeReaderThread()).Read(FullPath(physical), options.MaxAttributeBytes, options.ReadTimeout);
-        }
-
-        if (result.Status == AttributeReadStatus.TimedOut)
-        {
-            reads.Remove(physical);
-        }
-        else if (known.Batch is not null || !reads.ContainsKey(physical))
-        {
-            reads[physical] = new PendingRead(null, 0, result);
+            result = AttributeReader.Read(FullPath(physical), options.MaxAttributeBytes, options.ReadTimeout);
+            if (result.Status != AttributeReadStatus.TimedOut)
+            {
+                reads[physical] = result;
+            }
         }
 
         switch (result.Status)
@@ -198,52 +168,6 @@ internal sealed class SysfsTree : IDisposable
     }
 
     /// <summary>
-    /// Hands the named attributes of a listed directory (those that are files in it, not links, not
-    /// read yet) to the reader thread as one batch, in this order, so that the <see cref="ReadText"/> calls that follow cost
-    /// one thread hand-off together instead of one each. Each still has its own
-    /// <see cref="SysfsScanOptions.ReadTimeout"/>, warnings are given when the value is taken, and a name
-    /// that is then never taken was read for nothing (reading a sysfs attribute changes nothing). List
-    /// the names in the order the caller takes them: the reader reads in that order.
-    /// </summary>
-    public void Prefetch(SysfsDirectory directory, ReadOnlySpan<string> names)
-    {
-        if (stalledDirectories.Contains(directory.Path))
-        {
-            return;
-        }
-
-        prefetchPaths.Clear();
-        foreach (var name in names)
-        {
-            if (directory.KindOf(name) == SysfsEntryKind.File)
-            {
-                var physical = directory.ChildPath(name);
-                if (!reads.ContainsKey(physical))
-                {
-                    prefetchPaths.Add(physical);
-                }
-            }
-        }
-
-        if (prefetchPaths.Count == 0)
-        {
-            return;
-        }
-
-        var fullPaths = new string[prefetchPaths.Count];
-        for (var i = 0; i < fullPaths.Length; i++)
-        {
-            fullPaths[i] = FullPath(prefetchPaths[i]);
-        }
-
-        var batch = (reader ??= new AttributeReaderThread()).Start(fullPaths, options.MaxAttributeBytes);
-        for (var i = 0; i < fullPaths.Length; i++)
-        {
-            reads[prefetchPaths[i]] = new PendingRead(batch, i, default);
-        }
-    }
-
-    /// <summary>
     /// Drops a listed directory and its finished reads from the scan's caches (an mdev instance, once
     /// read: nothing else resolves through it or reads it again), so they do not outlive it.
     /// </summary>
@@ -251,33 +175,12 @@ internal sealed class SysfsTree : IDisposable
     {
         listings.Remove(directory.Path);
         realDirectories.Remove(directory.Path);
-        handles.Close(directory.Path);
-        if (reads.Count == 0)
-        {
-            return;
-        }
-
-        // Keys built in a buffer: no string per entry.
-        var lookup = reads.GetAlternateLookup<ReadOnlySpan<char>>();
-        Span<char> key = stackalloc char[256];
         foreach (var entry in directory.Entries)
         {
-            if (entry.Kind != SysfsEntryKind.File)
-            {
-                continue;
-            }
-
-            var length = directory.Path.Length + 1 + entry.Name.Length;
-            if (directory.Path.Length == 0 || length > key.Length)
+            if (entry.Kind == SysfsEntryKind.File)
             {
                 reads.Remove(directory.ChildPath(entry.Name));
-                continue;
             }
-
-            directory.Path.CopyTo(key);
-            key[directory.Path.Length] = '/';
-            entry.Name.CopyTo(key[(directory.Path.Length + 1)..]);
-            lookup.Remove(key[..length]);
         }
     }
 
@@ -295,7 +198,7 @@ internal sealed class SysfsTree : IDisposable
             return value;
         }
 
-        warnings.Add(SysfsWarningCodes.MalformedValue, Display(directory.ChildPath(name)), $"expected a decimal integer, found \"{Shorten(text)}\"; the value is treated as unknown");
+        warnings.Add(SysfsWarningCodes.MalformedValue, Display(directory.ChildPath(name)), $"expected a decimal integer, found \"{ScanWarnings.Shorten(text)}\"; the value is treated as unknown");
         return null;
     }
 
@@ -308,23 +211,9 @@ internal sealed class SysfsTree : IDisposable
             return 0;
         }
 
-        if (NativeFs.AtSupported && CountAt(physical) is var counted and >= 0)
-        {
-            return counted;
-        }
-
-        if (NativeFs.IsSupported && NativeFs.Count(FullPath(physical), out _) is var count and >= 0)
-        {
-            return count;
-        }
-
-        // Native listing failed (or is not available): the managed listing reports why.
         try
         {
-            return new System.IO.Enumeration.FileSystemEnumerable<bool>(
-                FullPath(physical),
-                static (ref System.IO.Enumeration.FileSystemEntry _) => true,
-                new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false }).Count();
+            return Directory.EnumerateFileSystemEntries(FullPath(physical), "*", ListingOptions).Count();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -334,116 +223,52 @@ internal sealed class SysfsTree : IDisposable
     }
 
     /// <summary>
-    /// Lists a real directory (a root-relative physical path) when that works through descriptors, with
-    /// no warning when it does not (null): for reading ahead; <see cref="List"/> then reports the failure.
+    /// Lists a resolved directory, entries sorted by name (ordinal) so scans are deterministic; each
+    /// entry's kind is its own (a link is a link, whatever it points to). Null when it cannot be listed:
+    /// with a warning, unless <paramref name="logicalPath"/> is null (a quiet look, e.g. for an instance's driver).
     /// </summary>
-    public SysfsDirectory? ListQuietly(string physicalPath) =>
-        listings.TryGetValue(physicalPath, out var listed) ? listed
-            : NativeFs.AtSupported && ListAt(physicalPath) is { } entries ? Listed(physicalPath, entries)
-            : null;
-
-    /// <summary>Lists a resolved directory; entries sorted by name (ordinal) so scans are deterministic.</summary>
-    public SysfsDirectory? List(string physicalPath, string logicalPath, bool warnIfMissing)
+    public SysfsDirectory? List(string physicalPath, string? logicalPath, bool warnIfMissing)
     {
         if (listings.TryGetValue(physicalPath, out var listed))
         {
             return listed;
         }
 
-        if (NativeFs.AtSupported && ListAt(physicalPath) is { } listedAt)
-        {
-            return Listed(physicalPath, listedAt);
-        }
-
-        if (NativeFs.IsSupported)
-        {
-            // Names and kinds straight from the directory entries (d_type): no stat per entry.
-            var nativeEntries = new List<SysfsEntry>();
-            if (NativeFs.List(FullPath(physicalPath), nativeEntries) == 0)
-            {
-                return Listed(physicalPath, nativeEntries);
-            }
-
-            // Failed: the managed listing below fails the same way and gives the system's message.
-        }
-
-        var shown = Display(logicalPath);
+        List<SysfsEntry> entries;
         try
         {
-            var entries = new List<SysfsEntry>();
-            var enumeration = new System.IO.Enumeration.FileSystemEnumerable<SysfsEntry>(
+            entries = [.. new FileSystemEnumerable<SysfsEntry>(
                 FullPath(physicalPath),
-                static (ref System.IO.Enumeration.FileSystemEntry entry) => new SysfsEntry(
+                static (ref FileSystemEntry entry) => new SysfsEntry(
                     entry.FileName.ToString(),
                     (entry.Attributes & FileAttributes.ReparsePoint) != 0 ? SysfsEntryKind.Link
                         : entry.IsDirectory ? SysfsEntryKind.Directory
                         : SysfsEntryKind.File),
-                new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false, RecurseSubdirectories = false, ReturnSpecialDirectories = false });
-            entries.AddRange(enumeration);
-            return Listed(physicalPath, entries);
+                ListingOptions)];
         }
-        catch (DirectoryNotFoundException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            if (warnIfMissing)
+            if (logicalPath is not null)
             {
-                warnings.Add(SysfsWarningCodes.Vanished, shown, $"directory gone when listed ({ex.Message}); the device was probably removed during the scan");
+                var shown = Display(logicalPath);
+                if (ex is DirectoryNotFoundException)
+                {
+                    if (warnIfMissing)
+                    {
+                        warnings.Add(SysfsWarningCodes.Vanished, shown, $"directory gone when listed ({ex.Message}); the device was probably removed during the scan");
+                    }
+                }
+                else
+                {
+                    // Listing a file as a directory is an I/O error too (ENOTDIR).
+                    warnings.Add(ex is UnauthorizedAccessException ? SysfsWarningCodes.PermissionDenied : SysfsWarningCodes.IoError, shown, $"cannot list the directory: {ex.Message}");
+                }
             }
 
             return null;
         }
-        catch (UnauthorizedAccessException ex)
-        {
-            warnings.Add(SysfsWarningCodes.PermissionDenied, shown, $"cannot list the directory: {ex.Message}");
-            return null;
-        }
-        catch (IOException ex)
-        {
-            // Listing a file as a directory lands here too (ENOTDIR).
-            warnings.Add(SysfsWarningCodes.IoError, shown, $"cannot list the directory: {ex.Message}");
-            return null;
-        }
-    }
 
-    /// <summary>
-    /// Starts reading ahead, on <see cref="SysfsScanOptions.ProbeThreads"/> background threads, the
-    /// directories the entries of <paramref name="bus"/> lead to and the named links in them (see
-    /// <see cref="LinkedDirectoryProbe"/>); take entry <c>i</c> with <see cref="LinkedDirectoryProbe.Take"/>
-    /// before resolving it.
-    /// </summary>
-    public LinkedDirectoryProbe StartProbe(SysfsDirectory bus, string[] linkNames) =>
-        LinkedDirectoryProbe.Start(this, bus, root, linkNames, options);
-
-    /// <summary>What a probe found for entry <paramref name="index"/> of <paramref name="bus"/>: its link target, and the listing (with link targets) of the real directory it leads to.</summary>
-    internal void Install(SysfsDirectory bus, int index, ProbedDirectory probed)
-    {
-        if (probed.LinkTarget is not null)
-        {
-            bus.RememberLinkTarget(index, probed.LinkTarget);
-        }
-
-        if (listings.ContainsKey(probed.PhysicalPath))
-        {
-            return;
-        }
-
-        var directory = Listed(probed.PhysicalPath, probed.SortedEntries, sorted: true);
-        var linkNames = probed.LinkNames;
-        for (var i = 0; i < linkNames.Count; i++)
-        {
-            if (probed.LinkTargets[i] is { } target)
-            {
-                directory.RememberLinkTarget(directory.IndexOf(linkNames[i]), target);
-            }
-        }
-    }
-
-    private SysfsDirectory Listed(string physicalPath, List<SysfsEntry> entries, bool sorted = false)
-    {
-        if (!sorted)
-        {
-            entries.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-        }
-
+        entries.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
         realDirectories.Add(physicalPath);
         var directory = new SysfsDirectory(physicalPath, entries);
         listings[physicalPath] = directory;
@@ -461,13 +286,13 @@ internal sealed class SysfsTree : IDisposable
         // state: whether current is known to exist (from its directory's listing), known absent, or unknown.
         var current = basePath;
         var state = PathState.Exists;
-        pending.Clear();
+        var pending = new Stack<string>();
         PushComponents(pending, tail);
         var hops = 0;
         while (pending.Count > 0)
         {
             var component = pending.Pop();
-            if (component.Length == 0 || component == ".")
+            if (component == ".")
             {
                 continue;
             }
@@ -480,43 +305,25 @@ internal sealed class SysfsTree : IDisposable
                     return null;
                 }
 
-                var slash = current.LastIndexOf('/');
-                current = slash < 0 ? string.Empty : current[..slash];
+                current = current[..Math.Max(current.LastIndexOf('/'), 0)];
                 state = PathState.Unknown;
                 continue;
             }
 
-            string? known = null;
-            string? candidate = null;
-            if (listings.TryGetValue(current, out var listing))
+            var next = current.Length == 0 ? component : string.Concat(current, "/", component);
+            if (listings.TryGetValue(current, out var listing) && listing.KindOf(component) is var kind && kind != SysfsEntryKind.Link)
             {
-                // The directory was listed: its entry says whether the component is a link, without a readlink.
-                var kind = listing.KindOf(component);
-                if (kind != SysfsEntryKind.Link)
-                {
-                    current = Join(current, component);
-                    state = kind is null ? PathState.Absent : PathState.Exists;
-                    continue;
-                }
-
-                known = listing.KnownLinkTarget(component);
-            }
-            else
-            {
-                candidate = Join(current, component);
-                if (realDirectories.Contains(candidate))
-                {
-                    current = candidate;
-                    state = PathState.Exists;
-                    continue;
-                }
+                // The directory was listed: its entry says whether the component is a link, with no link read.
+                current = next;
+                state = kind is null ? PathState.Absent : PathState.Exists;
+                continue;
             }
 
-            var target = known ?? ReadLink(current, component, candidate);
+            var target = realDirectories.Contains(next) ? null : ReadLink(next);
             if (target is null)
             {
-                current = candidate ?? Join(current, component);
-                state = PathState.Unknown;
+                current = next;
+                state = realDirectories.Contains(next) ? PathState.Exists : PathState.Unknown;
                 continue;
             }
 
@@ -526,18 +333,12 @@ internal sealed class SysfsTree : IDisposable
                 return null;
             }
 
-            if (pending.Count == 0 && KnownPlainTarget(current, target) is { } physical)
-            {
-                // The common case (a device's link to its directory, an mdev_type link): no components to walk.
-                return physical;
-            }
-
             if (target.StartsWith('/'))
             {
                 var canonicalTarget = target.TrimEnd('/');
                 if (canonicalTarget != root && !canonicalTarget.StartsWith(root + "/", StringComparison.Ordinal))
                 {
-                    warnings.Add(SysfsWarningCodes.LinkEscapesRoot, Shown(), $"a link points to \"{Shorten(target)}\", outside the sysfs root {root}; it was not followed");
+                    warnings.Add(SysfsWarningCodes.LinkEscapesRoot, Shown(), $"a link points to \"{ScanWarnings.Shorten(target)}\", outside the sysfs root {root}; it was not followed");
                     return null;
                 }
 
@@ -574,152 +375,29 @@ internal sealed class SysfsTree : IDisposable
 
         return current;
 
-        // The path as the caller named it (for warnings): null means base/tail, built only when a warning needs it.
-        string Shown() => Display(logicalPath ?? Join(basePath, tail));
+        // The path as the caller named it (for warnings): null means base/tail.
+        string Shown() => Display(logicalPath ?? (basePath.Length == 0 ? tail : basePath + "/" + tail));
     }
 
-    /// <summary>
-    /// Where a link in the physical directory <paramref name="directory"/> leads, when its target is plain
-    /// (see <see cref="LinkedDirectoryProbe.PlainTarget(string, string, string)"/>) and the path it names is already known to be
-    /// physical and to exist: listed, a known real directory, or an entry (not a link) of a listed
-    /// directory. Then following it component by component gives exactly that path. Null otherwise.
-    /// </summary>
-    private string? KnownPlainTarget(string directory, string target)
-    {
-        var needed = directory.Length + target.Length + 1;
-        var buffer = needed <= 512 ? stackalloc char[512] : new char[needed];
-        var length = LinkedDirectoryProbe.PlainTarget(directory, target, root, buffer);
-        if (length < 0)
-        {
-            return null;
-        }
-
-        // The path's own string when the tree already holds one: nothing is allocated.
-        var path = buffer[..length];
-        if (listings.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(path, out var listedPath, out _)
-            || realDirectories.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(path, out listedPath))
-        {
-            return listedPath;
-        }
-
-        var slash = path.LastIndexOf('/');
-        return listings.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(slash < 0 ? [] : path[..slash], out var parent)
-            && parent.KindOf(path[(slash + 1)..]) is SysfsEntryKind.File or SysfsEntryKind.Directory
-            ? new string(path)
-            : null;
-    }
-
-    private static string Join(string directory, string name) => directory.Length == 0 ? name : string.Concat(directory, "/", name);
-
-    /// <summary>Pushes the components of <paramref name="path"/>, last first (so the first is popped first); empty ones and "." are skipped, no array is built.</summary>
+    /// <summary>Pushes the components of <paramref name="path"/>, last first (so the first is popped first); empty ones are skipped.</summary>
     private static void PushComponents(Stack<string> pending, string path)
     {
-        var end = path.Length;
-        for (var i = path.Length - 1; i >= -1; i--)
+        var components = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        for (var i = components.Length - 1; i >= 0; i--)
         {
-            if (i >= 0 && path[i] != '/')
-            {
-                continue;
-            }
-
-            var length = end - i - 1;
-            if (length == 2 && path[i + 1] == '.' && path[i + 2] == '.')
-            {
-                pending.Push("..");
-            }
-            else if (length > 0 && !(length == 1 && path[i + 1] == '.'))
-            {
-                pending.Push(length == path.Length ? path : path.Substring(i + 1, length));
-            }
-
-            end = i;
+            pending.Push(components[i]);
         }
     }
 
-    /// <summary>Closes every open directory descriptor and retires the reader thread. The tree is not used afterwards.</summary>
-    public void Dispose()
-    {
-        handles.Dispose();
-        reader?.Dispose();
-    }
-
-    /// <summary>
-    /// The target text of the link <paramref name="name"/> in the real directory <paramref name="directoryPath"/>
-    /// (<paramref name="relativePath"/> is the two joined, or null to join them here when needed), or null
-    /// when it is not a link (or cannot be read). Relative to the directory's descriptor when one is open.
-    /// </summary>
-    private string? ReadLink(string directoryPath, string name, string? relativePath)
-    {
-        if (NativeFs.AtSupported && handles.Find(directoryPath) is { } handle)
-        {
-            return NativeFs.ReadLinkAt(handle.Fd, name);
-        }
-
-        return ReadLink(relativePath ?? (directoryPath.Length == 0 ? name : string.Concat(directoryPath, "/", name)));
-    }
-
-    /// <summary>Lists a real directory through its descriptor (opened and kept); null when that fails (the caller then lists by path, which reports why).</summary>
-    private List<SysfsEntry>? ListAt(string physicalPath)
-    {
-        var handle = handles.Open(physicalPath);
-        if (handle is null)
-        {
-            return null;
-        }
-
-        if (handle.Listed && !NativeFs.Rewind(handle.Fd))
-        {
-            return null;
-        }
-
-        handle.Listed = true;
-        var entries = new List<SysfsEntry>();
-        direntBuffer ??= new byte[32 * 1024];
-        return NativeFs.ListAt(handle.Fd, root, physicalPath, entries, direntBuffer, entryNames, out _) >= 0 ? entries : null;
-    }
-
-    /// <summary>Counts the entries of a real directory, opened from its parent's descriptor and closed again (not kept); -1 when that fails.</summary>
-    private int CountAt(string physicalPath)
-    {
-        var slash = physicalPath.LastIndexOf('/');
-        var parent = handles.Open(slash < 0 ? string.Empty : physicalPath.AsSpan(0, slash));
-        if (parent is null)
-        {
-            return -1;
-        }
-
-        var fd = NativeFs.OpenDirectoryAt(parent.Fd, physicalPath.AsSpan(slash + 1));
-        if (fd < 0)
-        {
-            return -1;
-        }
-
-        try
-        {
-            direntBuffer ??= new byte[32 * 1024];
-            return NativeFs.ListAt(fd, root, physicalPath, null, direntBuffer, null, out _);
-        }
-        finally
-        {
-            NativeFs.Close(fd);
-        }
-    }
-
-    /// <summary>The target text of a link, or null when the path is not a link (or cannot be read).</summary>
+    /// <summary>The target text of a link (relative to the root), or null when the path is not a link or cannot be read.</summary>
     private string? ReadLink(string relativePath)
     {
-        if (NativeFs.IsSupported)
-        {
-            return NativeFs.ReadLink(root, relativePath);
-        }
-
         try
         {
             return new FileInfo(FullPath(relativePath)).LinkTarget;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            warnings.Add(SysfsWarningCodes.IoError, Display(relativePath), $"cannot read the link: {ex.Message}");
             return null;
         }
     }
@@ -743,8 +421,6 @@ internal sealed class SysfsTree : IDisposable
         return full.Length > 1 ? full.TrimEnd('/') : full;
     }
 
-    internal static string Shorten(string text) => text.Length <= 80 ? text : string.Concat(text.AsSpan(0, 77), "...");
-
     /// <summary>What <see cref="Resolve"/> knows about the path so far.</summary>
     private enum PathState
     {
@@ -757,7 +433,4 @@ internal sealed class SysfsTree : IDisposable
         /// <summary>Not known: checked at the end.</summary>
         Unknown,
     }
-
-    /// <summary>An attribute read: finished (<see cref="Batch"/> null, <see cref="Result"/>) or item <see cref="Index"/> of a reader batch.</summary>
-    private readonly record struct PendingRead(AttributeBatch? Batch, int Index, AttributeRead Result);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Runtime.InteropServices;
+using System.IO.Enumeration;
+using MigCompat.Discovery.Diagnostics;
 using MigCompat.Discovery.Inventory;
 
 namespace MigCompat.Discovery.Sysfs;
@@ -17,11 +18,8 @@ namespace MigCompat.Discovery.Sysfs;
 /// </summary>
 internal static class VfioUsage
 {
-    private const int ENOENT = 2;
+    /// <summary>The <c>errno</c> of a process that exited while it was read (its files then count as read).</summary>
     private const int ESRCH = 3;
-    private const int EPERM = 1;
-    private const int EACCES = 13;
-    private const int ENOTDIR = 20;
     private const string VfioDirectory = "/dev/vfio/";
     private const string NoIommuPrefix = "noiommu-";
     private const string DeviceFilePrefix = "devices/vfio";
@@ -56,16 +54,6 @@ internal static class VfioUsage
             return devices;
         }
 
-        if (!NativeFs.IsSupported)
-        {
-            if (!isDefault || Directory.Exists(procRoot))
-            {
-                warnings.Add(SysfsWarningCodes.InUseUnknown, shown, $"open files cannot be read on this platform (no 64-bit Linux libc); {Unknown(devices.Length)}");
-            }
-
-            return devices;
-        }
-
         string fullRoot;
         try
         {
@@ -77,9 +65,7 @@ internal static class VfioUsage
             return devices;
         }
 
-        var found = new OpenFiles(fullRoot.Length > 1 ? fullRoot.TrimEnd('/') : fullRoot, shown, options.MaxOpenFilesExamined);
-        var rootError = NativeFs.AtSupported && !options.ProcReadsByPath ? found.ReadByDescriptors() : found.ReadByPaths();
-        if (rootError is ENOENT or ENOTDIR)
+        if (!Directory.Exists(fullRoot))
         {
             // No procfs (not Linux, a chroot without /proc): unknown. Only a root the caller named is worth a warning.
             if (!isDefault)
@@ -90,7 +76,8 @@ internal static class VfioUsage
             return devices;
         }
 
-        if (rootError != 0)
+        var found = new OpenFiles(fullRoot.Length > 1 ? fullRoot.TrimEnd('/') : fullRoot, shown, options.MaxOpenFilesExamined);
+        if (found.Read() is { } rootError)
         {
             warnings.Add(SysfsWarningCodes.InUseUnknown, shown, $"cannot list the proc root ({Describe(rootError)}); {Unknown(devices.Length)}");
             return devices;
@@ -224,7 +211,16 @@ internal static class VfioUsage
             return null;
         }
 
-        var link = NativeFs.ReadLink(found.Root, "1/ns/pid");
+        string? link;
+        try
+        {
+            link = new FileInfo(found.Root + "/1/ns/pid").LinkTarget;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            link = null;
+        }
+
         return link is not null && link.StartsWith("pid:[", StringComparison.Ordinal) && link != HostPidNamespace ? link : null;
     }
 
@@ -233,11 +229,8 @@ internal static class VfioUsage
 
     private static string Count(int n, string one, string many) => n == 1 ? "1 " + one : $"{n} {many}";
 
-    private static string Describe(int errno) => errno switch
-    {
-        EACCES or EPERM => "permission denied",
-        _ => Marshal.GetPInvokeErrorMessage(errno),
-    };
+    /// <summary>Why a read failed, for a warning: "permission denied", or the system's message.</summary>
+    private static string Describe(Exception error) => error is UnauthorizedAccessException ? "permission denied" : error.Message;
 
     /// <summary>
     /// Parses a target: <c>/dev/vfio/N</c> and <c>/dev/vfio/noiommu-N</c> are group N; <c>/dev/vfio/devices/vfioM</c>
@@ -276,11 +269,12 @@ internal static class VfioUsage
     /// <summary>What one walk over the proc root found.</summary>
     private sealed class OpenFiles(string root, string shown, int limit)
     {
+        private static readonly EnumerationOptions ListingOptions = new() { AttributesToSkip = 0, IgnoreInaccessible = false };
+
+        private long examined;
+
         /// <summary>The proc root's full path.</summary>
         public string Root { get; } = root;
-
-        private readonly byte[] buffer = new byte[32 * 1024];
-        private readonly List<SysfsEntry> fds = [];
 
         /// <summary>The proc root as the caller named it (for warnings).</summary>
         public string Shown { get; } = shown;
@@ -303,7 +297,7 @@ internal static class VfioUsage
         /// <summary>Processes whose open files could not be (fully) read.</summary>
         public int Unreadable { get; private set; }
 
-        /// <summary>The <c>fd</c> directory of the first of them (as shown in warnings), and why.</summary>
+        /// <summary>The <c>fd</c> directory of the first of them (as shown in warnings).</summary>
         public string? FirstUnreadable { get; private set; }
 
         /// <summary>Why the first unreadable process could not be read.</summary>
@@ -315,103 +309,23 @@ internal static class VfioUsage
         /// <summary>True when the walk stopped at <see cref="Limit"/>.</summary>
         public bool LimitReached { get; private set; }
 
-        private long examined;
-
         /// <summary>
-        /// Walks the proc root through directory descriptors: each <c>&lt;pid&gt;</c> and its <c>fd</c> are opened
-        /// from their parent with <c>O_NOFOLLOW|O_DIRECTORY</c>, the entries read with <c>readlinkat</c>.
-        /// Returns 0, or the <c>errno</c> of opening or listing the root.
+        /// Lists every process's <c>fd</c> directory and reads each entry's link target (never following it).
+        /// Null, or what listing the root threw.
         /// </summary>
-        public int ReadByDescriptors()
+        public Exception? Read()
         {
-            var rootFd = NativeFs.OpenDirectoryPath(Root);
-            if (rootFd < 0)
-            {
-                return Marshal.GetLastPInvokeError();
-            }
-
+            List<string> processes;
             try
             {
-                var entries = new List<SysfsEntry>();
-                if (NativeFs.ListAt(rootFd, Root, string.Empty, entries, buffer, null, out var error) < 0)
-                {
-                    return error;
-                }
-
-                foreach (var pid in ProcessNames(entries))
-                {
-                    if (LimitReached)
-                    {
-                        break;
-                    }
-
-                    Processes++;
-                    SawInit |= pid == "1";
-                    var pidFd = NativeFs.OpenDirectoryAt(rootFd, pid);
-                    if (pidFd < 0)
-                    {
-                        Failed(pid, Marshal.GetLastPInvokeError());
-                        continue;
-                    }
-
-                    try
-                    {
-                        var fdFd = NativeFs.OpenDirectoryAt(pidFd, "fd");
-                        if (fdFd < 0)
-                        {
-                            Failed(pid, Marshal.GetLastPInvokeError());
-                            continue;
-                        }
-
-                        try
-                        {
-                            fds.Clear();
-                            if (NativeFs.ListAt(fdFd, Root, pid + "/fd", fds, buffer, null, out error) < 0)
-                            {
-                                Failed(pid, error);
-                                continue;
-                            }
-
-                            Examine(pid, name =>
-                            {
-                                Marshal.SetLastPInvokeError(0);
-                                var target = NativeFs.ReadLinkAt(fdFd, name);
-                                return (target, target is null ? Marshal.GetLastPInvokeError() : 0);
-                            });
-                        }
-                        finally
-                        {
-                            NativeFs.Close(fdFd);
-                        }
-                    }
-                    finally
-                    {
-                        NativeFs.Close(pidFd);
-                    }
-                }
-
-                return 0;
+                processes = ProcessNames();
             }
-            finally
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                NativeFs.Close(rootFd);
-            }
-        }
-
-        /// <summary>
-        /// The same walk by absolute paths (<c>opendir</c>, <c>readlink</c>), where the descriptor calls are not
-        /// available (glibc before 2.30); a <c>&lt;pid&gt;/fd</c> is opened by path. Returns 0 or the root's <c>errno</c>.
-        /// </summary>
-        public int ReadByPaths()
-        {
-            var entries = new List<SysfsEntry>();
-            var error = NativeFs.List(Root, entries);
-            if (error != 0)
-            {
-                return error;
+                return ex;
             }
 
-            foreach (var pid in ProcessNames(entries))
+            foreach (var pid in processes)
             {
                 if (LimitReached)
                 {
@@ -420,29 +334,35 @@ internal static class VfioUsage
 
                 Processes++;
                 SawInit |= pid == "1";
-                fds.Clear();
-                error = NativeFs.List(string.Concat(Root, "/", pid, "/fd"), fds);
-                if (error != 0)
+                var fd = string.Concat(Root, "/", pid, "/fd");
+                List<string> names;
+                try
                 {
-                    Failed(pid, error);
+                    names = [.. Directory.EnumerateFileSystemEntries(fd, "*", ListingOptions)];
+                    names.Sort(NumericOrder);
+                }
+                catch (DirectoryNotFoundException) when (File.Exists(fd))
+                {
+                    // ENOTDIR, which .NET reports as a directory not found: not a process that exited.
+                    Failed(pid, "not a directory", permissionDenied: false);
+                    continue;
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    Failed(pid, ex);
                     continue;
                 }
 
-                Examine(pid, name =>
-                {
-                    Marshal.SetLastPInvokeError(0);
-                    var target = NativeFs.ReadLink(Root, string.Concat(pid, "/fd/", name));
-                    return (target, target is null ? Marshal.GetLastPInvokeError() : 0);
-                });
+                Examine(pid, names);
             }
 
-            return 0;
+            return null;
         }
 
-        /// <summary>Reads the link target of every listed fd entry of <paramref name="pid"/> and notes the VFIO files.</summary>
-        private void Examine(string pid, Func<string, (string? Target, int Error)> readLink)
+        /// <summary>Reads the link target of every listed fd entry (full paths) of <paramref name="pid"/> and notes the VFIO files.</summary>
+        private void Examine(string pid, List<string> entries)
         {
-            foreach (var fd in fds)
+            foreach (var entry in entries)
             {
                 if (++examined > Limit)
                 {
@@ -450,21 +370,25 @@ internal static class VfioUsage
                     return;
                 }
 
-                if (fd.Kind != SysfsEntryKind.Link)
+                string? target;
+                try
                 {
-                    continue;
-                }
-
-                var (target, error) = readLink(fd.Name);
-                if (target is null)
-                {
-                    // ENOENT: the file was closed (or the process exited) since the listing; EINVAL: not a link.
-                    if (error is EACCES or EPERM)
+                    // Null: not a link. The second read happens only when the first gave nothing, to learn why.
+                    target = new FileInfo(entry).LinkTarget;
+                    if (target is null)
                     {
-                        Failed(pid, error);
-                        return;
+                        File.ResolveLinkTarget(entry, returnFinalTarget: false);
+                        continue;
                     }
-
+                }
+                catch (UnauthorizedAccessException ex)
+                {
+                    Failed(pid, ex);
+                    return;
+                }
+                catch (IOException)
+                {
+                    // The file was closed (or the process exited) since the listing.
                     continue;
                 }
 
@@ -481,35 +405,38 @@ internal static class VfioUsage
         }
 
         /// <summary>A process could not be read: one that exited meanwhile (ENOENT, ESRCH) counts as read.</summary>
-        private void Failed(string pid, int error)
+        private void Failed(string pid, Exception error)
         {
-            if (error is ENOENT or ESRCH)
+            if (error is not (DirectoryNotFoundException or FileNotFoundException) && error.HResult != ESRCH)
             {
-                return;
+                Failed(pid, Describe(error), error is UnauthorizedAccessException);
             }
+        }
 
-            PermissionDenied |= error is EACCES or EPERM;
+        /// <summary>A process could not be read, for <paramref name="reason"/>.</summary>
+        private void Failed(string pid, string reason, bool permissionDenied)
+        {
+            PermissionDenied |= permissionDenied;
             if (Unreadable++ == 0)
             {
                 FirstUnreadable = string.Concat(Shown == "/" ? string.Empty : Shown, "/", pid, "/fd");
-                FirstReason = Describe(error);
+                FirstReason = reason;
             }
         }
 
-        /// <summary>The numeric directories of the root (processes), in numeric order.</summary>
-        private static List<string> ProcessNames(List<SysfsEntry> entries)
+        /// <summary>The process directories of the root (numeric names, real directories, not links), in numeric order.</summary>
+        private List<string> ProcessNames()
         {
-            var names = new List<string>();
-            foreach (var entry in entries)
+            var names = new FileSystemEnumerable<string>(Root, static (ref FileSystemEntry entry) => entry.FileName.ToString(), ListingOptions)
             {
-                if (entry.Kind == SysfsEntryKind.Directory && IsCanonicalNumber(entry.Name))
-                {
-                    names.Add(entry.Name);
-                }
-            }
-
-            names.Sort(static (a, b) => a.Length != b.Length ? a.Length.CompareTo(b.Length) : string.CompareOrdinal(a, b));
+                ShouldIncludePredicate = static (ref FileSystemEntry entry) =>
+                    IsCanonicalNumber(entry.FileName) && entry.IsDirectory && (entry.Attributes & FileAttributes.ReparsePoint) == 0,
+            }.ToList();
+            names.Sort(NumericOrder);
             return names;
         }
+
+        /// <summary>Orders names that end in decimal numbers (process ids, fd numbers under one directory) by number.</summary>
+        private static int NumericOrder(string a, string b) => a.Length != b.Length ? a.Length.CompareTo(b.Length) : string.CompareOrdinal(a, b);
     }
 }

@@ -20,4 +20,7 @@ public static class QueryErrorCodes
 
     /// <summary>The limit or the rejected-host count is out of range.</summary>
     public const string InvalidLimit = "INVALID_LIMIT";
+
+    /// <summary>The host to explain is not in the fleet index.</summary>
+    public const string UnknownExplainHost = "UNKNOWN_EXPLAIN_HOST";
 }

@@ -11,4 +11,10 @@ public static class SearchReasonCodes
 
     /// <summary>The host offers no free resource at all (counts every device).</summary>
     public const string NoResources = "NO_RESOURCES";
+
+    /// <summary>The host is drained: no VM is sent there (counts every device).</summary>
+    public const string HostDrained = "HOST_DRAINED";
+
+    /// <summary>The VM runs on this host now (counts every device).</summary>
+    public const string SourceHost = "SOURCE_HOST";
 }

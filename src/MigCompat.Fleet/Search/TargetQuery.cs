@@ -9,7 +9,29 @@ namespace MigCompat.Fleet.Search;
 /// <param name="Limit">How many candidates to return at most (1 or more).</param>
 /// <param name="IncludeCold">True to also return hosts that can take some devices only by a cold migration.</param>
 /// <param name="MaxRejected">How many rejected hosts to summarize at most (0 or more); see <see cref="TargetSearchResult.Rejected"/>.</param>
-public sealed record TargetQuery(string SourceHost, ImmutableArray<VmDeviceRef> Devices, int Limit = 10, bool IncludeCold = true, int MaxRejected = 20);
+public sealed record TargetQuery(string SourceHost, ImmutableArray<VmDeviceRef> Devices, int Limit = 10, bool IncludeCold = true, int MaxRejected = 20)
+{
+    /// <summary>Equal when every member is equal, the arrays item by item.</summary>
+    /// <param name="other">The other value.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(TargetQuery? other) =>
+        other is not null
+        && Equals(SourceHost, other.SourceHost)
+        && ArrayEquality.Equal(Devices, other.Devices)
+        && Equals(Limit, other.Limit)
+        && Equals(IncludeCold, other.IncludeCold)
+        && Equals(MaxRejected, other.MaxRejected)
+        && ExplainHost == other.ExplainHost;
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(SourceHost, ArrayEquality.Hash(Devices), Limit, IncludeCold, MaxRejected, ExplainHost);
+
+    /// <summary>
+    /// A host to explain in full (<see cref="TargetSearchResult.Explanation"/>): every device's verdict
+    /// against every resource there, with capacity, drain and evidence. Null for none.
+    /// </summary>
+    public string? ExplainHost { get; init; }
+}
 
 /// <summary>One device of the VM: either the id of a device in the source host's inventory, or an inline self descriptor.</summary>
 /// <param name="DeviceId">The device id (mdev UUID or PCI address) on the source host; compared case-insensitively.</param>

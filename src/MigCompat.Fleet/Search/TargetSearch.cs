@@ -31,6 +31,7 @@ internal sealed class TargetSearch
     private int[] demand = [];
     private sbyte[] cost = [];
     private int[] flow = [];
+    private readonly Dictionary<int, CompatibilityLevel> acceptedLevels = []; // slot → level of every host that can take the VM
 
     public TargetSearch(IndexView view, TargetQuery query)
     {
@@ -105,6 +106,7 @@ internal sealed class TargetSearch
             if (placed == query.Devices.Length)
             {
                 acceptedCount++;
+                acceptedLevels[slot] = cold == 0 ? CompatibilityLevel.Live : CompatibilityLevel.Cold;
                 Clear(near, slot);
                 var score = ((long)(placed - cold) << 32) | (uint)Math.Min(spare, uint.MaxValue);
                 KeepBest(accepted, query.Limit, slot, (score, host.Name));
@@ -112,11 +114,14 @@ internal sealed class TargetSearch
         }
 
         var rejectedCount = nearCount - acceptedCount;
-        return new TargetSearchResult(Candidates(accepted), Rejections(near, rejectedCount), considered, [])
+        var explanation = query.ExplainHost is { } explain ? ExplainFully(explain, near) : null;
+        return new TargetSearchResult(Candidates(accepted), Rejections(near, rejectedCount, considered - acceptedCount - rejectedCount), considered, [])
         {
             HostsAccepted = acceptedCount,
             HostsRejected = rejectedCount,
             HostsWithoutCompatibleResource = considered - acceptedCount - rejectedCount,
+            HostsDrained = view.DrainedSlots.Count(slot => slot != sourceSlot),
+            Explanation = explanation,
         };
     }
 
@@ -134,6 +139,11 @@ internal sealed class TargetSearch
             var hint = string.IsNullOrEmpty(query.SourceHost) ? "no source host is given, but devices are referenced by id" : $"the source host '{query.SourceHost}' is not in the fleet index";
             errors.Add(new QueryError(QueryErrorCodes.UnknownSourceHost, $"{hint}; upload the host's inventory first, or give every device as an inline descriptor with an empty source host"));
             return errors.ToImmutable();
+        }
+
+        if (query.ExplainHost is { } explain && !view.SlotsByName.ContainsKey(explain))
+        {
+            errors.Add(new QueryError(QueryErrorCodes.UnknownExplainHost, $"the host to explain, '{explain}', is not in the fleet index; check the name (hosts are listed by GET /v1/hosts)"));
         }
 
         var classByDescriptor = new Dictionary<Descriptor, DeviceClass>();
@@ -421,29 +431,75 @@ internal sealed class TargetSearch
         return new TargetCandidate(host.Name, cold == 0 ? CompatibilityLevel.Live : CompatibilityLevel.Cold, score, [.. assignments]);
     }
 
-    /// <summary>The first <see cref="TargetQuery.MaxRejected"/> rejected hosts (bits left in <paramref name="rejected"/>) by name, explained.</summary>
-    private ImmutableArray<RejectedHost> Rejections(ulong[] rejected, int rejectedCount)
+    /// <summary>
+    /// The first <see cref="TargetQuery.MaxRejected"/> hosts not chosen, explained: the close misses (bits
+    /// left in <paramref name="rejected"/>), then drained hosts, then hosts with nothing compatible; each by name.
+    /// </summary>
+    private ImmutableArray<RejectedHost> Rejections(ulong[] rejected, int rejectedCount, int withoutCompatible)
     {
-        var wanted = Math.Min(query.MaxRejected, rejectedCount);
+        var drained = view.DrainedSlots.Count(slot => slot != sourceSlot);
+        var wanted = Math.Min(query.MaxRejected, rejectedCount + drained + withoutCompatible);
         if (wanted == 0)
         {
             return [];
         }
 
         var hosts = ImmutableArray.CreateBuilder<RejectedHost>(wanted);
-        foreach (var slot in view.NameOrder.Get(view.Slots))
+        var order = view.NameOrder.Get(view.Slots);
+        bool IsRejected(int slot) => (rejected[slot >> 6] & (1UL << (slot & 63))) != 0;
+        Add(slot => IsRejected(slot), slot => Explain(view.Slots[slot]!));
+        Add(slot => view.Slots[slot]!.Drained && slot != sourceSlot, slot => Refused(view.Slots[slot]!.Name, SearchReasonCodes.HostDrained));
+        Add(slot => !IsRejected(slot) && !view.Slots[slot]!.Drained && slot != sourceSlot && !acceptedLevels.ContainsKey(slot), slot => Explain(view.Slots[slot]!));
+        return hosts.DrainToImmutable();
+
+        void Add(Func<int, bool> include, Func<int, RejectedHost> explain)
         {
-            if ((rejected[slot >> 6] & (1UL << (slot & 63))) != 0)
+            foreach (var slot in order)
             {
-                hosts.Add(Explain(view.Slots[slot]!));
                 if (hosts.Count == wanted)
                 {
-                    break;
+                    return;
+                }
+
+                if (view.Slots[slot] is not null && include(slot))
+                {
+                    hosts.Add(explain(slot));
                 }
             }
         }
+    }
 
-        return hosts.DrainToImmutable();
+    private RejectedHost Refused(string host, string code) => new(host, [new ReasonCount(code, query.Devices.Length)]);
+
+    /// <summary>Everything about one host: the search's outcome there, and every device against every resource.</summary>
+    private HostExplanation ExplainFully(string name, ulong[] near)
+    {
+        var slot = view.SlotsByName[name];
+        var host = view.Slots[slot]!;
+        var (outcome, reasons) = slot == sourceSlot ? (HostExplanation.Source, Refused(name, SearchReasonCodes.SourceHost).Reasons)
+            : host.Drained ? (HostExplanation.Drained, Refused(name, SearchReasonCodes.HostDrained).Reasons)
+            : acceptedLevels.TryGetValue(slot, out var level) ? (level == CompatibilityLevel.Live ? HostExplanation.Live : HostExplanation.Cold, ImmutableArray<ReasonCount>.Empty)
+            : (HostExplanation.Rejected, Explain(host).Reasons);
+        var devices = ImmutableArray.CreateBuilder<DeviceExplanation>(query.Devices.Length);
+        for (var index = 0; index < query.Devices.Length; index++)
+        {
+            var deviceClass = classes.First(c => c.DeviceIndexes.Contains(index));
+            var resources = ImmutableArray.CreateBuilder<ResourceVerdict>(host.Resources.Length);
+            foreach (var resource in host.Resources)
+            {
+                resources.Add(new ResourceVerdict(
+                    resource.Key,
+                    resource.Kind == ResourceKind.Device ? resource.Id : null,
+                    resource.Parent,
+                    resource.TypeId,
+                    resource.Free,
+                    deviceClass.VerdictFor(resource.DescriptorId, view.Table[resource.DescriptorId])));
+            }
+
+            devices.Add(new DeviceExplanation(index, sourceDeviceIds[index], resources.MoveToImmutable()));
+        }
+
+        return new HostExplanation(name, outcome, reasons, devices.MoveToImmutable());
     }
 
     /// <summary>Why a host cannot take the VM: per device, the closest refusal of the host's resources, or missing capacity.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using MigCompat.Core.Matching;
+using MigCompat.Core.Model;
 
 namespace MigCompat.Fleet.Search;
 
@@ -9,14 +10,32 @@ namespace MigCompat.Fleet.Search;
 /// </summary>
 /// <param name="Candidates">Hosts that can take every device, best first (ranking in docs/fleet-search.md).</param>
 /// <param name="Rejected">
-/// Hosts that have a resource compatible (live or cold) with at least one of the VM's devices but cannot take all
-/// of them, sorted by name, at most <see cref="TargetQuery.MaxRejected"/>. Hosts with nothing
-/// compatible at all are only counted (<see cref="HostsWithoutCompatibleResource"/>).
+/// Every host the search did not choose, with why, at most <see cref="TargetQuery.MaxRejected"/>: first the close
+/// misses (a resource compatible, live or cold, with some device, but not all placed), then drained hosts
+/// (<c>HOST_DRAINED</c>), then hosts with nothing compatible (their closest refusal's reasons); each group by name.
 /// </param>
 /// <param name="HostsConsidered">Hosts searched: every indexed host except the source and drained hosts.</param>
 /// <param name="Errors">What is wrong with the query.</param>
 public sealed record TargetSearchResult(ImmutableArray<TargetCandidate> Candidates, ImmutableArray<RejectedHost> Rejected, int HostsConsidered, ImmutableArray<QueryError> Errors)
 {
+    /// <summary>Equal when every member is equal, the arrays item by item.</summary>
+    /// <param name="other">The other value.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(TargetSearchResult? other) =>
+        other is not null
+        && ArrayEquality.Equal(Candidates, other.Candidates)
+        && ArrayEquality.Equal(Rejected, other.Rejected)
+        && Equals(HostsConsidered, other.HostsConsidered)
+        && ArrayEquality.Equal(Errors, other.Errors)
+        && HostsAccepted == other.HostsAccepted
+        && HostsRejected == other.HostsRejected
+        && HostsWithoutCompatibleResource == other.HostsWithoutCompatibleResource
+        && HostsDrained == other.HostsDrained
+        && Equals(Explanation, other.Explanation);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(ArrayEquality.Hash(Candidates), ArrayEquality.Hash(Rejected), HostsConsidered, ArrayEquality.Hash(Errors));
+
     /// <summary>How many hosts can take the VM (candidates before <see cref="TargetQuery.Limit"/> cut the list).</summary>
     public int HostsAccepted { get; init; }
 
@@ -25,6 +44,12 @@ public sealed record TargetSearchResult(ImmutableArray<TargetCandidate> Candidat
 
     /// <summary>How many considered hosts have no resource compatible with any of the VM's devices.</summary>
     public int HostsWithoutCompatibleResource { get; init; }
+
+    /// <summary>Drained hosts (besides the source): never candidates, listed in <see cref="Rejected"/> with <c>HOST_DRAINED</c> after the closer misses.</summary>
+    public int HostsDrained { get; init; }
+
+    /// <summary>The explanation of <see cref="TargetQuery.ExplainHost"/>, or null when none was asked.</summary>
+    public HostExplanation? Explanation { get; init; }
 
     /// <summary>True when the query was answered (no errors).</summary>
     public bool Succeeded => Errors.IsDefaultOrEmpty;
@@ -43,7 +68,21 @@ public sealed record QueryError(string Code, string Message);
 /// <param name="Level">Live when every device can migrate live; cold when at least one needs a cold migration.</param>
 /// <param name="Score">The rank key, higher is better: live devices × 2^32 + spare compatible capacity left (clamped).</param>
 /// <param name="Assignments">One per VM device, in query order.</param>
-public sealed record TargetCandidate(string Host, CompatibilityLevel Level, long Score, ImmutableArray<DeviceAssignment> Assignments);
+public sealed record TargetCandidate(string Host, CompatibilityLevel Level, long Score, ImmutableArray<DeviceAssignment> Assignments)
+{
+    /// <summary>Equal when every member is equal, the arrays item by item.</summary>
+    /// <param name="other">The other value.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(TargetCandidate? other) =>
+        other is not null
+        && Equals(Host, other.Host)
+        && Equals(Level, other.Level)
+        && Equals(Score, other.Score)
+        && ArrayEquality.Equal(Assignments, other.Assignments);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Host, Level, Score, ArrayEquality.Hash(Assignments));
+}
 
 /// <summary>Where one VM device goes on a candidate host.</summary>
 /// <param name="DeviceIndex">The 0-based index of the device in <see cref="TargetQuery.Devices"/>.</param>
@@ -66,6 +105,26 @@ public sealed record DeviceAssignment(
     ImmutableArray<DynamicResourceClaim> DynamicResources,
     ImmutableArray<VariableBinding> Bindings)
 {
+    /// <summary>Equal when every member is equal, the arrays item by item.</summary>
+    /// <param name="other">The other value.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(DeviceAssignment? other) =>
+        other is not null
+        && Equals(DeviceIndex, other.DeviceIndex)
+        && Equals(SourceDeviceId, other.SourceDeviceId)
+        && Equals(ResourceKey, other.ResourceKey)
+        && Equals(TargetDeviceId, other.TargetDeviceId)
+        && Equals(Parent, other.Parent)
+        && Equals(TypeId, other.TypeId)
+        && Equals(Level, other.Level)
+        && ArrayEquality.Equal(DynamicResources, other.DynamicResources)
+        && ArrayEquality.Equal(Bindings, other.Bindings)
+        && ArrayEquality.Equal(Reasons, other.Reasons)
+        && Equals(Evidence, other.Evidence);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(DeviceIndex, SourceDeviceId, ResourceKey, TargetDeviceId, Parent, TypeId, Level, ArrayEquality.Hash(Bindings));
+
     /// <summary>
     /// Why this device can only move cold: the reasons of the verdict of the chosen target resource
     /// (e.g. <c>VERSION_MINOR_TOO_LOW</c> on <c>software_version</c>); empty when <see cref="Level"/> is live.
@@ -83,7 +142,19 @@ public sealed record DeviceAssignment(
 /// <summary>A host that cannot take the VM, and why.</summary>
 /// <param name="Host">The host name.</param>
 /// <param name="Reasons">Reason codes with the number of VM devices each concerns, most frequent first.</param>
-public sealed record RejectedHost(string Host, ImmutableArray<ReasonCount> Reasons);
+public sealed record RejectedHost(string Host, ImmutableArray<ReasonCount> Reasons)
+{
+    /// <summary>Equal when every member is equal, the arrays item by item.</summary>
+    /// <param name="other">The other value.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(RejectedHost? other) =>
+        other is not null
+        && Equals(Host, other.Host)
+        && ArrayEquality.Equal(Reasons, other.Reasons);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Host, ArrayEquality.Hash(Reasons));
+}
 
 /// <summary>A reason code (from <see cref="ReasonCodes"/> or <see cref="SearchReasonCodes"/>) and how many VM devices it concerns.</summary>
 /// <param name="Code">The code.</param>

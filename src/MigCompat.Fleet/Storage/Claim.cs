@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using MigCompat.Core.Model;
 
 namespace MigCompat.Fleet.Storage;
 
@@ -40,6 +41,22 @@ public sealed record Claim(
     DateTimeOffset ExpiresAt,
     string? IdempotencyKey)
 {
+    /// <summary>Equal when every member is equal, the arrays item by item.</summary>
+    /// <param name="other">The other value.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(Claim? other) =>
+        other is not null
+        && Equals(Id, other.Id)
+        && Equals(Host, other.Host)
+        && ArrayEquality.Equal(Items, other.Items)
+        && Equals(State, other.State)
+        && Equals(CreatedAt, other.CreatedAt)
+        && Equals(ExpiresAt, other.ExpiresAt)
+        && Equals(IdempotencyKey, other.IdempotencyKey);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Id, Host, ArrayEquality.Hash(Items), State, CreatedAt, ExpiresAt, IdempotencyKey);
+
     /// <summary>True when the claim holds its units (pending and unexpired, or confirmed).</summary>
     public bool IsActive => State is ClaimState.Pending or ClaimState.Confirmed;
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using MigCompat.Core.Model;
 
 namespace MigCompat.Fleet.Storage;
 
@@ -18,11 +19,33 @@ public sealed record ItemAvailability(string ResourceKey, int Requested, long Av
 
 /// <summary>At least one item asked for more than is free; nothing was claimed.</summary>
 /// <param name="Items">Every requested item with its availability.</param>
-public sealed record InsufficientCapacity(ImmutableArray<ItemAvailability> Items) : CreateClaimResult;
+public sealed record InsufficientCapacity(ImmutableArray<ItemAvailability> Items) : CreateClaimResult
+{
+    /// <summary>Equal when every member is equal, the arrays item by item.</summary>
+    /// <param name="other">The other value.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(InsufficientCapacity? other) =>
+        other is not null
+        && ArrayEquality.Equal(Items, other.Items);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(ArrayEquality.Hash(Items));
+}
 
 /// <summary>The host has no resource with some of the requested keys; nothing was claimed.</summary>
 /// <param name="ResourceKeys">The unknown keys.</param>
-public sealed record UnknownResource(ImmutableArray<string> ResourceKeys) : CreateClaimResult;
+public sealed record UnknownResource(ImmutableArray<string> ResourceKeys) : CreateClaimResult
+{
+    /// <summary>Equal when every member is equal, the arrays item by item.</summary>
+    /// <param name="other">The other value.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(UnknownResource? other) =>
+        other is not null
+        && ArrayEquality.Equal(ResourceKeys, other.ResourceKeys);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(ArrayEquality.Hash(ResourceKeys));
+}
 
 /// <summary>The host is not stored.</summary>
 /// <param name="Host">The host name.</param>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using MigCompat.Core.Model;
 
 namespace MigCompat.Fleet.Storage;
 
@@ -14,4 +15,18 @@ public sealed record ResourceCapacity(string ResourceKey, long Capacity, long Cl
 /// <param name="Generation">The inventory generation the resources were computed from.</param>
 /// <param name="Drained">True when the host takes no new claims.</param>
 /// <param name="Resources">The resources.</param>
-public sealed record HostCapacity(string Host, long Generation, bool Drained, ImmutableArray<ResourceCapacity> Resources);
+public sealed record HostCapacity(string Host, long Generation, bool Drained, ImmutableArray<ResourceCapacity> Resources)
+{
+    /// <summary>Equal when every member is equal, the arrays item by item.</summary>
+    /// <param name="other">The other value.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(HostCapacity? other) =>
+        other is not null
+        && Equals(Host, other.Host)
+        && Equals(Generation, other.Generation)
+        && Equals(Drained, other.Drained)
+        && ArrayEquality.Equal(Resources, other.Resources);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Host, Generation, Drained, ArrayEquality.Hash(Resources));
+}

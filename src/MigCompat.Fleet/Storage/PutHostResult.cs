@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using MigCompat.Core.Diagnostics;
+using MigCompat.Core.Model;
 
 namespace MigCompat.Fleet.Storage;
 
@@ -23,4 +24,16 @@ public sealed record GenerationConflict(string Host, long ExpectedGeneration, lo
 /// <summary>The inventory or the expected generation cannot be stored as given; nothing was written.</summary>
 /// <param name="Reason">What is wrong, for a person.</param>
 /// <param name="Diagnostics">The inventory format's errors and warnings, when the document failed its checks.</param>
-public sealed record InvalidInventory(string Reason, ImmutableArray<Diagnostic> Diagnostics) : PutHostResult;
+public sealed record InvalidInventory(string Reason, ImmutableArray<Diagnostic> Diagnostics) : PutHostResult
+{
+    /// <summary>Equal when every member is equal, the arrays item by item.</summary>
+    /// <param name="other">The other value.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(InvalidInventory? other) =>
+        other is not null
+        && Equals(Reason, other.Reason)
+        && ArrayEquality.Equal(Diagnostics, other.Diagnostics);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Reason, ArrayEquality.Hash(Diagnostics));
+}

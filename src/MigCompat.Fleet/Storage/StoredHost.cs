@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using MigCompat.Core.Diagnostics;
+using MigCompat.Core.Model;
 using MigCompat.Discovery.Inventory;
 
 namespace MigCompat.Fleet.Storage;
@@ -20,7 +21,23 @@ public sealed record StoredHost(
     long Generation,
     bool Drained,
     DateTimeOffset UpdatedAt,
-    ImmutableArray<Diagnostic> ReadDiagnostics);
+    ImmutableArray<Diagnostic> ReadDiagnostics)
+{
+    /// <summary>Equal when every member is equal, the arrays item by item.</summary>
+    /// <param name="other">The other value.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(StoredHost? other) =>
+        other is not null
+        && Equals(Name, other.Name)
+        && Equals(Inventory, other.Inventory)
+        && Equals(Generation, other.Generation)
+        && Equals(Drained, other.Drained)
+        && Equals(UpdatedAt, other.UpdatedAt)
+        && ArrayEquality.Equal(ReadDiagnostics, other.ReadDiagnostics);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Name, Inventory, Generation, Drained, UpdatedAt, ArrayEquality.Hash(ReadDiagnostics));
+}
 
 /// <summary>A stored host without its inventory document.</summary>
 /// <param name="Name">The host name.</param>

@@ -81,13 +81,15 @@ internal sealed record HealthResponse(string Status, int Hosts);
 
 /// <summary>The answer of <c>POST /v1/migrations/targets</c>.</summary>
 /// <param name="Candidates">Hosts that can take every device, best first.</param>
-/// <param name="Rejected">Hosts that can take some devices but not all, with why.</param>
+/// <param name="Rejected">Hosts not chosen, with why: close misses first, then drained hosts, then hosts with nothing compatible (at most <c>maxRejected</c>).</param>
 /// <param name="HostsConsidered">Hosts searched (every indexed host but the source and drained hosts).</param>
 /// <param name="Errors">What is wrong with the query (never with a 200).</param>
 /// <param name="HostsAccepted">How many hosts can take the VM (before the limit).</param>
 /// <param name="HostsRejected">How many hosts can take it only in part.</param>
 /// <param name="HostsWithoutCompatibleResource">How many hosts have nothing compatible.</param>
 /// <param name="Succeeded">True when the query was answered.</param>
+/// <param name="HostsDrained">How many hosts are drained (besides the source).</param>
+/// <param name="Explanation">The host named by <c>explainHost</c>, in full; null when none was asked.</param>
 internal sealed record TargetsResponse(
     IReadOnlyList<CandidateResponse> Candidates,
     IReadOnlyList<RejectedHostResponse> Rejected,
@@ -96,7 +98,9 @@ internal sealed record TargetsResponse(
     int HostsAccepted,
     int HostsRejected,
     int HostsWithoutCompatibleResource,
-    bool Succeeded)
+    bool Succeeded,
+    int HostsDrained,
+    HostExplanationResponse? Explanation)
 {
     public static TargetsResponse From(TargetSearchResult result) => new(
         [.. Each(result.Candidates).Select(CandidateResponse.From)],
@@ -106,7 +110,9 @@ internal sealed record TargetsResponse(
         result.HostsAccepted,
         result.HostsRejected,
         result.HostsWithoutCompatibleResource,
-        result.Succeeded);
+        result.Succeeded,
+        result.HostsDrained,
+        result.Explanation is { } explanation ? HostExplanationResponse.From(explanation) : null);
 
     internal static IEnumerable<T> Each<T>(System.Collections.Immutable.ImmutableArray<T> items) => items.IsDefault ? [] : items;
 
@@ -183,6 +189,40 @@ internal sealed record EvidenceResponse(string Kind, string Detail)
 
 /// <summary>A host that cannot take the VM, and the reason codes with how many VM devices each concerns.</summary>
 internal sealed record RejectedHostResponse(string Host, IReadOnlyList<ReasonCountResponse> Reasons);
+
+/// <summary>One host explained for one VM: the search's outcome there and every device's verdict against every resource.</summary>
+/// <param name="Host">The host.</param>
+/// <param name="Outcome"><c>live</c>, <c>cold</c>, <c>rejected</c>, <c>drained</c> or <c>source</c>.</param>
+/// <param name="Reasons">Why it was not chosen (empty for live and cold).</param>
+/// <param name="Devices">Per VM device, in query order.</param>
+internal sealed record HostExplanationResponse(string Host, string Outcome, IReadOnlyList<ReasonCountResponse> Reasons, IReadOnlyList<DeviceExplanationResponse> Devices)
+{
+    public static HostExplanationResponse From(HostExplanation explanation) => new(
+        explanation.Host,
+        explanation.Outcome,
+        [.. TargetsResponse.Each(explanation.Reasons).Select(r => new ReasonCountResponse(r.Code, r.Count))],
+        [.. TargetsResponse.Each(explanation.Devices).Select(d => new DeviceExplanationResponse(
+            d.DeviceIndex,
+            d.SourceDeviceId,
+            [.. TargetsResponse.Each(d.Resources).Select(ResourceVerdictResponse.From)]))]);
+}
+
+/// <summary>One VM device against every resource of the explained host.</summary>
+internal sealed record DeviceExplanationResponse(int DeviceIndex, string? SourceDeviceId, IReadOnlyList<ResourceVerdictResponse> Resources);
+
+/// <summary>A VM device's verdict against one resource: the resource, its free units, and the verdict's level, reasons and evidence (the shapes of an assignment's).</summary>
+internal sealed record ResourceVerdictResponse(string ResourceKey, string? TargetDeviceId, string? Parent, string? TypeId, int Free, string Level, IReadOnlyList<ReasonResponse> Reasons, EvidenceResponse Evidence)
+{
+    public static ResourceVerdictResponse From(ResourceVerdict resource) => new(
+        resource.ResourceKey,
+        resource.TargetDeviceId,
+        resource.Parent,
+        resource.TypeId,
+        resource.Free,
+        TargetsResponse.LevelName(resource.Verdict.Level),
+        [.. TargetsResponse.Each(resource.Verdict.Reasons).Select(ReasonResponse.From)],
+        EvidenceResponse.From(resource.Verdict.Evidence));
+}
 
 /// <summary>A reason code and how many VM devices it concerns.</summary>
 internal sealed record ReasonCountResponse(string Code, int Count);

@@ -14,6 +14,12 @@ internal sealed record TargetsRequest
 
     /// <summary>Whether hosts that only allow a cold migration are listed (true by default).</summary>
     public bool? IncludeCold { get; init; }
+
+    /// <summary>How many hosts not chosen to list with their reasons (0 to 1000; default 20).</summary>
+    public int? MaxRejected { get; init; }
+
+    /// <summary>A host to explain in full: every device's verdict against every resource there.</summary>
+    public string? ExplainHost { get; init; }
 }
 
 /// <summary>One VM device: <c>{"id": "..."}</c> for a device in the source host's inventory, or its descriptor fields.</summary>

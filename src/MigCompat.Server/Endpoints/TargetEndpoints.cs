@@ -15,6 +15,7 @@ namespace MigCompat.Server.Endpoints;
 internal static class TargetEndpoints
 {
     private const int MaxLimit = 100;
+    private const int MaxRejected = 1000;
     private const int MaxDevices = 64;
 
     public static void Map(IEndpointRouteBuilder routes) =>
@@ -91,6 +92,19 @@ internal static class TargetEndpoints
             return null;
         }
 
+        var maxRejected = request.MaxRejected ?? 20;
+        if (maxRejected is < 0 or > MaxRejected)
+        {
+            problem = Problems.BadRequest(string.Create(CultureInfo.InvariantCulture, $"'maxRejected' is {maxRejected}; use 0 to {MaxRejected}"), [new("path", "$.maxRejected")]);
+            return null;
+        }
+
+        if (request.ExplainHost is { } explain && HostNames.Problem(explain, "'explainHost'") is { } badExplain)
+        {
+            problem = Problems.BadRequest(badExplain, [new("path", "$.explainHost")]);
+            return null;
+        }
+
         var refs = ImmutableArray.CreateBuilder<VmDeviceRef>(devices.Count);
         for (var i = 0; i < devices.Count; i++)
         {
@@ -126,6 +140,6 @@ internal static class TargetEndpoints
             refs.Add(new VmDeviceRef(null, parsed.Descriptor));
         }
 
-        return new TargetQuery(request.SourceHost.Trim(), refs.MoveToImmutable(), limit, request.IncludeCold ?? true);
+        return new TargetQuery(request.SourceHost.Trim(), refs.MoveToImmutable(), limit, request.IncludeCold ?? true, maxRejected) { ExplainHost = request.ExplainHost?.Trim() };
     }
 }

@@ -1,3 +1,4 @@
+using MigCompat.Discovery.Importers;
 using MigCompat.Discovery.Inventory;
 
 namespace MigCompat.Discovery.Tests.Importers;

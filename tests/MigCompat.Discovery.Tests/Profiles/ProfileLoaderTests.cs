@@ -1,6 +1,6 @@
+using MigCompat.Discovery.Diagnostics;
 using MigCompat.Discovery.Inventory;
 using MigCompat.Discovery.Profiles;
-using MigCompat.Discovery.Sysfs;
 
 namespace MigCompat.Discovery.Tests.Profiles;
 

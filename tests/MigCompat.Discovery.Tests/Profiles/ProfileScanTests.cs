@@ -1,3 +1,4 @@
+using MigCompat.Discovery.Diagnostics;
 using MigCompat.Discovery.Inventory;
 using MigCompat.Discovery.Profiles;
 using MigCompat.Discovery.Sysfs;

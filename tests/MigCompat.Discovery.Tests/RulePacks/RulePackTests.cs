@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
 using MigCompat.Core.Matching;
+using MigCompat.Discovery.Diagnostics;
 using MigCompat.Discovery.Inventory;
 using MigCompat.Discovery.Profiles;
 using MigCompat.Discovery.RulePacks;
-using MigCompat.Discovery.Sysfs;
 
 namespace MigCompat.Discovery.Tests.RulePacks;
 

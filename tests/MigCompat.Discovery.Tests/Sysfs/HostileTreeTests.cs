@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MigCompat.Discovery.Diagnostics;
 using MigCompat.Discovery.Sysfs;
 
 namespace MigCompat.Discovery.Tests.Sysfs;

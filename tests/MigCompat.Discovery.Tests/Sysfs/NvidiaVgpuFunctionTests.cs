@@ -1,5 +1,6 @@
-using MigCompat.Discovery.Inventory;
+using MigCompat.Discovery.Diagnostics;
 using MigCompat.Discovery.Sysfs;
+using MigCompat.Discovery.Inventory;
 
 namespace MigCompat.Discovery.Tests.Sysfs;
 

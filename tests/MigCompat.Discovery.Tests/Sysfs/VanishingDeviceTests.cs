@@ -1,3 +1,4 @@
+using MigCompat.Discovery.Diagnostics;
 using MigCompat.Discovery.Sysfs;
 
 namespace MigCompat.Discovery.Tests.Sysfs;
@@ -6,7 +7,7 @@ namespace MigCompat.Discovery.Tests.Sysfs;
 /// Devices that go away in the middle of a scan (hot-unplug, an mdev removed by another tool): the
 /// scan finishes, says what it lost, and keeps everything else. The removal happens right after the
 /// scanner lists a directory and before it reads anything in it (<c>AfterListing</c>), which is when
-/// a real removal hurts most. Probes are off so the scanning thread is the one that lists.
+/// a real removal hurts most.
 /// </summary>
 public class VanishingDeviceTests
 {
@@ -65,7 +66,6 @@ public class VanishingDeviceTests
         var removed = false;
         var options = SysfsScanning.Options(fixture) with
         {
-            ProbeThreads = 0,
             AfterListing = path =>
             {
                 if (!removed && path == removeAfterListing)

@@ -1,3 +1,4 @@
+using MigCompat.Discovery.Diagnostics;
 using MigCompat.Discovery.Inventory;
 using MigCompat.Discovery.Sysfs;
 
@@ -43,7 +44,7 @@ public sealed class VfioUsageTests : IDisposable
         fixture.Dispose();
     }
 
-    public static TheoryData<string, string[], string[], bool> OpenFileCases()
+    public static TheoryData<string, string[], string[]> OpenFileCases()
     {
         (string Case, string[] OpenFiles, string[] InUse)[] cases =
         [
@@ -59,13 +60,10 @@ public sealed class VfioUsageTests : IDisposable
                  "4242 /dev/vfio/devices/vfio01", "4242 /dev/vfio/-1", "4242 /dev/vfio/99999999999", "4242 /dev/vfio12", "4242 /dev/vfio/devices/",
                  "4242 /dev/vfio/99", "4242 /dev/iommu"], []),
         ];
-        var data = new TheoryData<string, string[], string[], bool>();
-        foreach (var byPath in new[] { false, true })
+        var data = new TheoryData<string, string[], string[]>();
+        foreach (var (name, openFiles, inUse) in cases)
         {
-            foreach (var (name, openFiles, inUse) in cases)
-            {
-                data.Add(name, openFiles, inUse, byPath);
-            }
+            data.Add(name, openFiles, inUse);
         }
 
         return data;
@@ -73,7 +71,7 @@ public sealed class VfioUsageTests : IDisposable
 
     [Theory]
     [MemberData(nameof(OpenFileCases))]
-    public void Open_vfio_files_mark_their_devices_in_use_and_every_other_device_free(string openFilesCase, string[] openFiles, string[] inUse, bool byPath)
+    public void Open_vfio_files_mark_their_devices_in_use_and_every_other_device_free(string openFilesCase, string[] openFiles, string[] inUse)
     {
         Assert.NotEmpty(openFilesCase);
         foreach (var process in openFiles.Select(f => f.Split(' ', 2)).GroupBy(f => int.Parse(f[0], System.Globalization.CultureInfo.InvariantCulture)))
@@ -81,7 +79,7 @@ public sealed class VfioUsageTests : IDisposable
             proc.Process(process.Key, [.. process.Select(f => f[1])]);
         }
 
-        var inventory = Scan(byPath: byPath);
+        var inventory = Scan();
 
         Assert.Equal(Expected(inUse, others: false), InUse(inventory));
         Assert.Empty(inventory.Warnings);
@@ -186,14 +184,12 @@ public sealed class VfioUsageTests : IDisposable
         }
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void An_fd_directory_that_cannot_be_listed_leaves_devices_not_found_open_unknown_with_one_warning(bool byPath)
+    [Fact]
+    public void An_fd_directory_that_cannot_be_listed_leaves_devices_not_found_open_unknown_with_one_warning()
     {
         proc.Process(4242, "/dev/vfio/12").ProcessWithBrokenFd(4243).ProcessWithBrokenFd(4244);
 
-        var inventory = Scan(byPath: byPath);
+        var inventory = Scan();
 
         Assert.Equal(Expected([MdevGroup12], others: null), InUse(inventory));
         var warning = Assert.Single(inventory.Warnings);
@@ -254,15 +250,13 @@ public sealed class VfioUsageTests : IDisposable
         }
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Reaching_the_open_file_limit_stops_the_lookup_and_leaves_devices_not_found_open_unknown(bool byPath)
+    [Fact]
+    public void Reaching_the_open_file_limit_stops_the_lookup_and_leaves_devices_not_found_open_unknown()
     {
         // Process 1 has two open files, 4242 four: the third file examined is /dev/vfio/12, the fourth the last one allowed.
         proc.Process(4242, "/dev/vfio/12", "/dev/null", "/dev/null", "/dev/vfio/31");
 
-        var inventory = Scan(byPath: byPath, limit: 4);
+        var inventory = Scan(limit: 4);
 
         Assert.Equal(Expected([MdevGroup12], others: null), InUse(inventory));
         var warning = Assert.Single(inventory.Warnings);
@@ -320,8 +314,8 @@ public sealed class VfioUsageTests : IDisposable
         Assert.Equal(4, Occurrences(json, "\"in_use\": false"));
     }
 
-    private HostInventory Scan(bool byPath = false, int limit = 1_000_000) =>
-        SysfsScanner.Scan(SysfsScanning.Options(fixture) with { ProcRoot = proc.Root, ProcReadsByPath = byPath, MaxOpenFilesExamined = limit });
+    private HostInventory Scan(int limit = 1_000_000) =>
+        SysfsScanner.Scan(SysfsScanning.Options(fixture) with { ProcRoot = proc.Root, MaxOpenFilesExamined = limit });
 
     private static Dictionary<string, bool?> InUse(HostInventory inventory) => inventory.Devices.ToDictionary(d => d.Id, d => d.InUse);
 

@@ -133,15 +133,19 @@ public class AssignmentPropertyTests
                     var scanned = considered.Select(h => (Name: $"h{h}", Cold: BestCold(hosts[h], vm, includeCold), Near: IsNear(hosts[h], vm), Spare: Spare(hosts[h], vm, includeCold))).ToList();
                     var accepted = scanned.Where(s => s.Cold >= 0).ToList();
                     var rejected = scanned.Where(s => s.Cold < 0 && s.Near).Select(s => s.Name).Order(StringComparer.Ordinal).ToList();
+                    var drainedHosts = present.Where(h => drained[h] && !(bySource && h == 0)).Select(h => $"h{h}").Order(StringComparer.Ordinal);
+                    var nothingCompatible = scanned.Where(s => s.Cold < 0 && !s.Near).Select(s => s.Name).Order(StringComparer.Ordinal);
+                    var listed = rejected.Concat(drainedHosts).Concat(nothingCompatible);
                     var top = accepted
                         .Select(s => (s.Name, Score: ((long)(vm.Length - s.Cold) << 32) | (uint)(s.Spare - vm.Length)))
                         .OrderByDescending(s => s.Score).ThenBy(s => s.Name, StringComparer.Ordinal).Take(limit).ToList();
 
                     Assert.Equal(top, result.Candidates.Select(c => (c.Host, c.Score)));
-                    Assert.Equal(rejected.Take(maxRejected), result.Rejected.Select(r => r.Host));
+                    Assert.Equal(listed.Take(maxRejected), result.Rejected.Select(r => r.Host));
                     Assert.Equal(
                         (considered.Count, accepted.Count, rejected.Count, considered.Count - accepted.Count - rejected.Count),
                         (result.HostsConsidered, result.HostsAccepted, result.HostsRejected, result.HostsWithoutCompatibleResource));
+                    Assert.Equal(drainedHosts.Count(), result.HostsDrained);
                 }
             },
             iter: 300);

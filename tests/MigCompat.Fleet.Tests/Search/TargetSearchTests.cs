@@ -120,16 +120,80 @@ public class TargetSearchTests
     [Theory]
     [InlineData("nvidia-64", "vfio-pci", ReasonCodes.TypeNotAccepted)]
     [InlineData("nvidia-63", "vfio-ccw", ReasonCodes.DeviceApiMismatch)]
-    public void A_host_with_nothing_compatible_is_counted_but_neither_a_candidate_nor_listed(string type, string api, string code)
+    public void A_host_with_nothing_compatible_is_counted_and_listed_with_its_closest_refusal(string type, string api, string code)
     {
-        _ = code;
         using var index = Index(Source("src", V11), Host("dst", types: [Type("p", Gpu(type, "17.1.0", api), 4)]));
 
         var result = index.FindTargets(QueryById("src", 1));
 
         Assert.Empty(result.Candidates);
-        Assert.Empty(result.Rejected);
+        var rejected = Assert.Single(result.Rejected);
+        Assert.Equal("dst", rejected.Host);
+        Assert.Contains(new ReasonCount(code, 1), rejected.Reasons);
         Assert.Equal((1, 0, 0, 1), (result.HostsConsidered, result.HostsAccepted, result.HostsRejected, result.HostsWithoutCompatibleResource));
+    }
+
+    [Fact]
+    public void Every_host_not_chosen_is_listed_close_misses_first_then_drained_hosts_then_hosts_with_nothing_compatible()
+    {
+        using var index = Index(
+            Source("src", V11),
+            Host("a-other-type", types: [Type("p", Gpu("nvidia-64", "17.1.0"), 4)]),
+            Host("b-drained", types: [Type("p", V11, 4)]),
+            Host("c-full", types: [Type("p", V11, 0)]),
+            Host("d-free", types: [Type("p", V11, 4)]),
+            Host("e-empty"));
+        index.SetDrained("b-drained", true);
+
+        var result = index.FindTargets(QueryById("src", 1));
+
+        Assert.Equal(["d-free"], result.Candidates.Select(c => c.Host));
+        Assert.Equal(
+            [("c-full", SearchReasonCodes.InsufficientCapacity), ("b-drained", SearchReasonCodes.HostDrained), ("a-other-type", ReasonCodes.TypeNotAccepted), ("e-empty", SearchReasonCodes.NoResources)],
+            result.Rejected.Select(r => (r.Host, r.Reasons[0].Code)));
+        Assert.Equal((1, 1, 2, 1), (result.HostsAccepted, result.HostsRejected, result.HostsWithoutCompatibleResource, result.HostsDrained));
+        Assert.Equal(["c-full", "b-drained"], index.FindTargets(QueryById("src", 1) with { MaxRejected = 2 }).Rejected.Select(r => r.Host));
+    }
+
+    [Theory]
+    [InlineData("d-free", HostExplanation.Live, "")]
+    [InlineData("c-cold", HostExplanation.Cold, "")]
+    [InlineData("b-full", HostExplanation.Rejected, SearchReasonCodes.InsufficientCapacity)]
+    [InlineData("a-drained", HostExplanation.Drained, SearchReasonCodes.HostDrained)]
+    [InlineData("src", HostExplanation.Source, SearchReasonCodes.SourceHost)]
+    public void Explaining_a_host_gives_its_outcome_and_every_devices_verdict_against_every_resource_there(string host, string outcome, string reason)
+    {
+        using var index = Index(
+            Host("src", [Device("vm-0", V11, inUse: true), Device("vm-1", V11, inUse: true)]),
+            Host("a-drained", types: [Type("p", V11, 4)]),
+            Host("b-full", types: [Type("p", V11, 1), Type("q", Gpu("nvidia-64", "17.1.0"), 4)]),
+            Host("c-cold", types: [Type("p", Gpu("nvidia-63", "17.0.0"), 4)]),
+            Host("d-free", types: [Type("p", V11, 2), Type("q", Gpu("nvidia-64", "17.1.0"), 4)]));
+        index.SetDrained("a-drained", true);
+
+        var result = index.FindTargets(QueryById("src", 2) with { ExplainHost = host });
+
+        var explanation = Assert.IsType<HostExplanation>(result.Explanation);
+        Assert.Equal((host, outcome), (explanation.Host, explanation.Outcome));
+        Assert.Equal(reason, string.Join(" ", explanation.Reasons.Select(r => r.Code)));
+        Assert.Equal([0, 1], explanation.Devices.Select(d => d.DeviceIndex));
+        Assert.Equal(["vm-0", "vm-1"], explanation.Devices.Select(d => d.SourceDeviceId));
+        foreach (var device in explanation.Devices)
+        {
+            Assert.Equal(index.FindTargets(QueryById("src", 2) with { ExplainHost = host }).Explanation!.Devices[device.DeviceIndex], device);
+            Assert.All(device.Resources, r => Assert.StartsWith(host == "src" ? "device:" : "type:", r.ResourceKey, StringComparison.Ordinal));
+            Assert.All(device.Resources.Where(r => r.TypeId == "nvidia-64"), r => Assert.Equal(CompatibilityLevel.None, r.Verdict.Level));
+        }
+    }
+
+    [Fact]
+    public void Explaining_a_host_the_index_does_not_know_is_a_query_error()
+    {
+        using var index = Index(Source("src", V11));
+
+        var result = index.FindTargets(QueryById("src", 1) with { ExplainHost = "nowhere" });
+
+        Assert.Equal([QueryErrorCodes.UnknownExplainHost], result.Errors.Select(e => e.Code));
     }
 
     [Fact]

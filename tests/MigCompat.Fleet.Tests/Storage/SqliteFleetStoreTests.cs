@@ -54,21 +54,32 @@ public sealed class SqliteFleetStoreTests : FleetStoreContractTests
     }
 
     [Fact]
-    public async Task The_database_file_is_created_with_its_directory_and_uses_a_write_ahead_log()
+    public async Task The_database_file_is_created_in_an_existing_directory_and_uses_a_write_ahead_log()
     {
-        var nested = Path.Combine(_directory, "a", "b", "fleet.db");
+        var path = Path.Combine(_directory, "fleet.db");
 
-        await using (var store = await SqliteFleetStore.OpenAsync(nested, Clock, TestContext.Current.CancellationToken))
+        await using (var store = await SqliteFleetStore.OpenAsync(path, Clock, TestContext.Current.CancellationToken))
         {
-            Assert.Equal(Path.GetFullPath(nested), store.Path);
+            Assert.Equal(Path.GetFullPath(path), store.Path);
         }
 
-        Assert.True(File.Exists(nested));
-        await using var connection = new SqliteConnection($"Data Source={nested};Pooling=False");
+        Assert.True(File.Exists(path));
+        await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", (string?)await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_database_in_a_directory_that_does_not_exist_is_refused_and_the_directory_is_not_created()
+    {
+        var nested = Path.Combine(_directory, "a", "b", "fleet.db");
+
+        var error = await Assert.ThrowsAsync<FleetStoreException>(() => SqliteFleetStore.OpenAsync(nested, Clock, TestContext.Current.CancellationToken));
+
+        Assert.Contains("does not exist", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_directory, "a")));
     }
 
     [Fact]

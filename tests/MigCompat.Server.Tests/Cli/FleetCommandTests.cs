@@ -18,7 +18,7 @@ public sealed class FleetCommandTests
         Assert.True(code == 0, stderr);
         Assert.Contains("curl -s -H \"Authorization: Bearer ", stdout, StringComparison.Ordinal);
         Assert.Contains("http://127.0.0.1:", stdout, StringComparison.Ordinal);
-        Assert.Contains("candidate(s) of", stdout, StringComparison.Ordinal);
+        Assert.Contains("candidate(s) shown of", stdout, StringComparison.Ordinal);
         Assert.Contains("stored 30 of 30", stderr, StringComparison.Ordinal);
     }
 
@@ -43,6 +43,50 @@ public sealed class FleetCommandTests
         Assert.Equal(2, targets.Code);
         Assert.Empty(targets.Stdout);
         Assert.Contains("no-such-device", targets.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("host-b", 0, "Host host-b: live")]
+    [InlineData("host-c", 1, "Host host-c: rejected (INSUFFICIENT_CAPACITY: 1)")]
+    [InlineData("host-a", 1, "Host host-a: source (SOURCE_HOST: 1)")]
+    public async Task Targets_explain_answers_for_one_host_with_every_devices_verdict_there(string explained, int exitCode, string headline)
+    {
+        using var directory = new TempDirectory();
+        await using var server = await LoopbackServer.StartAsync(Path.Combine(directory.Path, "fleet.db"));
+        using var client = new HttpClient { BaseAddress = new Uri(server.Url) };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", FleetTestServer.AdminToken);
+        foreach (var (name, free) in new[] { ("host-a", 4), ("host-b", 4), ("host-c", 0) })
+        {
+            using var content = new StringContent(TestInventories.Json(TestInventories.Host(name, free)), System.Text.Encoding.UTF8, "application/json");
+            (await client.PutAsync("/v1/hosts/" + name, content, Ct)).EnsureSuccessStatusCode();
+        }
+
+        var (code, stdout, stderr) = await RunAsync("targets", "--server", server.Url, "--token", FleetTestServer.ReadToken, "--host", "host-a", "--device", TestInventories.SourceDevice, "--explain", explained);
+
+        Assert.True(code == exitCode, stderr + stdout);
+        Assert.Contains(headline, stdout, StringComparison.Ordinal);
+        Assert.Contains("DEVICE", stdout, StringComparison.Ordinal);
+        Assert.Contains("EVIDENCE", stdout, StringComparison.Ordinal);
+        Assert.Contains("NOT CHOSEN", stdout, StringComparison.Ordinal);
+        Assert.Contains("host-c", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Agent_once_prints_the_scans_warnings_and_exits_2_when_a_profile_is_not_used_after_storing_the_inventory()
+    {
+        using var directory = new TempDirectory();
+        var sysfs = Directory.CreateDirectory(Path.Combine(directory.Path, "sys")).FullName;
+        var profiles = Directory.CreateDirectory(Path.Combine(directory.Path, "profiles.d")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(profiles, "gpu.profile"), "[profile\nthis is not a profile\n", Ct);
+        await using var server = await LoopbackServer.StartAsync(Path.Combine(directory.Path, "fleet.db"));
+
+        var (code, _, stderr) = await RunAsync("agent", "--server", server.Url, "--token", FleetTestServer.AgentA, "--once", "--sysfs-root", sysfs, "--profiles", profiles, "--host", "host-a");
+
+        Assert.True(code == 2, stderr);
+        Assert.Contains("warning MCS020", stderr, StringComparison.Ordinal);
+        Assert.Contains("gpu.profile", stderr, StringComparison.Ordinal);
+        Assert.Contains("is not used", stderr, StringComparison.Ordinal);
+        Assert.Contains("generation 1", stderr, StringComparison.Ordinal);
     }
 
     [Theory]

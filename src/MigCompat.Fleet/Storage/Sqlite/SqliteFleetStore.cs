@@ -40,7 +40,7 @@ public sealed class SqliteFleetStore : RelationalFleetStore
     /// <param name="path">The database file.</param>
     /// <param name="timeProvider">The clock for timestamps and claim expiry; the system clock when null.</param>
     /// <param name="cancellationToken">Cancels the opening.</param>
-    /// <exception cref="FleetStoreException">The file cannot be created or is not a fleet database.</exception>
+    /// <exception cref="FleetStoreException">The file's directory does not exist, the file cannot be created, or it is not a fleet database.</exception>
     public static async Task<SqliteFleetStore> OpenAsync(string path, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrWhiteSpace(path))
@@ -53,14 +53,14 @@ public sealed class SqliteFleetStore : RelationalFleetStore
         {
             fullPath = System.IO.Path.GetFullPath(path);
             var directory = System.IO.Path.GetDirectoryName(fullPath);
-            if (!string.IsNullOrEmpty(directory))
+            if (!string.IsNullOrEmpty(directory) && !Directory.Exists(directory))
             {
-                Directory.CreateDirectory(directory);
+                throw new FleetStoreException($"the directory of the SQLite database '{path}' does not exist ({directory}); create it first, or name a file in an existing directory");
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new FleetStoreException($"cannot create the SQLite database '{path}': {e.Message}", e);
+            throw new FleetStoreException($"cannot use the SQLite database path '{path}': {e.Message}", e);
         }
 
         var connectionString = new SqliteConnectionStringBuilder

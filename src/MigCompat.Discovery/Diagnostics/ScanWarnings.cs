@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using MigCompat.Discovery.Inventory;
 
-namespace MigCompat.Discovery.Sysfs;
+namespace MigCompat.Discovery.Diagnostics;
 
 /// <summary>Collects the warnings of one scan, in the order they happen, each once.</summary>
 internal sealed class ScanWarnings
@@ -19,4 +19,7 @@ internal sealed class ScanWarnings
     }
 
     public ImmutableArray<InventoryWarning> ToImmutable() => [.. warnings];
+
+    /// <summary>A value as quoted in a warning message: at most 80 characters, longer text cut with <c>...</c>.</summary>
+    internal static string Shorten(string text) => text.Length <= 80 ? text : string.Concat(text.AsSpan(0, 77), "...");
 }

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using MigCompat.Core.Model;
 using MigCompat.Discovery.Inventory;
 
-namespace MigCompat.Discovery.Sysfs;
+namespace MigCompat.Discovery.Profiles;
 
 /// <summary>Turns a parsed Core <see cref="Descriptor"/> into the plain <see cref="DescriptorFields"/> an inventory carries.</summary>
 public static class DescriptorFieldsConversion

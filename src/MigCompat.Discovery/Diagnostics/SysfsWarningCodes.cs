@@ -1,4 +1,4 @@
-namespace MigCompat.Discovery.Sysfs;
+namespace MigCompat.Discovery.Diagnostics;
 
 /// <summary>The stable codes of the warnings a sysfs scan or profile load puts into an inventory (see <c>docs/discovery.md</c>).</summary>
 public static class SysfsWarningCodes
@@ -47,7 +47,7 @@ public static class SysfsWarningCodes
     public const string InUseUnknown = "MCS013";
 
     /// <summary>
-    /// NVML (<see cref="SysfsScanOptions.NvmlLibrary"/>) cannot be loaded or initialized while NVIDIA vGPU devices or
+    /// NVML (<c>SysfsScanOptions.NvmlLibrary</c>) cannot be loaded or initialized while NVIDIA vGPU devices or
     /// types exist: their vGPU range, ECC mode and negotiated versions are unknown (those fields are left out).
     /// </summary>
     public const string NvmlUnavailable = "MCS030";

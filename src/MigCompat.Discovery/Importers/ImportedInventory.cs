@@ -1,9 +1,9 @@
-using MigCompat.Discovery.Importers;
+using MigCompat.Discovery.Inventory;
 
-namespace MigCompat.Discovery.Inventory;
+namespace MigCompat.Discovery.Importers;
 
-/// <summary>Operations that combine an inventory with other inputs.</summary>
-public static class InventoryExtensions
+/// <summary>What importing adds to an inventory: the devices a domain uses, and what imported devices lack.</summary>
+public static class ImportedInventory
 {
     /// <summary>
     /// Sets <see cref="InventoryDevice.InUse"/> to true on every device the domain uses (mdev UUID
