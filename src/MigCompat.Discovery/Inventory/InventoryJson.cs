@@ -34,6 +34,16 @@ public static class InventoryJson
 
     private static InventoryJsonContext Context => InventoryJsonContext.Default;
 
+    /// <summary>The inventory's name for a device kind: <c>mdev</c>, <c>pci</c> or <c>sriov_vf</c>.</summary>
+    /// <param name="kind">A defined kind.</param>
+    /// <returns>Its name in the JSON form.</returns>
+    public static string KindName(DeviceKind kind) => InventoryNames.Name(kind);
+
+    /// <summary>The inventory's name for a descriptor origin: <c>driver</c>, <c>profile</c>, <c>derived</c> or <c>imported</c>.</summary>
+    /// <param name="origin">A defined origin.</param>
+    /// <returns>Its name in the JSON form.</returns>
+    public static string OriginName(DescriptorOrigin origin) => InventoryNames.Name(origin);
+
     /// <summary>Writes the inventory as indented JSON text ending in a newline.</summary>
     /// <param name="inventory">The inventory to write; default (uninitialized) arrays are written as empty.</param>
     /// <returns>The JSON text.</returns>

@@ -327,9 +327,11 @@ internal static class InventoryNames
     private static readonly string[] Kinds = ["mdev", "pci", "sriov_vf"];
     private static readonly string[] Origins = ["driver", "profile", "derived", "imported"];
 
-    public static string Name(DeviceKind kind) => Kinds[(int)kind];
+    public static string Name(DeviceKind kind) =>
+        (uint)kind < (uint)Kinds.Length ? Kinds[(int)kind] : throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a defined device kind.");
 
-    public static string Name(DescriptorOrigin origin) => Origins[(int)origin];
+    public static string Name(DescriptorOrigin origin) =>
+        (uint)origin < (uint)Origins.Length ? Origins[(int)origin] : throw new ArgumentOutOfRangeException(nameof(origin), origin, "Not a defined descriptor origin.");
 
     public static DeviceKind? Kind(string text) => Array.IndexOf(Kinds, text) is var i and >= 0 ? (DeviceKind)i : null;
 
