@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using MigCompat.Fleet.Storage;
 using MigCompat.Server.Contracts;
 using MigCompat.Server.Endpoints;
 using MigCompat.Server.Http;
@@ -83,12 +84,28 @@ public static class MigCompatServer
         app.UseAuthentication();
         app.UseAuthorization();
         app.Use(CountRequestAsync);
-        HostEndpoints.Map(app);
-        TargetEndpoints.Map(app);
-        ClaimEndpoints.Map(app);
+        // Every API route answers 503 until the fleet service has loaded its hosts; /healthz,
+        // /metrics and the OpenAPI document answer at once.
+        var api = app.MapGroup("").AddEndpointFilter(Readiness.FilterAsync);
+        HostEndpoints.Map(api);
+        TargetEndpoints.Map(api);
+        ClaimEndpoints.Map(api);
         OperationsEndpoints.Map(app);
         app.MapOpenApi();
         return app;
+    }
+
+    /// <summary>
+    /// Waits until the started application's fleet service has loaded every host and the API answers
+    /// (until then every API route answers 503 and <c>/healthz</c> says <c>starting</c>).
+    /// </summary>
+    /// <param name="app">An application from <see cref="BuildApp"/>, started.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <exception cref="FleetStoreException">Loading the hosts failed; the message says why, on one line, and the application is stopping.</exception>
+    public static Task WhenReadyAsync(WebApplication app, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.Services.GetRequiredService<FleetServiceHost>().Ready.WaitAsync(cancellationToken);
     }
 
     /// <summary>The longest URL (path and query) the API reads: 8 KiB. Longer: 414 with a problem.</summary>

@@ -58,6 +58,35 @@ public sealed class BinaryTests
         Assert.False(Directory.Exists(workspace.Path("missing")), "serve must not create the database's directory");
     }
 
+    [Fact]
+    public async Task Serve_whose_hosts_cannot_be_loaded_listens_then_says_why_in_one_line_and_exits_4()
+    {
+        using var workspace = new Workspace();
+        var database = workspace.Path("fleet.db");
+        await (await MigCompat.Fleet.Storage.FleetStoreFactory.OpenAsync(database, cancellationToken: TestContext.Current.CancellationToken)).DisposeAsync();
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=False"))
+        {
+            // The store opens (every migration is applied), but reading the hosts fails.
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                DROP TABLE hosts;
+                CREATE VIEW hosts AS SELECT 'h' AS name, 1 AS generation, 0 AS drained, 0 AS updated_at_ms, 1 AS device_count, json_extract('{', '$') AS inventory_json;
+                """;
+            await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        var (code, stdout, stderr) = await RunBinaryAsync(["serve", "--db", database, "--urls", "http://127.0.0.1:0"]);
+
+        Assert.True(code == 4, $"exit {code}\n{stderr}");
+        Assert.Empty(stdout);
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => !line.StartsWith("serve: warning: ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.StartsWith("serve: listening on http://127.0.0.1:", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("serve: the server could not start: loading the hosts from the fleet database failed: ", lines[1], StringComparison.Ordinal);
+        Assert.Contains("malformed JSON", lines[1], StringComparison.Ordinal);
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> RunBinaryAsync(IEnumerable<string> args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

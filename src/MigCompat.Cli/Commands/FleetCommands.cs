@@ -91,10 +91,14 @@ internal static class FleetCommands
             try
             {
                 await using var app = await FleetHosting.StartAsync(options, cancellationToken);
-                await stderr.WriteLineAsync($"serve: listening on {string.Join(", ", FleetHosting.Addresses(app))} with {FleetStoreSpec.Parse(options.Database)}; Ctrl+C stops");
+                await stderr.WriteLineAsync($"serve: listening on {string.Join(", ", FleetHosting.Addresses(app))} with {FleetStoreSpec.Parse(options.Database)}; loading the hosts (the API answers 503 until then); Ctrl+C stops");
                 try
                 {
-                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                    // A failed load ends here with its one-line message (the outer catch), like a failed open.
+                    await MigCompatServer.WhenReadyAsync(app, cancellationToken);
+                    await stderr.WriteLineAsync("serve: ready");
+                    using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
+                    await Task.Delay(Timeout.Infinite, stop.Token);
                 }
                 catch (OperationCanceledException)
                 {
@@ -207,35 +211,19 @@ internal static class FleetCommands
             }
 
             using var client = new FleetClient(url, parse.GetValue(token) ?? Environment.GetEnvironmentVariable("MIGCOMPAT_TOKEN"));
-            FleetResponse answer;
-            try
+            var body = new
             {
-                var body = new
-                {
-                    sourceHost = parse.GetRequiredValue(host),
-                    devices = parse.GetRequiredValue(devices).Select(id => new { id }).ToArray(),
-                    limit = parse.GetValue(limit),
-                    includeCold = !parse.GetValue(liveOnly),
-                    maxRejected = parse.GetValue(rejected),
-                    explainHost = parse.GetValue(explain),
-                };
-                answer = await client.PostJsonAsync("/v1/migrations/targets", body, cancellationToken);
-            }
-            catch (HttpRequestException e)
+                sourceHost = parse.GetRequiredValue(host),
+                devices = parse.GetRequiredValue(devices).Select(id => new { id }).ToArray(),
+                limit = parse.GetValue(limit),
+                includeCold = !parse.GetValue(liveOnly),
+                maxRejected = parse.GetValue(rejected),
+                explainHost = parse.GetValue(explain),
+            };
+            var (answer, exitCode) = await FleetClient.CallAsync("targets", url, () => client.PostJsonAsync("/v1/migrations/targets", body, cancellationToken), stderr, cancellationToken);
+            if (answer?.Json is not { } json)
             {
-                await stderr.WriteLineAsync($"targets: the server at {url} is unreachable: {e.Message}");
-                return FleetExitCodes.ServerFailed;
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                await stderr.WriteLineAsync($"targets: the server at {url} did not answer in time");
-                return FleetExitCodes.ServerFailed;
-            }
-
-            if (!answer.IsSuccess || answer.Json is not { } json)
-            {
-                await stderr.WriteLineAsync("targets: " + answer.Message);
-                return answer.Status is System.Net.HttpStatusCode.UnprocessableEntity or System.Net.HttpStatusCode.BadRequest ? ExitCodes.UnusableInput : FleetExitCodes.ServerFailed;
+                return exitCode;
             }
 
             if (parse.GetValue(format) == CliOptions.Json)

@@ -25,6 +25,40 @@ internal sealed class FleetClient : IDisposable
     public Task<FleetResponse> PostJsonAsync(string path, object body, CancellationToken cancellationToken) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json") }, cancellationToken);
 
+    public Task<FleetResponse> DeleteAsync(string path, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Delete, path), cancellationToken);
+
+    /// <summary>
+    /// Runs one API call for <paramref name="command"/>: an unreachable or silent server and an error answer
+    /// are one line on stderr with an exit code (2 for a refused request, 4 for the server); null when it succeeded.
+    /// </summary>
+    public static async Task<(FleetResponse? Answer, int ExitCode)> CallAsync(string command, Uri server, Func<Task<FleetResponse>> call, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        FleetResponse answer;
+        try
+        {
+            answer = await call();
+        }
+        catch (HttpRequestException e)
+        {
+            await stderr.WriteLineAsync($"{command}: the server at {server} is unreachable: {e.Message}");
+            return (null, FleetExitCodes.ServerFailed);
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await stderr.WriteLineAsync($"{command}: the server at {server} did not answer in time");
+            return (null, FleetExitCodes.ServerFailed);
+        }
+
+        if (!answer.IsSuccess || answer.Json is null)
+        {
+            await stderr.WriteLineAsync($"{command}: {answer.Message}");
+            return (null, answer.Status is HttpStatusCode.UnprocessableEntity or HttpStatusCode.BadRequest or HttpStatusCode.NotFound or HttpStatusCode.Conflict ? ExitCodes.UnusableInput : FleetExitCodes.ServerFailed);
+        }
+
+        return (answer, ExitCodes.Success);
+    }
+
     public Task<FleetResponse> PutInventoryAsync(string host, string inventoryJson, long generation, CancellationToken cancellationToken)
     {
         var request = new HttpRequestMessage(HttpMethod.Put, "/v1/hosts/" + Uri.EscapeDataString(host))

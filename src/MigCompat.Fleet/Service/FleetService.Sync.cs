@@ -27,28 +27,49 @@ public sealed partial class FleetService
     /// <param name="cancellationToken">Cancels the refresh.</param>
     public async Task RefreshAsync(CancellationToken cancellationToken = default)
     {
-        var summaries = await store.ListHostsAsync(cancellationToken);
-        var stored = summaries.Select(summary => summary.Name).ToHashSet(StringComparer.Ordinal);
-        List<string> gone;
+        // Runs every few seconds on a fleet of any size, so it holds no copy of the host list: the
+        // summaries are compared with the index as they stream by, and only the hosts that changed
+        // are kept (a list held across the whole read would outlive the young generations each time
+        // and pile up in the old one: the idle server's memory would grow).
+        var removalsBefore = Volatile.Read(ref removals);
+        var changed = new List<string>();
+        var present = 0;
+        await foreach (var summary in store.StreamHostSummariesAsync(cancellationToken))
+        {
+            switch (Compare(summary))
+            {
+                case HostState.Current:
+                    present++;
+                    break;
+                case HostState.Changed:
+                    present++;
+                    changed.Add(summary.Name);
+                    break;
+                default:
+                    changed.Add(summary.Name);
+                    break;
+            }
+        }
+
+        // Every indexed host was seen (none removed here meanwhile): none is gone. Otherwise read the
+        // names again to find which.
+        bool someGone;
         lock (indexGate)
         {
-            gone = [.. indexed.Keys.Where(name => !stored.Contains(name))];
+            someGone = present != indexed.Count || Volatile.Read(ref removals) != removalsBefore;
         }
 
-        foreach (var name in gone)
+        if (someGone)
         {
-            RemoveFromIndex(name);
+            await RemoveGoneHostsAsync(cancellationToken);
         }
 
-        foreach (var summary in summaries)
+        foreach (var name in changed)
         {
-            if (NeedsReload(summary))
+            var host = await store.GetHostAsync(name, cancellationToken);
+            if (host is not null)
             {
-                var host = await store.GetHostAsync(summary.Name, cancellationToken);
-                if (host is not null)
-                {
-                    ApplyToIndex(host, readByRefresh: true);
-                }
+                ApplyToIndex(host, readByRefresh: true);
             }
         }
 
@@ -60,23 +81,55 @@ public sealed partial class FleetService
         }
     }
 
-    /// <summary>Re-reads the units held by active claims on every host in one query and gives them to the index.</summary>
+    private async Task RemoveGoneHostsAsync(CancellationToken cancellationToken)
+    {
+        var stored = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var summary in store.StreamHostSummariesAsync(cancellationToken))
+        {
+            stored.Add(summary.Name);
+        }
+
+        List<string> gone;
+        lock (indexGate)
+        {
+            gone = [.. indexed.Keys.Where(name => !stored.Contains(name))];
+        }
+
+        foreach (var name in gone)
+        {
+            RemoveFromIndex(name);
+        }
+    }
+
+    /// <summary>
+    /// Re-reads the units held by active claims on every host in one query and gives them to the index.
+    /// Only hosts with claims now or at the last count are touched, so an idle fleet costs a pass over
+    /// the index and allocates nothing per host.
+    /// </summary>
     private async Task RefreshAllClaimCountsAsync(CancellationToken cancellationToken)
     {
         var units = await store.GetActiveClaimUnitsAsync(cancellationToken);
         lock (indexGate)
         {
-            foreach (var name in indexed.Keys.ToList())
+            var released = new List<string>();
+            foreach (var (name, host) in indexed)
             {
-                var current = indexed[name];
-                if (!units.TryGetValue(name, out var resources))
+                if (host.ClaimedUnits != 0 && !units.ContainsKey(name))
                 {
-                    if (current.ClaimedUnits != 0)
-                    {
-                        index.SetClaimed(name, new Dictionary<string, int>(StringComparer.Ordinal));
-                        indexed[name] = current with { ClaimedUnits = 0 };
-                    }
+                    released.Add(name);
+                }
+            }
 
+            foreach (var name in released)
+            {
+                index.SetClaimed(name, new Dictionary<string, int>(StringComparer.Ordinal));
+                indexed[name] = indexed[name] with { ClaimedUnits = 0 };
+            }
+
+            foreach (var (name, resources) in units)
+            {
+                if (!indexed.TryGetValue(name, out var current))
+                {
                     continue;
                 }
 
@@ -127,20 +180,29 @@ public sealed partial class FleetService
         return purged;
     }
 
-    private bool NeedsReload(HostSummary summary)
+    /// <summary>Whether the index holds a stored host as it is stored, an older state of it, or not at all.</summary>
+    private HostState Compare(HostSummary summary)
     {
         lock (indexGate)
         {
-            return !indexed.TryGetValue(summary.Name, out var current) || current.Generation != summary.Generation || current.Drained != summary.Drained
-                || current.UpdatedAt != summary.UpdatedAt;
+            if (!indexed.TryGetValue(summary.Name, out var current))
+            {
+                return HostState.Missing;
+            }
+
+            return current.Generation == summary.Generation && current.Drained == summary.Drained && current.UpdatedAt == summary.UpdatedAt
+                ? HostState.Current
+                : HostState.Changed;
         }
     }
 
     private async Task RebuildAsync(CancellationToken cancellationToken)
     {
+        Volatile.Write(ref hostsToLoad, await store.CountHostsAsync(cancellationToken));
         var skipped = 0;
         await foreach (var host in store.LoadAllAsync(cancellationToken))
         {
+            Interlocked.Increment(ref hostsLoaded);
             if (host.Inventory is null)
             {
                 skipped++;
@@ -215,5 +277,12 @@ public sealed partial class FleetService
             Metrics.RecordSync(name + "_failed");
             FleetServiceLog.BackgroundFailed(options.Logger, name, e.Message);
         }
+    }
+
+    private enum HostState
+    {
+        Missing,
+        Changed,
+        Current,
     }
 }

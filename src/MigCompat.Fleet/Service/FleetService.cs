@@ -24,6 +24,12 @@ public sealed partial class FleetService : IAsyncDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> staleClaimCounts = new(StringComparer.Ordinal);
     private Task background = Task.CompletedTask;
     private int disposed;
+    private int loadStarted;
+    private int hostsLoaded;
+    private int hostsToLoad = -1;
+
+    /// <summary>How many hosts left the index so far; a refresh that sees it change knows the host list moved under it.</summary>
+    private int removals;
 
     private FleetService(IFleetStore store, FleetServiceOptions options)
     {
@@ -46,31 +52,78 @@ public sealed partial class FleetService : IAsyncDisposable
     /// <exception cref="FleetStoreException">The database cannot be opened; the message says why.</exception>
     public static async Task<FleetService> StartAsync(FleetServiceOptions options, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var store = await FleetStoreFactory.OpenAsync(options.Database, options.TimeProvider, cancellationToken);
-        try
-        {
-            return await StartAsync(store, options, cancellationToken);
-        }
-        catch
-        {
-            await store.DisposeAsync();
-            throw;
-        }
+        var service = await OpenAsync(options, cancellationToken);
+        return await LoadOrDisposeAsync(service, cancellationToken);
     }
 
     /// <summary>Starts the service on an open store, which it then owns and disposes.</summary>
     /// <param name="store">The store.</param>
     /// <param name="options">The options (<see cref="FleetServiceOptions.Database"/> is not used).</param>
     /// <param name="cancellationToken">Cancels the start.</param>
-    public static async Task<FleetService> StartAsync(IFleetStore store, FleetServiceOptions options, CancellationToken cancellationToken = default)
+    public static async Task<FleetService> StartAsync(IFleetStore store, FleetServiceOptions options, CancellationToken cancellationToken = default) =>
+        await LoadOrDisposeAsync(Open(store, options), cancellationToken);
+
+    /// <summary>
+    /// Opens the store <see cref="FleetServiceOptions.Database"/> names (applying its migrations), without
+    /// loading any host: the first half of <see cref="StartAsync(FleetServiceOptions, CancellationToken)"/>,
+    /// for a host that listens while <see cref="LoadAsync"/> runs. The service answers nothing useful
+    /// until <see cref="LoadAsync"/> has completed.
+    /// </summary>
+    /// <param name="options">The options.</param>
+    /// <param name="cancellationToken">Cancels the opening.</param>
+    /// <exception cref="FleetStoreException">The database cannot be opened; the message says why.</exception>
+    public static async Task<FleetService> OpenAsync(FleetServiceOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Open(await FleetStoreFactory.OpenAsync(options.Database, options.TimeProvider, cancellationToken), options);
+    }
+
+    /// <summary>Wraps an open store, which the service then owns and disposes, without loading any host (see <see cref="OpenAsync"/>).</summary>
+    /// <param name="store">The store.</param>
+    /// <param name="options">The options (<see cref="FleetServiceOptions.Database"/> is not used).</param>
+    public static FleetService Open(IFleetStore store, FleetServiceOptions options)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
-        var service = new FleetService(store, options);
-        await service.RebuildAsync(cancellationToken);
-        service.background = service.RunBackgroundAsync(service.stopping.Token);
-        return service;
+        return new FleetService(store, options);
+    }
+
+    /// <summary>
+    /// Rebuilds the index from every stored host, then starts the background refresh and the expiry
+    /// sweep (with the purge of ended claims). Call once, after <see cref="OpenAsync"/> or <see cref="Open"/>;
+    /// <see cref="HostsLoaded"/> and <see cref="HostsToLoad"/> tell how far it is.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the load.</param>
+    /// <exception cref="InvalidOperationException">The load was already started.</exception>
+    public async Task LoadAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref loadStarted, 1) != 0)
+        {
+            throw new InvalidOperationException("the fleet service is already loaded or loading");
+        }
+
+        await RebuildAsync(cancellationToken);
+        background = RunBackgroundAsync(stopping.Token);
+    }
+
+    /// <summary>How many stored hosts the running <see cref="LoadAsync"/> has read so far.</summary>
+    public int HostsLoaded => Volatile.Read(ref hostsLoaded);
+
+    /// <summary>How many hosts the store holds, once <see cref="LoadAsync"/> has counted them; null before.</summary>
+    public int? HostsToLoad => Volatile.Read(ref hostsToLoad) is var total and >= 0 ? total : null;
+
+    private static async Task<FleetService> LoadOrDisposeAsync(FleetService service, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await service.LoadAsync(cancellationToken);
+            return service;
+        }
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>
@@ -277,6 +330,7 @@ public sealed partial class FleetService : IAsyncDisposable
         {
             index.Remove(name);
             indexed.Remove(name);
+            removals++;
         }
     }
 

@@ -33,6 +33,18 @@ public interface IFleetStore : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the operation.</param>
     Task<ImmutableArray<HostSummary>> ListHostsAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>How many hosts are stored (cheap: no document is read).</summary>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<int> CountHostsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Streams every stored host's summary, in no particular order, without reading the inventory
+    /// documents or holding the list: for comparing the store with an in-memory index every few
+    /// seconds without keeping a copy of the fleet's host list alive while doing so.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    IAsyncEnumerable<HostSummary> StreamHostSummariesAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Marks a host drained (no new claims) or not. Returns false when the host is not stored.</summary>
     /// <param name="name">The host name.</param>
     /// <param name="drained">True to drain, false to undrain.</param>

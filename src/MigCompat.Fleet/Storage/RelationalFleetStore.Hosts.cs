@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using System.Data.Common;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using MigCompat.Discovery.Inventory;
 
@@ -101,17 +103,33 @@ public abstract partial class RelationalFleetStore
     /// <inheritdoc />
     public async Task<ImmutableArray<HostSummary>> ListHostsAsync(CancellationToken cancellationToken = default)
     {
+        var hosts = new List<HostSummary>();
+        await foreach (var host in StreamHostSummariesAsync(cancellationToken))
+        {
+            hosts.Add(host);
+        }
+
+        return [.. hosts.OrderBy(host => host.Name, StringComparer.Ordinal)];
+    }
+
+    /// <inheritdoc />
+    public async Task<int> CountHostsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        return Convert.ToInt32(await DbCommands.ScalarAsync(connection, null, "SELECT COUNT(*) FROM hosts", cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<HostSummary> StreamHostSummariesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
         await using var connection = await OpenConnectionAsync(cancellationToken);
         await using var command = DbCommands.Create(connection, null,
             "SELECT name, generation, drained, updated_at_ms, device_count FROM hosts");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var hosts = new List<HostSummary>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            hosts.Add(new HostSummary(reader.GetString(0), reader.GetInt64(1), reader.GetBoolean(2), FromMs(reader.GetInt64(3)), checked((int)reader.GetInt64(4))));
+            yield return new HostSummary(reader.GetString(0), reader.GetInt64(1), reader.GetBoolean(2), FromMs(reader.GetInt64(3)), checked((int)reader.GetInt64(4)));
         }
-
-        return [.. hosts.OrderBy(host => host.Name, StringComparer.Ordinal)];
     }
 
     /// <inheritdoc />
@@ -151,10 +169,7 @@ public abstract partial class RelationalFleetStore
                 return false;
             }
 
-            await DbCommands.ExecuteAsync(connection, transaction,
-                "DELETE FROM claim_items WHERE claim_id IN (SELECT id FROM claims WHERE host = @name)", cancellationToken, ("@name", name));
-            await DbCommands.ExecuteAsync(connection, transaction, "DELETE FROM claims WHERE host = @name", cancellationToken, ("@name", name));
-            await DbCommands.ExecuteAsync(connection, transaction, "DELETE FROM resources WHERE host = @name", cancellationToken, ("@name", name));
+            // The foreign keys (migration 4) delete the host's resources, claims and claim items with it.
             await DbCommands.ExecuteAsync(connection, transaction, "DELETE FROM hosts WHERE name = @name", cancellationToken, ("@name", name));
             return true;
         }, cancellationToken);

@@ -29,7 +29,7 @@ public abstract partial class RelationalFleetStore
             }
         }, stop.Token));
         var finished = Task.WhenAll(decoders.Append(producer)).ContinueWith(
-            all => hosts.Writer.TryComplete(all.IsFaulted ? all.Exception.GetBaseException() : all.IsCanceled ? new OperationCanceledException(cancellationToken) : null),
+            all => hosts.Writer.TryComplete(all.IsFaulted ? all.Exception.InnerExceptions[0] : all.IsCanceled ? new OperationCanceledException(cancellationToken) : null),
             CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 
         try

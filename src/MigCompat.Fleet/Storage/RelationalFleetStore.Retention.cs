@@ -44,10 +44,9 @@ public abstract partial class RelationalFleetStore
                 }
 
                 // By id, not by repeating the condition: on PostgreSQL another instance may mark claims
-                // expired between two statements, and items must go exactly with their claims.
+                // expired between the select and the delete. The foreign key deletes the claims' items.
                 var list = IdList(ids.Count);
                 var parameters = ids.Select((id, i) => (Name: "@id" + i.ToString(CultureInfo.InvariantCulture), Value: (object?)id)).ToArray();
-                await DbCommands.ExecuteAsync(connection, transaction, $"DELETE FROM claim_items WHERE claim_id IN ({list})", cancellationToken, parameters);
                 var claims = await DbCommands.ExecuteAsync(connection, transaction, $"DELETE FROM claims WHERE id IN ({list})", cancellationToken, parameters);
                 return (ids.Count, claims);
             }, cancellationToken);

@@ -41,6 +41,9 @@ public abstract partial class RelationalFleetStore : IFleetStore
     /// <summary>Starts the transaction migrations run in, excluding every other migrating instance.</summary>
     private protected abstract Task<WriteTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>Checks, before a migration transaction that applied anything commits, what the backend does not check on its own (SQLite: the foreign keys).</summary>
+    private protected virtual Task CheckMigratedAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>True for errors a retry of the whole transaction can cure (lost races, deadlocks, busy).</summary>
     private protected abstract bool IsRetryable(DbException exception);
 
@@ -100,12 +103,18 @@ public abstract partial class RelationalFleetStore : IFleetStore
                 $"the fleet database has schema version {applied.Max()}, newer than this program knows ({newest}); upgrade MigCompat before opening it"));
         }
 
-        foreach (var migration in migrations.OrderBy(m => m.Version).Where(m => !applied.Contains(m.Version)))
+        var missing = migrations.OrderBy(m => m.Version).Where(m => !applied.Contains(m.Version)).ToList();
+        foreach (var migration in missing)
         {
             await DbCommands.ExecuteAsync(connection, transaction, migration.Sql, cancellationToken);
             await DbCommands.ExecuteAsync(connection, transaction,
                 "INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (@version, @name, @at)", cancellationToken,
                 ("@version", (long)migration.Version), ("@name", migration.Name), ("@at", ToMs(Time.GetUtcNow())));
+        }
+
+        if (missing.Count > 0)
+        {
+            await CheckMigratedAsync(connection, transaction, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

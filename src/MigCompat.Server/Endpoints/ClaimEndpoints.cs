@@ -33,10 +33,7 @@ internal static class ClaimEndpoints
 
     private static async Task<IResult> CreateAsync(HttpContext context, FleetServiceHost host, JsonBody json, CancellationToken cancellationToken)
     {
-        if (host.Service is not { } service)
-        {
-            return HostEndpoints.NotReady();
-        }
+        var service = host.Loaded;
 
         var (body, problem) = await json.ReadAsync<ClaimCreateRequest>(context.Request, cancellationToken);
         if (body is null)
@@ -73,29 +70,18 @@ internal static class ClaimEndpoints
 
     private static async Task<IResult> GetAsync(string id, HttpContext context, FleetServiceHost host, CancellationToken cancellationToken)
     {
-        if (host.Service is not { } service)
-        {
-            return HostEndpoints.NotReady();
-        }
+        var service = host.Loaded;
 
         return await service.GetClaimAsync(id, cancellationToken) is { } claim
             ? Results.Ok(ClaimBody.From(claim))
             : Problems.NotFound($"no claim has id '{id}'");
     }
 
-    private static async Task<IResult> ConfirmAsync(string id, HttpContext context, FleetServiceHost host, CancellationToken cancellationToken)
-    {
-        return host.Service is not { } service
-            ? HostEndpoints.NotReady()
-            : Transitioned(await service.ConfirmClaimAsync(id, cancellationToken));
-    }
+    private static async Task<IResult> ConfirmAsync(string id, HttpContext context, FleetServiceHost host, CancellationToken cancellationToken) =>
+        Transitioned(await host.Loaded.ConfirmClaimAsync(id, cancellationToken));
 
-    private static async Task<IResult> ReleaseAsync(string id, HttpContext context, FleetServiceHost host, CancellationToken cancellationToken)
-    {
-        return host.Service is not { } service
-            ? HostEndpoints.NotReady()
-            : Transitioned(await service.ReleaseClaimAsync(id, cancellationToken));
-    }
+    private static async Task<IResult> ReleaseAsync(string id, HttpContext context, FleetServiceHost host, CancellationToken cancellationToken) =>
+        Transitioned(await host.Loaded.ReleaseClaimAsync(id, cancellationToken));
 
     private static IResult Transitioned(ClaimTransitionResult result) => result switch
     {

@@ -48,10 +48,7 @@ internal static class HostEndpoints
 
     private static async Task<IResult> PutAsync(string name, HttpContext context, FleetServiceHost host, ServerOptions options, CancellationToken cancellationToken)
     {
-        if (host.Service is not { } service)
-        {
-            return NotReady();
-        }
+        var service = host.Loaded;
 
         var generation = ExpectedGeneration(context.Request, out var generationProblem);
         if (generationProblem is not null)
@@ -127,10 +124,7 @@ internal static class HostEndpoints
 
     private static async Task<IResult> GetAsync(string name, HttpContext context, FleetServiceHost host, CancellationToken cancellationToken)
     {
-        if (host.Service is not { } service)
-        {
-            return NotReady();
-        }
+        var service = host.Loaded;
 
         var stored = await service.GetHostAsync(name, cancellationToken);
         if (stored is null)
@@ -159,10 +153,7 @@ internal static class HostEndpoints
 
     private static async Task<IResult> ListAsync(HttpContext context, FleetServiceHost host, CancellationToken cancellationToken)
     {
-        if (host.Service is not { } service)
-        {
-            return NotReady();
-        }
+        var service = host.Loaded;
 
         var hosts = await service.ListHostsAsync(cancellationToken);
         return Results.Ok(new HostListResponse(hosts.Length, [.. hosts.Select(HostSummaryResponse.From)]));
@@ -170,10 +161,7 @@ internal static class HostEndpoints
 
     private static async Task<IResult> DeleteAsync(string name, HttpContext context, FleetServiceHost host, CancellationToken cancellationToken)
     {
-        if (host.Service is not { } service)
-        {
-            return NotReady();
-        }
+        var service = host.Loaded;
 
         return await service.DeleteHostAsync(name, cancellationToken)
             ? Results.NoContent()
@@ -182,10 +170,7 @@ internal static class HostEndpoints
 
     private static async Task<IResult> SetDrainedAsync(string name, bool drained, HttpContext context, FleetServiceHost host, CancellationToken cancellationToken)
     {
-        if (host.Service is not { } service)
-        {
-            return NotReady();
-        }
+        var service = host.Loaded;
 
         return await service.SetDrainedAsync(name, drained, cancellationToken)
             ? Results.Ok(new DrainResponse(name, drained))
@@ -256,6 +241,4 @@ internal static class HostEndpoints
     }
 
     private static string ETag(long generation) => "\"" + generation.ToString(CultureInfo.InvariantCulture) + "\"";
-
-    internal static IResult NotReady() => Problems.Unavailable("the fleet service is still starting; retry in a few seconds");
 }

@@ -12,9 +12,16 @@ internal static class OperationsEndpoints
 {
     public static void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/healthz", (FleetServiceHost host) => host.Service is { } service
-                ? Results.Ok(new HealthResponse("ok", service.HostCount))
-                : Results.Json(new HealthResponse("starting", 0), statusCode: StatusCodes.Status503ServiceUnavailable))
+        routes.MapGet("/healthz", (HttpContext context, FleetServiceHost host) =>
+            {
+                if (host.Service is { } service)
+                {
+                    return Results.Ok(new HealthResponse("ok", service.HostCount));
+                }
+
+                Readiness.AskToRetry(context);
+                return Results.Json(new HealthResponse("starting", host.Progress.Loaded), statusCode: StatusCodes.Status503ServiceUnavailable);
+            })
             .WithTags("Operations")
             .WithSummary("Liveness and readiness; needs no token")
             .Produces<HealthResponse>();
@@ -22,7 +29,7 @@ internal static class OperationsEndpoints
             {
                 return host.Service is { } service
                     ? Results.Text(service.Metrics.ToPrometheusText(service.HostCount, service.ClaimedUnits), "text/plain; version=0.0.4; charset=utf-8")
-                    : HostEndpoints.NotReady();
+                    : Readiness.NotReady(context, host);
             })
             .RequireAuthorization(BearerTokens.Read)
             .WithTags("Operations")

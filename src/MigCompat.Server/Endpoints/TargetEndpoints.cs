@@ -30,10 +30,7 @@ internal static class TargetEndpoints
 
     private static async Task<IResult> FindAsync(HttpContext context, FleetServiceHost host, JsonBody json, CancellationToken cancellationToken)
     {
-        if (host.Service is not { } service)
-        {
-            return HostEndpoints.NotReady();
-        }
+        var service = host.Loaded;
 
         var (request, problem) = await json.ReadAsync<TargetsRequest>(context.Request, cancellationToken);
         if (request is null)

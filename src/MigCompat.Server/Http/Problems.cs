@@ -31,9 +31,6 @@ internal static class Problems
     public static IResult TooLarge(long limit) =>
         Create(StatusCodes.Status413PayloadTooLarge, "The request body is too large", $"the body exceeds this endpoint's limit of {limit} bytes; send a smaller document", [new("limitBytes", limit)]);
 
-    public static IResult Unavailable(string detail) =>
-        Create(StatusCodes.Status503ServiceUnavailable, "The service is not ready", detail);
-
     /// <summary>Diagnostics as a plain list for a problem's <c>diagnostics</c> member.</summary>
     public static KeyValuePair<string, object?> Diagnostics(ImmutableArray<Diagnostic> diagnostics) =>
         new("diagnostics", (diagnostics.IsDefault ? [] : diagnostics).Select(DiagnosticDto.From).ToArray());

@@ -138,11 +138,20 @@ public abstract partial class FleetStoreContractTests
         await PutNewAsync(Inventories.Host("node-a"));
         await PutNewAsync(Inventories.Host("node-b"));
         var claim = Assert.IsType<ClaimCreated>(await Store.CreateClaimAsync(Request("node-a", 2, key: "k1"), ct)).Claim;
+        var released = Assert.IsType<ClaimCreated>(await Store.CreateClaimAsync(Request("node-a", 1, resource: "device:idle-1"), ct)).Claim;
+        await Store.ReleaseClaimAsync(released.Id, ct);
+        Assert.IsType<ClaimCreated>(await Store.CreateClaimAsync(Request("node-b", 1), ct));
 
         Assert.True(await Store.DeleteHostAsync("node-a", ct));
 
         Assert.Null(await Store.GetHostAsync("node-a", ct));
         Assert.Null(await Store.GetClaimAsync(claim.Id, ct));
+        Assert.Null(await Store.GetClaimAsync(released.Id, ct));
+        Assert.Equal(0, await QueryNumberAsync("SELECT COUNT(*) FROM resources WHERE host = 'node-a'"));
+        Assert.Equal(0, await QueryNumberAsync("SELECT COUNT(*) FROM claims WHERE host = 'node-a'"));
+        Assert.Equal(1, await QueryNumberAsync("SELECT COUNT(*) FROM claims"));
+        Assert.Equal(1, await QueryNumberAsync("SELECT COUNT(*) FROM claim_items"));
+        Assert.Equal(2, await QueryNumberAsync("SELECT COUNT(*) FROM resources WHERE host = 'node-b'"));
         Assert.Equal(["node-b"], (await Store.ListHostsAsync(ct)).Select(h => h.Name));
         Assert.False(await Store.DeleteHostAsync("node-a", ct));
         Assert.Equal(1, await PutNewAsync(Inventories.Host("node-a")));
@@ -167,6 +176,14 @@ public abstract partial class FleetStoreContractTests
             [("node-a", 2L, false, 2), ("node-b", 1L, false, 1), ("node-c", 1L, true, 0)],
             hosts.Select(h => (h.Name, h.Generation, h.Drained, h.DeviceCount)));
         Assert.All(hosts, h => Assert.Equal(Clock.GetUtcNow(), h.UpdatedAt));
+        Assert.Equal(3, await Store.CountHostsAsync(ct));
+        var streamed = new List<HostSummary>();
+        await foreach (var summary in Store.StreamHostSummariesAsync(ct))
+        {
+            streamed.Add(summary);
+        }
+
+        Assert.Equal(hosts, streamed.OrderBy(h => h.Name, StringComparer.Ordinal));
     }
 
     [Fact]

@@ -97,6 +97,7 @@ public abstract partial class FleetStoreContractTests
     public async Task A_backlog_of_thousands_of_ended_claims_is_purged_in_default_batches()
     {
         var ct = TestContext.Current.CancellationToken;
+        await PutNewAsync(Inventories.Host("node-a"));
         var ended = Clock.GetUtcNow().ToUnixTimeMilliseconds() - (long)TimeSpan.FromDays(30).TotalMilliseconds;
         const int Backlog = (2 * IFleetStore.DefaultPurgeBatchSize) + 500;
         await ExecuteSqlAsync(string.Create(CultureInfo.InvariantCulture, $"""
@@ -217,18 +218,11 @@ public abstract partial class FleetStoreContractTests
     public async Task A_database_of_the_schema_before_claim_retention_is_upgraded_and_its_ended_claims_count_as_ended_at_their_expiry()
     {
         var ct = TestContext.Current.CancellationToken;
-        await DropAndRecreateTestDatabaseAsync();
-        var (all, createMigrationsTable) = Migrations;
-        await ExecuteSqlAsync(createMigrationsTable);
-        foreach (var migration in all.Where(m => m.Version < 2))
-        {
-            await ExecuteSqlAsync(migration.Sql);
-            await ExecuteSqlAsync(string.Create(CultureInfo.InvariantCulture,
-                $"INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES ({migration.Version}, 'by hand', 0)"));
-        }
+        await CreateSchemaBeforeMigrationAsync(2);
 
         var now = Clock.GetUtcNow().ToUnixTimeMilliseconds();
         const long Hour = 3_600_000;
+        await ExecuteSqlAsync("""INSERT INTO hosts (name, generation, updated_at_ms, device_count, inventory_json) VALUES ('node-a', 1, 0, 0, '{"schema_version":1,"host":"node-a","devices":[],"creatable_types":[]}')""");
         await ExecuteSqlAsync(string.Create(CultureInfo.InvariantCulture, $"""
             INSERT INTO claims (id, host, state, created_at_ms, expires_at_ms, idempotency_key, request_fingerprint) VALUES
                 ('released', 'node-a', 'released', {now - (3 * Hour)}, {now - (2 * Hour)}, 'k-released', 'f'),
@@ -260,15 +254,7 @@ public abstract partial class FleetStoreContractTests
     public async Task A_database_from_before_the_in_use_rule_loses_the_capacity_of_devices_whose_use_is_unknown()
     {
         var ct = TestContext.Current.CancellationToken;
-        await DropAndRecreateTestDatabaseAsync();
-        var (all, createMigrationsTable) = Migrations;
-        await ExecuteSqlAsync(createMigrationsTable);
-        foreach (var migration in all.Where(m => m.Version < 3))
-        {
-            await ExecuteSqlAsync(migration.Sql);
-            await ExecuteSqlAsync(string.Create(CultureInfo.InvariantCulture,
-                $"INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES ({migration.Version}, 'by hand', 0)"));
-        }
+        await CreateSchemaBeforeMigrationAsync(3);
 
         const string Inventory = """{"schema_version":1,"host":"node-a","devices":[{"id":"unknown-1"},{"id":"unknown-2","in_use":null},{"id":"idle-1","in_use":false}],"creatable_types":[]}""";
         await ExecuteSqlAsync($"INSERT INTO hosts (name, generation, updated_at_ms, device_count, inventory_json) VALUES ('node-a', 1, 0, 3, '{Inventory}')");

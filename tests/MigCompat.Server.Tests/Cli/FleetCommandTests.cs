@@ -208,6 +208,7 @@ internal sealed class LoopbackServer : IAsyncDisposable
             AgentTokens = ServerOptions.ParseAgentTokens($"host-a={FleetTestServer.AgentA};host-b={FleetTestServer.AgentB}"),
         };
         var app = await FleetHosting.StartAsync(options, TestContext.Current.CancellationToken);
+        await MigCompatServer.WhenReadyAsync(app, TestContext.Current.CancellationToken);
         return new LoopbackServer(app, FleetHosting.Addresses(app)[0]);
     }
 

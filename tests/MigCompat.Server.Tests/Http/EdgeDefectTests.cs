@@ -219,6 +219,7 @@ public sealed class EdgeDefectTests
         builder.Logging.AddProvider(logs);
         await using var app = MigCompatServer.BuildApp(builder);
         await app.StartAsync(Ct);
+        await MigCompatServer.WhenReadyAsync(app, Ct);
         try
         {
             var address = new Uri(app.Urls.First());

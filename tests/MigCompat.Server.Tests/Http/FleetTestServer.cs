@@ -28,7 +28,11 @@ internal sealed class FleetTestServer : IAsyncDisposable
 
     public string Database { get; }
 
-    public static async Task<FleetTestServer> StartAsync(string? database = null, Func<ServerOptions, ServerOptions>? configure = null, Action<WebApplicationBuilder>? customize = null)
+    /// <summary>The running application (to wait for it, or see it stop).</summary>
+    public WebApplication App => app;
+
+    /// <summary>Starts the server; unless <paramref name="waitUntilReady"/> is false, returns once its hosts are loaded and the API answers.</summary>
+    public static async Task<FleetTestServer> StartAsync(string? database = null, Func<ServerOptions, ServerOptions>? configure = null, Action<WebApplicationBuilder>? customize = null, bool waitUntilReady = true)
     {
         var directory = database is null ? new TempDirectory() : null;
         var db = database ?? Path.Combine(directory!.Path, "fleet.db");
@@ -48,6 +52,11 @@ internal sealed class FleetTestServer : IAsyncDisposable
         customize?.Invoke(builder);
         var app = MigCompatServer.BuildApp(builder);
         await app.StartAsync(TestContext.Current.CancellationToken);
+        if (waitUntilReady)
+        {
+            await MigCompatServer.WhenReadyAsync(app, TestContext.Current.CancellationToken);
+        }
+
         return new FleetTestServer(app, db, directory);
     }
 

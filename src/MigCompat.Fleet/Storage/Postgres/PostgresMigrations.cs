@@ -63,5 +63,20 @@ internal static class PostgresMigrations
               AND r.resource_key = 'device:' || (d ->> 'id')
               AND COALESCE(jsonb_typeof(d -> 'in_use'), 'null') NOT IN ('boolean');
             """),
+        // Foreign keys with ON DELETE CASCADE: deleting a host deletes its resources and claims, deleting
+        // a claim its items. Rows whose host or claim is gone (MigCompat never leaves any; a hand edit
+        // might) are deleted first, so the constraints validate.
+        new(4, "foreign keys: resources and claims to hosts, claim items to claims, on delete cascade",
+            """
+            DELETE FROM resources r WHERE NOT EXISTS (SELECT 1 FROM hosts h WHERE h.name = r.host);
+            DELETE FROM claims c WHERE NOT EXISTS (SELECT 1 FROM hosts h WHERE h.name = c.host);
+            DELETE FROM claim_items i WHERE NOT EXISTS (SELECT 1 FROM claims c WHERE c.id = i.claim_id);
+            ALTER TABLE resources ADD CONSTRAINT resources_host_fkey
+                FOREIGN KEY (host) REFERENCES hosts (name) ON DELETE CASCADE;
+            ALTER TABLE claims ADD CONSTRAINT claims_host_fkey
+                FOREIGN KEY (host) REFERENCES hosts (name) ON DELETE CASCADE;
+            ALTER TABLE claim_items ADD CONSTRAINT claim_items_claim_id_fkey
+                FOREIGN KEY (claim_id) REFERENCES claims (id) ON DELETE CASCADE;
+            """),
     ];
 }

@@ -112,9 +112,10 @@ public sealed class SqliteFleetStore : RelationalFleetStore
         try
         {
             await connection.OpenAsync(cancellationToken);
-            // Per connection: wait for the writer lock instead of failing, and fsync every commit.
+            // Per connection: wait for the writer lock instead of failing, fsync every commit, and
+            // enforce the foreign keys (their ON DELETE CASCADE deletes a host's rows with it).
             await DbCommands.ExecuteAsync(connection, null,
-                $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}; PRAGMA synchronous = FULL;", cancellationToken);
+                $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;", cancellationToken);
             return connection;
         }
         catch
@@ -125,26 +126,36 @@ public sealed class SqliteFleetStore : RelationalFleetStore
     }
 
     /// <inheritdoc />
-    private protected override async Task<WriteTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
+    private protected override Task<WriteTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        BeginImmediateAsync(connection, null, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Foreign keys are off while migrations run (a pragma that cannot change inside a transaction):
+    /// SQLite adds a constraint by rebuilding the table, and dropping the old table with them on would
+    /// cascade. <see cref="CheckMigratedAsync"/> checks every key before the commit; the connection
+    /// gets them back when the transaction ends.
+    /// </remarks>
+    private protected override async Task<WriteTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        await _writerGate.WaitAsync(cancellationToken);
-        try
+        await DbCommands.ExecuteAsync(connection, null, "PRAGMA foreign_keys = OFF", cancellationToken);
+        return await BeginImmediateAsync(connection, () =>
         {
-            // deferred: false is BEGIN IMMEDIATE: take the database's single writer lock now, before
-            // reading anything, so no other connection or process can write between our reads and writes.
-            var transaction = ((SqliteConnection)connection).BeginTransaction(deferred: false);
-            return new WriteTransaction(transaction, new GateRelease(_writerGate));
-        }
-        catch
-        {
-            _writerGate.Release();
-            throw;
-        }
+            using var command = DbCommands.Create(connection, null, "PRAGMA foreign_keys = ON");
+            command.ExecuteNonQuery();
+        }, cancellationToken);
     }
 
     /// <inheritdoc />
-    private protected override Task<WriteTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken) =>
-        BeginWriteAsync(connection, cancellationToken);
+    private protected override async Task CheckMigratedAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = DbCommands.Create(connection, transaction, "PRAGMA foreign_key_check");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (await reader.ReadAsync(cancellationToken))
+        {
+            throw new FleetStoreException($"the fleet database has a row in table {reader.GetString(0)} whose {reader.GetString(2)} row is missing; it was not changed");
+        }
+    }
 
     /// <inheritdoc />
     private protected override Task<DbTransaction> BeginSnapshotReadAsync(DbConnection connection, CancellationToken cancellationToken) =>
@@ -158,12 +169,44 @@ public sealed class SqliteFleetStore : RelationalFleetStore
     private protected override byte[] ReadUtf8Text(DbDataReader reader, int ordinal) =>
         _utf8Database ? reader.GetFieldValue<byte[]>(ordinal) : base.ReadUtf8Text(reader, ordinal);
 
+    /// <summary>
+    /// <c>BEGIN IMMEDIATE</c> behind this instance's writer gate; <paramref name="afterEnd"/> runs on the
+    /// connection once the transaction has ended, before the gate opens.
+    /// </summary>
+    private async Task<WriteTransaction> BeginImmediateAsync(DbConnection connection, Action? afterEnd, CancellationToken cancellationToken)
+    {
+        await _writerGate.WaitAsync(cancellationToken);
+        try
+        {
+            // deferred: false is BEGIN IMMEDIATE: take the database's single writer lock now, before
+            // reading anything, so no other connection or process can write between our reads and writes.
+            var transaction = ((SqliteConnection)connection).BeginTransaction(deferred: false);
+            return new WriteTransaction(transaction, new GateRelease(_writerGate, afterEnd));
+        }
+        catch
+        {
+            _writerGate.Release();
+            throw;
+        }
+    }
+
     /// <inheritdoc />
     private protected override bool IsRetryable(DbException exception) =>
         exception is SqliteException { SqliteErrorCode: 5 or 6 }; // SQLITE_BUSY, SQLITE_LOCKED
 
-    private sealed class GateRelease(SemaphoreSlim gate) : IDisposable
+    /// <summary>After the transaction ends: <c>afterEnd</c>, then the writer gate released.</summary>
+    private sealed class GateRelease(SemaphoreSlim gate, Action? afterEnd) : IDisposable
     {
-        public void Dispose() => gate.Release();
+        public void Dispose()
+        {
+            try
+            {
+                afterEnd?.Invoke();
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
     }
 }
