@@ -19,7 +19,7 @@ public class StoreLoadBenchmarks
     private SqliteFleetStore store = null!;
 
     /// <summary>How many hosts the store holds.</summary>
-    [Params(10_000)]
+    [Params(10_000, 100_000)]
     public int Hosts { get; set; }
 
     /// <summary>Creates and fills the database file.</summary>

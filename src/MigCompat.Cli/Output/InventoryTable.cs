@@ -25,7 +25,7 @@ internal static class InventoryTable
             var table = new TextTable("ID", "KIND", "DEVICE_API", "TYPE", "PARENT", "DRIVER", "IN_USE", "SOURCE");
             foreach (var device in devices)
             {
-                table.Add(device.Id, KindName(device.Kind), device.DeviceApi, device.MdevType, device.Parent, device.Driver, InUse(device.InUse), OriginName(device.Descriptor.Origin));
+                table.Add(device.Id, InventoryJson.KindName(device.Kind), device.DeviceApi, device.MdevType, device.Parent, device.Driver, InUse(device.InUse), InventoryJson.OriginName(device.Descriptor.Origin));
             }
 
             table.Write(writer, "  ");
@@ -41,7 +41,7 @@ internal static class InventoryTable
             var table = new TextTable("PARENT", "TYPE", "NAME", "FREE", "SOURCE");
             foreach (var type in types)
             {
-                table.Add(type.Parent, type.TypeId, type.Name, type.AvailableInstances.ToString(CultureInfo.InvariantCulture), OriginName(type.Descriptor.Origin));
+                table.Add(type.Parent, type.TypeId, type.Name, type.AvailableInstances.ToString(CultureInfo.InvariantCulture), InventoryJson.OriginName(type.Descriptor.Origin));
             }
 
             table.Write(writer, "  ");
@@ -67,28 +67,5 @@ internal static class InventoryTable
         true => "yes",
         false => "no",
         null => null,
-    };
-
-    /// <summary>The inventory's name for a device kind (<c>mdev</c>, <c>pci</c>, <c>sriov_vf</c>).</summary>
-    /// <param name="kind">The kind.</param>
-    /// <returns>Its name.</returns>
-    public static string KindName(DeviceKind kind) => kind switch
-    {
-        DeviceKind.Mdev => "mdev",
-        DeviceKind.PciDevice => "pci",
-        DeviceKind.SriovVf => "sriov_vf",
-        _ => kind.ToString(),
-    };
-
-    /// <summary>The inventory's name for a descriptor origin (<c>driver</c>, <c>profile</c>, <c>derived</c>, <c>imported</c>).</summary>
-    /// <param name="origin">The origin.</param>
-    /// <returns>Its name.</returns>
-    public static string OriginName(DescriptorOrigin origin) => origin switch
-    {
-        DescriptorOrigin.Driver => "driver",
-        DescriptorOrigin.Profile => "profile",
-        DescriptorOrigin.Derived => "derived",
-        DescriptorOrigin.Imported => "imported",
-        _ => origin.ToString(),
     };
 }

@@ -10,12 +10,31 @@ namespace MigCompat.Discovery.Importers;
 internal sealed class ImportContext(string fileName)
 {
     private readonly ImmutableArray<Diagnostic>.Builder diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
+    private readonly List<(int Index, string Path)> unlocated = [];
     private byte[]? jsonUtf8;
-    private JsonLocationIndex? locations;
 
     public string FileName => fileName;
 
-    public ImmutableArray<Diagnostic> Diagnostics => diagnostics.ToImmutable();
+    /// <summary>Every diagnostic so far; those at JSON paths are located (in one pass over the input) when first asked for.</summary>
+    public ImmutableArray<Diagnostic> Diagnostics
+    {
+        get
+        {
+            if (unlocated.Count > 0 && jsonUtf8 is not null)
+            {
+                var scan = JsonText.Scan(jsonUtf8, InventoryJson.MaxDepth, unlocated.Select(u => u.Path).ToHashSet(StringComparer.Ordinal));
+                foreach (var (index, path) in unlocated)
+                {
+                    var (line, column) = scan.Locate(path);
+                    diagnostics[index] = diagnostics[index] with { Line = line, Column = column };
+                }
+
+                unlocated.Clear();
+            }
+
+            return diagnostics.ToImmutable();
+        }
+    }
 
     /// <summary>Refuses oversized input; true when the input may be read.</summary>
     public bool CheckSize(string content)
@@ -45,15 +64,17 @@ internal sealed class ImportContext(string fileName)
         }
         catch (JsonException ex)
         {
-            var message = InputKind.OfNonJson(content) is { } kind ? $"The input is {kind}." : $"The input is not well-formed JSON: {JsonTextCheck.ParserMessage(ex)}";
+            var message = InputKind.OfNonJson(content) is { } kind ? $"The input is {kind}." : $"The input is not well-formed JSON: {JsonText.ParserMessage(ex)}";
             diagnostics.Add(Diagnostic.Error(ImportCodes.Malformed, message, fileName, (int)(ex.LineNumber ?? -1) + 1, (int)(ex.BytePositionInLine ?? -1) + 1));
             return null;
         }
 
-        if (JsonTextCheck.FindInvalidString(jsonUtf8, InventoryJson.MaxDepth) is var (line, column))
+        var scan = JsonText.Scan(jsonUtf8, InventoryJson.MaxDepth, []);
+        if (scan.NotText is { } notText)
         {
             document.Dispose();
-            diagnostics.Add(Diagnostic.Error(ImportCodes.Malformed, "The input has " + JsonTextCheck.Message + ".", fileName, line, column));
+            var (line, column) = scan.LineAndColumn(notText);
+            diagnostics.Add(Diagnostic.Error(ImportCodes.Malformed, "The input has " + JsonText.NotTextMessage + ".", fileName, line, column));
             return null;
         }
 
@@ -63,14 +84,12 @@ internal sealed class ImportContext(string fileName)
     /// <summary>Reports a problem at a JSON path of the parsed input.</summary>
     public void AtJsonPath(DiagnosticSeverity severity, string code, string path, string message)
     {
-        var (line, column) = (0, 0);
         if (jsonUtf8 is not null)
         {
-            locations ??= JsonLocationIndex.Build(jsonUtf8);
-            (line, column) = locations.Locate(path);
+            unlocated.Add((diagnostics.Count, path));
         }
 
-        diagnostics.Add(new Diagnostic(severity, code, $"{path}: {message}", fileName, line, column));
+        diagnostics.Add(new Diagnostic(severity, code, $"{path}: {message}", fileName, 0, 0));
     }
 
     /// <summary>Reports a problem at a line and column.</summary>

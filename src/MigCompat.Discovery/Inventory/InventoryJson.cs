@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using MigCompat.Core.Diagnostics;
 using MigCompat.Core.Model;
 
@@ -11,8 +12,10 @@ namespace MigCompat.Discovery.Inventory;
 /// <summary>
 /// The JSON form of a <see cref="HostInventory"/> (schema in <c>docs/inventory.md</c>): snake_case
 /// names in a fixed order, nulls omitted, non-ASCII text written as UTF-8, <c>\n</c> line ends.
-/// <see cref="Read(string, string?)"/> validates everything and reports problems as diagnostics with codes
-/// <c>MCI001</c>..<c>MCI012</c> (see <see cref="InventoryJsonCodes"/>); it never throws on bad input.
+/// Both directions go through one contract (<see cref="InventoryDocumentJson"/> and its source-generated
+/// <see cref="InventoryJsonContext"/>). <see cref="Read(string, string?)"/> validates everything and reports
+/// problems as diagnostics with codes <c>MCI001</c>..<c>MCI012</c> (see <see cref="InventoryJsonCodes"/>);
+/// it never throws on bad input.
 /// </summary>
 public static class InventoryJson
 {
@@ -29,19 +32,32 @@ public static class InventoryJson
         NewLine = "\n",
     };
 
+    private static InventoryJsonContext Context => InventoryJsonContext.Default;
+
+    /// <summary>The inventory's name for a device kind: <c>mdev</c>, <c>pci</c> or <c>sriov_vf</c>.</summary>
+    /// <param name="kind">A defined kind.</param>
+    /// <returns>Its name in the JSON form.</returns>
+    public static string KindName(DeviceKind kind) => InventoryNames.Name(kind);
+
+    /// <summary>The inventory's name for a descriptor origin: <c>driver</c>, <c>profile</c>, <c>derived</c> or <c>imported</c>.</summary>
+    /// <param name="origin">A defined origin.</param>
+    /// <returns>Its name in the JSON form.</returns>
+    public static string OriginName(DescriptorOrigin origin) => InventoryNames.Name(origin);
+
     /// <summary>Writes the inventory as indented JSON text ending in a newline.</summary>
     /// <param name="inventory">The inventory to write; default (uninitialized) arrays are written as empty.</param>
     /// <returns>The JSON text.</returns>
     public static string Serialize(HostInventory inventory)
     {
         ArgumentNullException.ThrowIfNull(inventory);
-        using var buffer = new MemoryStream();
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
-            InventoryJsonWriter.WriteInventory(writer, inventory);
+            JsonSerializer.Serialize(writer, InventoryJsonValidation.ToJson(inventory), Context.InventoryDocumentJson);
         }
 
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length) + "\n";
+        buffer.Write("\n"u8);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>
@@ -61,29 +77,20 @@ public static class InventoryJson
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent(byteCount);
-        byte[] utf8;
         try
         {
-            var length = Encoding.UTF8.GetBytes(json, buffer);
-            if (InventoryJsonFastReader.TryRead(buffer.AsSpan(0, length)) is { } inventory)
-            {
-                return new InventoryReadResult(inventory, []);
-            }
-
-            utf8 = buffer.AsSpan(0, length).ToArray();
+            return Read(buffer.AsSpan(0, Encoding.UTF8.GetBytes(json, buffer)), fileName);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-
-        return ReadValidating(utf8, fileName);
     }
 
     /// <summary>
     /// Reads and validates an inventory given as UTF-8 bytes (for example straight from a database
     /// column), exactly as <see cref="Read(string, string?)"/> reads the same text, without first
-    /// making a string of it.
+    /// making a string of it. Bytes that are not UTF-8 are refused.
     /// </summary>
     /// <param name="utf8Json">The JSON text, UTF-8 encoded, without a byte order mark.</param>
     /// <param name="fileName">The file name diagnostics should carry, when known.</param>
@@ -95,46 +102,153 @@ public static class InventoryJson
             return TooLarge(fileName);
         }
 
-        return InventoryJsonFastReader.TryRead(utf8Json) is { } inventory
-            ? new InventoryReadResult(inventory, [])
-            : ReadValidating(utf8Json.ToArray(), fileName);
+        InventoryDocumentJson? document;
+        try
+        {
+            document = JsonSerializer.Deserialize(utf8Json, Context.InventoryDocumentJson);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+        {
+            return Refused(utf8Json, fileName, e);
+        }
+        finally
+        {
+            PooledStringJsonConverter.Clear();
+        }
+
+        if (document is null)
+        {
+            return Failed(Diagnostic.Error(InventoryJsonCodes.WrongType, "$: Expected an object, found null.", fileName, 1, 1));
+        }
+
+        var check = new InventoryJsonValidation(withPaths: false);
+        var inventory = check.ToInventory(document);
+        if (!check.Found)
+        {
+            return new InventoryReadResult(inventory, []);
+        }
+
+        // Something to report: the same checks again, now with the JSON paths.
+        var validation = new InventoryJsonValidation(withPaths: true);
+        return Report(utf8Json, fileName, validation.ToInventory(document), validation.Issues!);
     }
 
     /// <summary>
-    /// The validating reader: parses into a <see cref="JsonDocument"/> and checks everything,
-    /// collecting every diagnostic with its location. Used when the fast path found something to report.
+    /// A document that deserialized, with something to report: each issue located at its path, in
+    /// input order. A string that is not text (in a property the contract does not read) refuses it.
     /// </summary>
-    internal static InventoryReadResult ReadValidating(byte[] utf8, string? fileName)
+    private static InventoryReadResult Report(ReadOnlySpan<byte> utf8, string? fileName, HostInventory? inventory, IReadOnlyList<InventoryJsonValidation.Issue> issues)
     {
-        JsonDocument document;
-        try
+        var scan = JsonText.Scan(utf8, MaxDepth, issues.Select(issue => issue.Path).ToHashSet(StringComparer.Ordinal));
+        if (scan.NotText is { } notText)
         {
-            document = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = MaxDepth });
+            return NotText(scan, notText, fileName);
         }
-        catch (JsonException ex)
+
+        var diagnostics = issues
+            .Select(issue => (Issue: issue, At: scan.Locate(issue.Path)))
+            .OrderBy(located => located.At)
+            .Select(located => new Diagnostic(located.Issue.Severity, located.Issue.Code, $"{located.Issue.Path}: {located.Issue.Message}", fileName, located.At.Line, located.At.Column))
+            .ToImmutableArray();
+        return new InventoryReadResult(diagnostics.Any(d => d.IsError) ? null : inventory, diagnostics);
+    }
+
+    /// <summary>
+    /// A document that did not deserialize: a second pass over the text says why and where, in this
+    /// order: not well-formed JSON, a string that is not text, a property given twice, a value of the
+    /// wrong type (or of the right type, but not a valid value: a fraction, a timestamp without offset).
+    /// </summary>
+    private static InventoryReadResult Refused(ReadOnlySpan<byte> utf8, string? fileName, Exception exception)
+    {
+        var failedAt = exception is JsonException { LineNumber: { } failedLine, BytePositionInLine: { } failedPosition } ? JsonText.Offset(utf8, failedLine, failedPosition) : -1;
+        var scan = JsonText.Scan(utf8, MaxDepth, [], failedAt);
+        if (scan.Malformed is { } malformed)
         {
-            var line = (int)(ex.LineNumber ?? -1) + 1;
-            var column = (int)(ex.BytePositionInLine ?? -1) + 1;
             return Failed(Diagnostic.Error(
                 InventoryJsonCodes.MalformedJson,
-                $"The inventory is not well-formed JSON: {JsonTextCheck.ParserMessage(ex)}",
+                $"The inventory is not well-formed JSON: {JsonText.ParserMessage(malformed)}",
                 fileName,
-                line,
-                column));
+                (int)(malformed.LineNumber ?? -1) + 1,
+                (int)(malformed.BytePositionInLine ?? -1) + 1));
         }
 
-        using (document)
+        if (scan.NotText is { } notText)
         {
-            if (JsonTextCheck.FindInvalidString(utf8, MaxDepth) is var (badLine, badColumn))
-            {
-                return Failed(Diagnostic.Error(InventoryJsonCodes.InvalidValue, "The inventory has " + JsonTextCheck.Message + ".", fileName, badLine, badColumn));
-            }
-
-            var reader = new InventoryJsonReader(utf8, fileName);
-            var inventory = reader.ReadInventory(document.RootElement);
-            var diagnostics = reader.Diagnostics;
-            return new InventoryReadResult(diagnostics.Any(d => d.IsError) ? null : inventory, diagnostics);
+            return NotText(scan, notText, fileName);
         }
+
+        if (scan.Duplicate is var (duplicatePath, name, duplicateAt))
+        {
+            var (line, column) = scan.LineAndColumn(duplicateAt);
+            return Failed(Diagnostic.Error(InventoryJsonCodes.DuplicateProperty, $"{duplicatePath}: \"{name}\" appears twice in the same object; give each property (and each descriptor field) once.", fileName, line, column));
+        }
+
+        if (scan.Before is var (path, token, offset, text))
+        {
+            var (line, column) = scan.LineAndColumn(offset);
+            var (expected, expectedToken) = Expected(path);
+            return Failed(token == expectedToken
+                ? Diagnostic.Error(InventoryJsonCodes.InvalidValue, $"{path}: {text} is not {expected}.", fileName, line, column)
+                : Diagnostic.Error(InventoryJsonCodes.WrongType, $"{path}: Expected {expected}, found {JsonText.Describe(token)}.", fileName, line, column));
+        }
+
+        return Failed(Diagnostic.Error(InventoryJsonCodes.WrongType, $"The inventory could not be read: {exception.Message}", fileName, 1, 1));
+    }
+
+    /// <summary>
+    /// What the contract expects at a path, in JSON's words, and the token such a value has when only its
+    /// content can be wrong (a number for an integer, a string for a timestamp); found from the
+    /// source-generated metadata, so the schema is stated once.
+    /// </summary>
+    private static (string Expected, JsonTokenType Token) Expected(string path)
+    {
+        JsonTypeInfo? info = Context.InventoryDocumentJson;
+        foreach (var segment in Segments(path))
+        {
+            info = info switch
+            {
+                null => null,
+                _ when info.Type == typeof(ImmutableArray<KeyValuePair<string, string>>) => Context.String,
+                { Kind: JsonTypeInfoKind.Object } => info.Properties.FirstOrDefault(p => p.Name == segment) is { } property ? TypeInfo(property.PropertyType) : null,
+                { Kind: JsonTypeInfoKind.Enumerable or JsonTypeInfoKind.Dictionary, ElementType: { } element } => TypeInfo(element),
+                _ => null,
+            };
+        }
+
+        return info switch
+        {
+            null => ("another JSON type", JsonTokenType.None),
+            _ when info.Type == typeof(string) => ("a string", JsonTokenType.None),
+            _ when info.Type == typeof(int) => ($"a whole number between {int.MinValue} and {int.MaxValue}", JsonTokenType.Number),
+            _ when info.Type == typeof(bool) => ("true or false", JsonTokenType.None),
+            _ when info.Type == typeof(DateTimeOffset) => ("an ISO 8601 timestamp with an offset (e.g. 2025-03-01T12:00:00Z)", JsonTokenType.String),
+            _ when info.Type == typeof(ImmutableArray<KeyValuePair<string, string>>) => ("an object of string values (descriptor values are text, e.g. \"1\" not 1)", JsonTokenType.None),
+            { Kind: JsonTypeInfoKind.Enumerable } => ("an array", JsonTokenType.None),
+            _ => ("an object", JsonTokenType.None),
+        };
+    }
+
+    /// <summary>The metadata of a contract type; of the underlying type for a nullable value type.</summary>
+    private static JsonTypeInfo? TypeInfo(Type type) => Context.GetTypeInfo(Nullable.GetUnderlyingType(type) ?? type);
+
+    /// <summary>The property names and indexes of a <see cref="JsonPath"/>; a quoted name (never one of the contract's) as "".</summary>
+    private static IEnumerable<string> Segments(string path)
+    {
+        for (var i = 1; i < path.Length;)
+        {
+            var end = path[i] == '.'
+                ? path.IndexOfAny(['.', '['], i + 1)
+                : path[i + 1] == '"' ? path.IndexOf("\"]", i + 2, StringComparison.Ordinal) + 2 : path.IndexOf(']', i) + 1;
+            end = end <= i ? path.Length : end;
+            yield return path[i] == '.' ? path[(i + 1)..end] : string.Empty;
+            i = end;
+        }
+    }
+
+    private static InventoryReadResult NotText(ScanResult scan, long offset, string? fileName)
+    {
+        var (line, column) = scan.LineAndColumn(offset);
+        return Failed(Diagnostic.Error(InventoryJsonCodes.InvalidValue, "The inventory has " + JsonText.NotTextMessage + ".", fileName, line, column));
     }
 
     private static InventoryReadResult TooLarge(string? fileName) => Failed(Diagnostic.Error(

@@ -77,6 +77,41 @@ public sealed class InventoryJsonReadErrorTests
         Assert.Equal(22, error.Column);
     }
 
+    public static TheoryData<string, string> WrongValues => new()
+    {
+        { """{"schema_version": 1, "host": 7, "taken_at": "2025-03-01T12:00:00Z"}""", "$.host: Expected a string, found a number." },
+        { """{"schema_version": 1.5, "host": "h", "taken_at": "2025-03-01T12:00:00Z"}""", "$.schema_version: 1.5 is not a whole number" },
+        { """{"schema_version": 1, "host": "h", "taken_at": "yesterday"}""", "$.taken_at: \"yesterday\" is not an ISO 8601 timestamp with an offset" },
+        { Root($"\"devices\": [{Device.Replace("\"self\"", "\"compatible\": [\"x\"], \"self\"", StringComparison.Ordinal)}]"), "$.devices[0].compatible[0]: Expected an object of string values" },
+        { Root($"\"devices\": [{Device.Replace("\"mdev_type\": \"t\"", "\"aggregator\": 1", StringComparison.Ordinal)}]"), "$.devices[0].self.aggregator: Expected a string, found a number." },
+        { Root($"\"devices\": [{Device.Replace("\"self\"", "\"in_use\": \"yes\", \"self\"", StringComparison.Ordinal)}]"), "$.devices[0].in_use: Expected true or false, found a string." },
+        { Root("\"devices\": [null]"), "$.devices[0]: Expected an object, found null." },
+        { Root("\"rack\": 1, \"rack\": 2"), "$.rack: \"rack\" appears twice" },
+    };
+
+    [Theory]
+    [MemberData(nameof(WrongValues))]
+    public void A_refusal_names_the_json_path_and_what_was_expected_in_json_terms(string json, string messageStart)
+    {
+        var error = Assert.Single(InventoryJson.Read(json).Diagnostics);
+
+        Assert.StartsWith(messageStart, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bytes_that_are_not_utf8_are_refused_at_the_string()
+    {
+        var utf8 = System.Text.Encoding.UTF8.GetBytes("{\"schema_version\": 1, \"host\": \"ab\", \"taken_at\": \"2025-03-01T12:00:00Z\"}");
+        utf8[31] = 0xFF;
+
+        var result = InventoryJson.Read(utf8, "bad.json");
+
+        Assert.Null(result.Inventory);
+        var error = Assert.Single(result.Diagnostics);
+        Assert.Equal((InventoryJsonCodes.InvalidValue, 1, 31), (error.Code, error.Line, error.Column));
+    }
+
     [Fact]
     public void Every_error_in_a_document_is_reported_not_just_the_first()
     {

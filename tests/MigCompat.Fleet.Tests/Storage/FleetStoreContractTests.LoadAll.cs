@@ -9,7 +9,7 @@ using MigCompat.Fleet.Tests.Search;
 namespace MigCompat.Fleet.Tests.Storage;
 
 /// <summary>
-/// The load-all path (rows streamed, documents read as UTF-8 by the inventory's fast reader on one
+/// The load-all path (rows streamed, documents read as UTF-8 by InventoryJson.Read on one
 /// decoder per core) gives back exactly what was stored, on each backend: SQLite hands the reader the
 /// stored bytes, PostgreSQL a string encoded to UTF-8.
 /// </summary>
