@@ -90,7 +90,7 @@ public sealed class HelpAndUsageTests
     [InlineData("frobnicate")]
     [InlineData("check onlyone")]
     [InlineData("check a b --format xml")]
-    [InlineData("scan --format text")]
+    [InlineData("scan --format table")]
     [InlineData("import")]
     [InlineData("import vmware-vmx x")]
     [InlineData("validate")]

@@ -22,18 +22,18 @@ public sealed class UsageErrorTests : IDisposable
         { "import mdevctl-types t.json --hots h", ["unknown option '--hots' (did you mean --host?)"] },
         { "import domain-xml d.xml --inventroy i.json", ["unknown option '--inventroy' (did you mean --inventory?)"] },
         { "rules list --rule d", ["unknown option '--rule' (did you mean --rules?)"] },
-        { "targets --server http://x --host h --device d --frmat json", ["unknown option '--frmat' (did you mean --format?)"] },
+        { "targets --server http://x --from h --device d --frmat json", ["unknown option '--frmat' (did you mean --format?)"] },
         { "serve --db x.db --url http://127.0.0.1:1", ["unknown option '--url' (did you mean --urls?)"] },
-        { "targets --server http://x --host h --device d --limit abc", ["--limit: 'abc' is not a whole number"] },
+        { "targets --server http://x --from h --device d --limit abc", ["--limit: 'abc' is not a whole number"] },
         { "agent --server http://x --token t --attempts many", ["--attempts: 'many' is not a whole number"] },
         { "demo --hosts 1e3", ["--hosts: '1e3' is not a whole number"] },
         { "demo --port 80.5", ["--port: '80.5' is not a whole number"] },
         { "demo --hosts 99999999999", ["--hosts: '99999999999' is out of range (a whole number from -2147483648 to 2147483647)"] },
-        { "targets --server http://x --host h --device d --limit=-99999999999", ["--limit: '-99999999999' is out of range (a whole number from -2147483648 to 2147483647)"] },
-        { "targets --server http://x --host h --device d --limit 1-2", ["--limit: '1-2' is not a whole number"] },
+        { "targets --server http://x --from h --device d --limit=-99999999999", ["--limit: '-99999999999' is out of range (a whole number from -2147483648 to 2147483647)"] },
+        { "targets --server http://x --from h --device d --limit 1-2", ["--limit: '1-2' is not a whole number"] },
         { "check a b --format xml", ["--format: 'xml' is not one of text, json"] },
         { "check a b --format=jsn", ["--format: 'jsn' is not one of text, json (did you mean json?)"] },
-        { "scan --format text", ["--format: 'text' is not one of table, json"] },
+        { "scan --format table", ["--format: 'table' is not one of text, json"] },
         { "check a", ["'migcompat check' is missing TARGET; usage: migcompat check SOURCE TARGET [options]"] },
         { "check", ["'migcompat check' is missing SOURCE and TARGET; usage: migcompat check SOURCE TARGET [options]"] },
         { "validate", ["'migcompat validate' is missing FILE; usage: migcompat validate FILE... [options]"] },
@@ -83,7 +83,7 @@ public sealed class UsageErrorTests : IDisposable
     }
 
     [Theory]
-    [InlineData("targets --server http://127.0.0.1:1 --host h --device d --limit -5")]
+    [InlineData("targets --server http://127.0.0.1:1 --from h --device d --limit -5")]
     public async Task A_negative_number_is_a_value_not_an_unknown_option(string commandLine)
     {
         var result = await CliRunner.RunAsync(commandLine.Split(' '));

@@ -18,7 +18,7 @@ internal static class CheckCommand
     {
         var source = new Argument<string>("SOURCE") { Description = "The device the VM uses now. " + InputForms };
         var target = new Argument<string>("TARGET") { Description = "The device (or creatable type) on the target host. " + InputForms };
-        var format = CliOptions.Format(CliOptions.Text);
+        var format = CliOptions.Format();
         var command = new Command("check", "Say whether SOURCE can live-migrate to TARGET (live / cold / none) and why, field by field.")
         {
             source,

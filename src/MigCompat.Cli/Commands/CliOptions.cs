@@ -5,27 +5,23 @@ namespace MigCompat.Cli.Commands;
 /// <summary>Options several commands share, so they are spelled and described the same everywhere.</summary>
 internal static class CliOptions
 {
-    /// <summary>The human output format name of <c>check</c>, <c>validate</c>.</summary>
+    /// <summary>The human output format name, the default of every command.</summary>
     public const string Text = "text";
-
-    /// <summary>The human output format name of <c>scan</c>, <c>import</c>.</summary>
-    public const string Table = "table";
 
     /// <summary>The machine output format name.</summary>
     public const string Json = "json";
 
-    /// <summary><c>--format</c>, accepting <paramref name="human"/> (the default) or <c>json</c>.</summary>
-    /// <param name="human">The human format's name (<c>text</c> or <c>table</c>).</param>
+    /// <summary><c>--format</c>, the same on every command: <c>text</c> (the default: tables and sentences for people) or <c>json</c>.</summary>
     /// <returns>The option.</returns>
-    public static Option<string> Format(string human)
+    public static Option<string> Format()
     {
         var option = new Option<string>("--format")
         {
-            Description = $"Output format: '{human}' for people (default), 'json' for programs (JSON alone on stdout; messages stay on stderr).",
-            HelpName = $"{human}|{Json}",
-            DefaultValueFactory = _ => human,
+            Description = $"Output format: '{Text}' for people (default), '{Json}' for programs (JSON alone on stdout; messages stay on stderr).",
+            HelpName = $"{Text}|{Json}",
+            DefaultValueFactory = _ => Text,
         };
-        option.AcceptOnlyFromAmong(human, Json);
+        option.AcceptOnlyFromAmong(Text, Json);
         return option;
     }
 

@@ -23,7 +23,7 @@ internal static class DomainXmlCommand
             Description = "An inventory file of the host the domains run on: write it back with the domains' devices marked in_use=true.",
             HelpName = "FILE",
         };
-        var output = CliOptions.Format(CliOptions.Table);
+        var output = CliOptions.Format();
         var command = new Command("domain-xml", "List the mdevs and PCI devices libvirt domains are assigned; with --inventory, mark them in use there.")
         {
             files,

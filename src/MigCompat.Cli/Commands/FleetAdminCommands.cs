@@ -109,7 +109,7 @@ internal static class FleetAdminCommands
     {
         var server = new Option<string>("--server") { Description = "The fleet server's base URL (or MIGCOMPAT_SERVER).", HelpName = "URL" };
         var token = new Option<string?>("--token") { Description = "The token (or MIGCOMPAT_TOKEN): read for show/list, admin for hosts changes, scheduler or admin for claims.", HelpName = "TOKEN" };
-        var format = CliOptions.Format(CliOptions.Table);
+        var format = CliOptions.Format();
         command.Options.Add(server);
         command.Options.Add(token);
         command.Options.Add(format);

@@ -199,11 +199,11 @@ internal static class FleetCommands
     private static Command Targets()
     {
         var server = ServerOption();
-        var host = new Option<string>("--host") { Description = "The host the VM runs on now.", HelpName = "NAME", Required = true };
+        var host = new Option<string>("--from") { Description = "The host the VM runs on now (its devices are looked up there).", HelpName = "HOST", Required = true };
         var devices = new Option<string[]>("--device") { Description = "A device of the VM by its id in the host's inventory (mdev UUID or PCI address); repeat for several.", HelpName = "ID", Required = true, AllowMultipleArgumentsPerToken = true };
         var token = new Option<string?>("--token") { Description = "The read or admin token (or MIGCOMPAT_TOKEN).", HelpName = "TOKEN" };
         var limit = new Option<int>("--limit") { Description = "How many candidates to list (1-100).", DefaultValueFactory = _ => 10 };
-        var format = CliOptions.Format(CliOptions.Table);
+        var format = CliOptions.Format();
         var explain = new Option<string?>("--explain") { Description = "Explain one host in full: every device's verdict against every resource there, free units, drain, evidence. The exit code then answers for that host.", HelpName = "HOST" };
         var rejected = new Option<int>("--rejected") { Description = "How many hosts not chosen to list with their reasons (0-1000).", HelpName = "N", DefaultValueFactory = _ => 20 };
         var liveOnly = new Option<bool>("--live-only") { Description = "Only hosts that take every device live; cold moves count as not chosen." };
@@ -249,9 +249,9 @@ internal static class FleetCommands
         return CommandHelp.Describe(
             command,
             [
-                "migcompat targets --server http://fleet:8080 --token $READ_TOKEN --host gpu-01 --device 53764d0e-85a0-42b4-af5c-2046b460b1dc",
-                "migcompat targets --server http://fleet:8080 --host gpu-01 --device 0000:3b:00.2 --device 0000:3b:00.3 --format json",
-                "migcompat targets --server http://fleet:8080 --host gpu-01 --device 0000:3b:00.2 --explain gpu-07 --live-only",
+                "migcompat targets --server http://fleet:8080 --token $READ_TOKEN --from gpu-01 --device 53764d0e-85a0-42b4-af5c-2046b460b1dc",
+                "migcompat targets --server http://fleet:8080 --from gpu-01 --device 0000:3b:00.2 --device 0000:3b:00.3 --format json",
+                "migcompat targets --server http://fleet:8080 --from gpu-01 --device 0000:3b:00.2 --explain gpu-07 --live-only",
             ],
             [
                 (ExitCodes.Success, "at least one host can take the devices"),

@@ -43,7 +43,7 @@ internal static class ImportCommand
         var host = CliOptions.Host();
         var profiles = CliOptions.Profiles();
         var rules = CliOptions.Rules();
-        var output = CliOptions.Format(CliOptions.Table);
+        var output = CliOptions.Format();
         var command = new Command(name, $"Import {what} into one host inventory; profiles and rule packs complete the descriptors as in a scan.")
         {
             files,

@@ -27,7 +27,7 @@ internal static class RulesCommand
     private static Command List()
     {
         var rules = CliOptions.Rules();
-        var format = CliOptions.Format(CliOptions.Table);
+        var format = CliOptions.Format();
         var command = new Command("list", "List the rule packs in use: name, version, drivers, whether they migrate, how many rules, where they come from.") { rules, format };
         command.SetAction(parse =>
         {
@@ -69,7 +69,7 @@ internal static class RulesCommand
     {
         var name = new Argument<string>("NAME") { Description = "The pack's name, as 'rules list' prints it." };
         var rules = CliOptions.Rules();
-        var format = CliOptions.Format(CliOptions.Table);
+        var format = CliOptions.Format();
         var command = new Command("show", "Print one rule pack: its sources and the file as written.") { name, rules, format };
         command.SetAction(parse =>
         {

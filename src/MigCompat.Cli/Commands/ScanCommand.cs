@@ -33,7 +33,7 @@ internal static class ScanCommand
         var rules = CliOptions.Rules();
         var nvml = CliOptions.Nvml();
         var host = CliOptions.Host();
-        var format = CliOptions.Format(CliOptions.Table);
+        var format = CliOptions.Format();
         var command = new Command("scan", "Read the host's assigned-device inventory from sysfs: devices in use and creatable mdev types with free capacity.")
         {
             sysfsRoot,

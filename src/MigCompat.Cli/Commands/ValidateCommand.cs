@@ -19,7 +19,7 @@ internal static class ValidateCommand
             Description = "Descriptor files, per-attribute directories, INVENTORY.json#ID references, or whole inventory files (*.json: the inventory and every descriptor in it).",
             Arity = ArgumentArity.OneOrMore,
         };
-        var format = CliOptions.Format(CliOptions.Text);
+        var format = CliOptions.Format();
         var command = new Command("validate", "Check descriptors and print every error and warning as FILE:LINE:COLUMN: error|warning CODE: message on stderr.")
         {
             files,

@@ -134,7 +134,7 @@ internal static class DemoRunner
         {
             var body = JsonSerializer.Serialize(new { sourceHost = source.Host, devices = new[] { new { id = device.Id } } });
             stdout.WriteLine($"  curl -s -H \"Authorization: Bearer $MIGCOMPAT_TOKEN\" -H 'Content-Type: application/json' -d '{body}' {url}/v1/migrations/targets");
-            stdout.WriteLine($"  migcompat targets --server {url} --token $MIGCOMPAT_TOKEN --host {source.Host} --device {device.Id}");
+            stdout.WriteLine($"  migcompat targets --server {url} --token $MIGCOMPAT_TOKEN --from {source.Host} --device {device.Id}");
         }
 
         stdout.WriteLine($"  curl -s {url}/healthz; curl -s -H \"Authorization: Bearer $MIGCOMPAT_TOKEN\" {url}/metrics");

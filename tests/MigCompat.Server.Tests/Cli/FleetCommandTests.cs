@@ -33,7 +33,7 @@ public sealed class FleetCommandTests
         var first = await RunAsync("agent", "--server", server.Url, "--token", FleetTestServer.AgentA, "--once", "--sysfs-root", sysfs, "--profiles", directory.Path, "--host", "host-a");
         var second = await RunAsync("agent", "--server", server.Url, "--token", FleetTestServer.AgentA, "--once", "--sysfs-root", sysfs, "--profiles", directory.Path, "--host", "host-a");
         var forbidden = await RunAsync("agent", "--server", server.Url, "--token", FleetTestServer.AgentB, "--once", "--sysfs-root", sysfs, "--profiles", directory.Path, "--host", "host-a");
-        var targets = await RunAsync("targets", "--server", server.Url, "--token", FleetTestServer.ReadToken, "--host", "host-a", "--device", "no-such-device", "--format", "json");
+        var targets = await RunAsync("targets", "--server", server.Url, "--token", FleetTestServer.ReadToken, "--from", "host-a", "--device", "no-such-device", "--format", "json");
 
         Assert.True(first.Code == 0, first.Stderr);
         Assert.Contains("generation 1", first.Stderr, StringComparison.Ordinal);
@@ -62,7 +62,7 @@ public sealed class FleetCommandTests
             (await client.PutAsync("/v1/hosts/" + name, content, Ct)).EnsureSuccessStatusCode();
         }
 
-        var (code, stdout, stderr) = await RunAsync("targets", "--server", server.Url, "--token", FleetTestServer.ReadToken, "--host", "host-a", "--device", TestInventories.SourceDevice, "--explain", explained);
+        var (code, stdout, stderr) = await RunAsync("targets", "--server", server.Url, "--token", FleetTestServer.ReadToken, "--from", "host-a", "--device", TestInventories.SourceDevice, "--explain", explained);
 
         Assert.True(code == exitCode, stderr + stdout);
         Assert.Contains(headline, stdout, StringComparison.Ordinal);
@@ -134,7 +134,7 @@ public sealed class FleetCommandTests
     }
 
     [Theory]
-    [InlineData(new[] { "targets", "--server", "not a url", "--host", "h", "--device", "d" }, 2)]
+    [InlineData(new[] { "targets", "--server", "not a url", "--from", "h", "--device", "d" }, 2)]
     [InlineData(new[] { "agent", "--server", "http://127.0.0.1:9", "--token", "t", "--interval", "soon" }, 2)]
     [InlineData(new[] { "demo", "--hosts", "0" }, 2)]
     public async Task Bad_usage_exits_2_with_a_message_on_stderr(string[] args, int expected)
