@@ -47,7 +47,6 @@ internal static class DemoRunner
 
             await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"demo: stored {stored} of {inventories.Count} generated hosts (hosts already in the database keep their inventory)"));
             var (source, device) = DemoVm(inventories);
-            WriteHowTo(stdout, url, token, source, device);
             if (source is not null && device is not null)
             {
                 var answer = await client.PostJsonAsync("/v1/migrations/targets", new { sourceHost = source.Host, devices = new[] { new { id = device.Id } }, limit = 10 }, cancellationToken);
@@ -64,9 +63,12 @@ internal static class DemoRunner
 
             if (once)
             {
+                await stderr.WriteLineAsync("demo: done (--once: the server stops now; run 'migcompat demo' without --once to query it yourself)");
                 return ExitCodes.Success;
             }
 
+            await stdout.WriteLineAsync();
+            WriteHowTo(stdout, url, token, source, device);
             await stderr.WriteLineAsync("demo: serving until Ctrl+C");
             try
             {
@@ -138,6 +140,5 @@ internal static class DemoRunner
         }
 
         stdout.WriteLine($"  curl -s {url}/healthz; curl -s -H \"Authorization: Bearer $MIGCOMPAT_TOKEN\" {url}/metrics");
-        stdout.WriteLine();
     }
 }
