@@ -199,15 +199,17 @@ internal static class FleetCommands
     private static Command Targets()
     {
         var server = ServerOption();
-        var host = new Option<string>("--from") { Description = "The host the VM runs on now (its devices are looked up there).", HelpName = "HOST", Required = true };
-        var devices = new Option<string[]>("--device") { Description = "A device of the VM by its id in the host's inventory (mdev UUID or PCI address); repeat for several.", HelpName = "ID", Required = true, AllowMultipleArgumentsPerToken = true };
+        var host = new Option<string?>("--from") { Description = "The host the VM runs on now: its devices are looked up there, and it is never a target (optional when every device is a --descriptor).", HelpName = "HOST" };
+        var devices = new Option<string[]>("--device") { Description = "A device of the VM by its id in the --from host's inventory (mdev UUID or PCI address); repeat for several.", HelpName = "ID", AllowMultipleArgumentsPerToken = true };
+        var domainXml = new Option<string?>("--domain-xml") { Description = "The VM's libvirt domain XML (virsh dumpxml): every mdev and PCI host device it is assigned, by id on the --from host.", HelpName = "FILE" };
+        var descriptors = new Option<string[]>("--descriptor") { Description = "A device of the VM as a descriptor (a file, a per-attribute directory or FILE#ID, as check reads); repeat for several.", HelpName = "FILE", AllowMultipleArgumentsPerToken = true };
         var token = new Option<string?>("--token") { Description = "The read or admin token (or MIGCOMPAT_TOKEN).", HelpName = "TOKEN" };
         var limit = new Option<int>("--limit") { Description = "How many candidates to list (1-100).", DefaultValueFactory = _ => 10 };
         var format = CliOptions.Format();
         var explain = new Option<string?>("--explain") { Description = "Explain one host in full: every device's verdict against every resource there, free units, drain, evidence. The exit code then answers for that host.", HelpName = "HOST" };
         var rejected = new Option<int>("--rejected") { Description = "How many hosts not chosen to list with their reasons (0-1000).", HelpName = "N", DefaultValueFactory = _ => 20 };
         var liveOnly = new Option<bool>("--live-only") { Description = "Only hosts that take every device live; cold moves count as not chosen." };
-        var command = new Command("targets", "Ask the fleet server which hosts can take a VM's devices, ranked, and why every other host cannot.") { server, host, devices, token, limit, liveOnly, rejected, explain, format };
+        var command = new Command("targets", "Ask the fleet server which hosts can take a VM's devices, ranked, and why every other host cannot.") { server, host, devices, domainXml, descriptors, token, limit, liveOnly, rejected, explain, format };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -217,11 +219,23 @@ internal static class FleetCommands
                 return ExitCodes.UnusableInput;
             }
 
+            var ids = parse.GetValue(devices) ?? [];
+            if (TargetsInput.Devices(ids, parse.GetValue(domainXml), parse.GetValue(descriptors) ?? [], stderr) is not { } vmDevices)
+            {
+                return ExitCodes.UnusableInput;
+            }
+
+            if (parse.GetValue(host) is null && (ids.Length > 0 || parse.GetValue(domainXml) is not null))
+            {
+                await stderr.WriteLineAsync("targets: --device and --domain-xml name devices on the VM's current host; give it with --from HOST");
+                return ExitCodes.UnusableInput;
+            }
+
             using var client = new FleetClient(url, parse.GetValue(token) ?? Environment.GetEnvironmentVariable("MIGCOMPAT_TOKEN"));
             var body = new
             {
-                sourceHost = parse.GetRequiredValue(host),
-                devices = parse.GetRequiredValue(devices).Select(id => new { id }).ToArray(),
+                sourceHost = parse.GetValue(host) ?? string.Empty,
+                devices = vmDevices,
                 limit = parse.GetValue(limit),
                 includeCold = !parse.GetValue(liveOnly),
                 maxRejected = parse.GetValue(rejected),
@@ -252,6 +266,8 @@ internal static class FleetCommands
                 "migcompat targets --server http://fleet:8080 --token $READ_TOKEN --from gpu-01 --device 53764d0e-85a0-42b4-af5c-2046b460b1dc",
                 "migcompat targets --server http://fleet:8080 --from gpu-01 --device 0000:3b:00.2 --device 0000:3b:00.3 --format json",
                 "migcompat targets --server http://fleet:8080 --from gpu-01 --device 0000:3b:00.2 --explain gpu-07 --live-only",
+                "migcompat targets --server http://fleet:8080 --from gpu-01 --domain-xml vm-42.xml",
+                "migcompat targets --server http://fleet:8080 --descriptor vgpu.desc",
             ],
             [
                 (ExitCodes.Success, "at least one host can take the devices"),

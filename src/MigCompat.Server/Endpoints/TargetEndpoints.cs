@@ -58,13 +58,14 @@ internal static class TargetEndpoints
     private static TargetQuery? ToQuery(TargetsRequest request, out IResult? problem)
     {
         problem = null;
-        if (string.IsNullOrWhiteSpace(request.SourceHost))
+        var inlineOnly = request.Devices is { Count: > 0 } given && given.All(d => d is { Self.Count: > 0 } && string.IsNullOrWhiteSpace(d.Id));
+        if (string.IsNullOrWhiteSpace(request.SourceHost) && !inlineOnly)
         {
-            problem = Problems.BadRequest("'sourceHost' is missing; name the host the VM runs on now", [new("path", "$.sourceHost")]);
+            problem = Problems.BadRequest("'sourceHost' is missing; name the host the VM runs on now (it may be left out only when every device is given by 'self')", [new("path", "$.sourceHost")]);
             return null;
         }
 
-        if (HostNames.Problem(request.SourceHost, "'sourceHost'") is { } badHost)
+        if (!string.IsNullOrWhiteSpace(request.SourceHost) && HostNames.Problem(request.SourceHost, "'sourceHost'") is { } badHost)
         {
             problem = Problems.BadRequest(badHost, [new("path", "$.sourceHost")]);
             return null;
@@ -137,6 +138,6 @@ internal static class TargetEndpoints
             refs.Add(new VmDeviceRef(null, parsed.Descriptor));
         }
 
-        return new TargetQuery(request.SourceHost.Trim(), refs.MoveToImmutable(), limit, request.IncludeCold ?? true, maxRejected) { ExplainHost = request.ExplainHost?.Trim() };
+        return new TargetQuery(request.SourceHost?.Trim() ?? string.Empty, refs.MoveToImmutable(), limit, request.IncludeCold ?? true, maxRejected) { ExplainHost = request.ExplainHost?.Trim() };
     }
 }

@@ -72,6 +72,57 @@ public sealed class FleetCommandTests
         Assert.Contains("host-c", stdout, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("device")]
+    [InlineData("domain-xml")]
+    [InlineData("descriptor")]
+    public async Task Targets_takes_the_vms_devices_by_id_from_a_domain_xml_or_as_descriptors(string how)
+    {
+        using var directory = new TempDirectory();
+        await using var server = await LoopbackServer.StartAsync(Path.Combine(directory.Path, "fleet.db"));
+        using (var client = new HttpClient { BaseAddress = new Uri(server.Url) })
+        {
+            client.DefaultRequestHeaders.Authorization = new("Bearer", FleetTestServer.AdminToken);
+            foreach (var name in new[] { "host-a", "host-b" })
+            {
+                using var content = new StringContent(TestInventories.Json(TestInventories.Host(name)), System.Text.Encoding.UTF8, "application/json");
+                (await client.PutAsync("/v1/hosts/" + name, content, Ct)).EnsureSuccessStatusCode();
+            }
+        }
+
+        var domain = Path.Combine(directory.Path, "vm.xml");
+        await File.WriteAllTextAsync(domain, $"""
+            <domain type='kvm'><name>vm-1</name><devices>
+              <hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='{TestInventories.SourceDevice}'/></source></hostdev>
+            </devices></domain>
+            """, Ct);
+        var descriptor = Path.Combine(directory.Path, "vgpu.desc");
+        await File.WriteAllTextAsync(descriptor, $"device_api=vfio-pci\nmdev_type={TestInventories.Type}\nsoftware_version=1.2.0\n", Ct);
+        string[] devices = how switch
+        {
+            "device" => ["--from", "host-a", "--device", TestInventories.SourceDevice],
+            "domain-xml" => ["--from", "host-a", "--domain-xml", domain],
+            _ => ["--descriptor", descriptor],
+        };
+
+        var (code, stdout, stderr) = await RunAsync(["targets", "--server", server.Url, "--token", FleetTestServer.ReadToken, "--format", "json", .. devices]);
+
+        Assert.True(code == 0, stderr);
+        var hosts = JsonDocument.Parse(stdout).RootElement.GetProperty("candidates").EnumerateArray().Select(c => c.GetProperty("host").GetString()).ToList();
+        Assert.Equal(how == "descriptor" ? ["host-a", "host-b"] : ["host-b"], hosts.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Targets_without_devices_or_with_ids_but_no_source_host_is_refused_with_what_to_give()
+    {
+        var none = await RunAsync("targets", "--server", "http://127.0.0.1:9");
+        var noFrom = await RunAsync("targets", "--server", "http://127.0.0.1:9", "--device", "x");
+
+        Assert.Equal((2, 2), (none.Code, noFrom.Code));
+        Assert.Contains("--device ID", none.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--from HOST", noFrom.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Hosts_and_claims_commands_list_show_drain_claim_confirm_release_and_delete_over_loopback()
     {
