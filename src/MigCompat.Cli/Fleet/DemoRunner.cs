@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using MigCompat.Cli.Output;
 using MigCompat.Discovery.Inventory;
 using MigCompat.Fleet.Generation;
 using MigCompat.Server;
@@ -33,17 +34,23 @@ internal static class DemoRunner
             var url = addresses.Count > 0 ? addresses[0] : options.Urls;
             await stderr.WriteLineAsync($"demo: serving the fleet API at {url} (database {options.Database})");
             using var client = new FleetClient(new Uri(url), token);
-            var inventories = FleetGenerator.Generate(hosts, Seed).ToList();
+            var inventories = new List<HostInventory>(hosts);
             var stored = 0;
-            foreach (var inventory in inventories)
+            await TerminalProgress.RunAsync(stderr, "generating and storing hosts", hosts, async done =>
             {
-                var response = await client.PutInventoryAsync(inventory.Host, InventoryJson.Serialize(inventory), 0, cancellationToken);
-                stored += response.IsSuccess ? 1 : 0;
-                if (!response.IsSuccess && response.Status != System.Net.HttpStatusCode.Conflict)
+                foreach (var inventory in FleetGenerator.Generate(hosts, Seed))
                 {
-                    await stderr.WriteLineAsync($"demo: host {inventory.Host} was not stored: {response.Message}");
+                    inventories.Add(inventory);
+                    var response = await client.PutInventoryAsync(inventory.Host, InventoryJson.Serialize(inventory), 0, cancellationToken);
+                    stored += response.IsSuccess ? 1 : 0;
+                    if (!response.IsSuccess && response.Status != System.Net.HttpStatusCode.Conflict)
+                    {
+                        await stderr.WriteLineAsync($"demo: host {inventory.Host} was not stored: {response.Message}");
+                    }
+
+                    done();
                 }
-            }
+            });
 
             await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"demo: stored {stored} of {inventories.Count} generated hosts (hosts already in the database keep their inventory)"));
             var (source, device) = DemoVm(inventories);

@@ -1,0 +1,35 @@
+using Spectre.Console;
+
+namespace MigCompat.Cli.Output;
+
+/// <summary>
+/// A progress bar on stderr for long work, shown only when stderr is the process's own terminal: piped,
+/// redirected or captured output (and so every <c>--format json</c> consumer) sees nothing of it.
+/// </summary>
+internal static class TerminalProgress
+{
+    /// <summary>Runs <paramref name="work"/>, which calls the action it is given once per unit done, with a bar of <paramref name="total"/> units when on a terminal.</summary>
+    /// <param name="stderr">The command's error writer; a bar is drawn only when it is the console's and not redirected.</param>
+    /// <param name="what">What is being done, e.g. "storing hosts".</param>
+    /// <param name="total">How many units there are.</param>
+    /// <param name="work">The work; it calls its argument after each unit.</param>
+    /// <returns>When the work is done.</returns>
+    public static async Task RunAsync(TextWriter stderr, string what, int total, Func<Action, Task> work)
+    {
+        if (!ReferenceEquals(stderr, Console.Error) || Console.IsErrorRedirected)
+        {
+            await work(static () => { });
+            return;
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        await console.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask(what, maxValue: total);
+                await work(() => task.Increment(1));
+            });
+    }
+}
