@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using MigCompat.Core.Diagnostics;
 using MigCompat.Discovery.Inventory;
+using MigCompat.Discovery.Json;
 
 namespace MigCompat.Discovery.Importers;
 
@@ -22,7 +23,7 @@ internal sealed class ImportContext(string fileName)
         {
             if (unlocated.Count > 0 && jsonUtf8 is not null)
             {
-                var scan = JsonText.Scan(jsonUtf8, InventoryJson.MaxDepth, unlocated.Select(u => u.Path).ToHashSet(StringComparer.Ordinal));
+                var scan = JsonTextScanner.Scan(jsonUtf8, InventoryJson.MaxDepth, unlocated.Select(u => u.Path).ToHashSet(StringComparer.Ordinal));
                 foreach (var (index, path) in unlocated)
                 {
                     var (line, column) = scan.Locate(path);
@@ -64,17 +65,17 @@ internal sealed class ImportContext(string fileName)
         }
         catch (JsonException ex)
         {
-            var message = InputKind.OfNonJson(content) is { } kind ? $"The input is {kind}." : $"The input is not well-formed JSON: {JsonText.ParserMessage(ex)}";
+            var message = InputKind.OfNonJson(content) is { } kind ? $"The input is {kind}." : $"The input is not well-formed JSON: {JsonTextScanner.ParserMessage(ex)}";
             diagnostics.Add(Diagnostic.Error(ImportCodes.Malformed, message, fileName, (int)(ex.LineNumber ?? -1) + 1, (int)(ex.BytePositionInLine ?? -1) + 1));
             return null;
         }
 
-        var scan = JsonText.Scan(jsonUtf8, InventoryJson.MaxDepth, []);
+        var scan = JsonTextScanner.Scan(jsonUtf8, InventoryJson.MaxDepth);
         if (scan.NotText is { } notText)
         {
             document.Dispose();
-            var (line, column) = scan.LineAndColumn(notText);
-            diagnostics.Add(Diagnostic.Error(ImportCodes.Malformed, "The input has " + JsonText.NotTextMessage + ".", fileName, line, column));
+            var (line, column) = scan.LineAndColumn(notText.Offset);
+            diagnostics.Add(Diagnostic.Error(ImportCodes.Malformed, "The input has " + JsonTextScanner.NotTextMessage + ".", fileName, line, column));
             return null;
         }
 

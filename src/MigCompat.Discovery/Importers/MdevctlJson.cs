@@ -1,6 +1,6 @@
 using System.Text.Json;
 using MigCompat.Core.Diagnostics;
-using MigCompat.Discovery.Inventory;
+using MigCompat.Discovery.Json;
 
 namespace MigCompat.Discovery.Importers;
 

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using MigCompat.Core.Diagnostics;
 using MigCompat.Discovery.Inventory;
+using MigCompat.Discovery.Json;
 
 namespace MigCompat.Discovery.Importers;
 

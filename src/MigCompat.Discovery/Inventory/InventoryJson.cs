@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using MigCompat.Core.Diagnostics;
 using MigCompat.Core.Model;
+using MigCompat.Discovery.Json;
 
 namespace MigCompat.Discovery.Inventory;
 
@@ -139,10 +140,10 @@ public static class InventoryJson
     /// </summary>
     private static InventoryReadResult Report(ReadOnlySpan<byte> utf8, string? fileName, HostInventory? inventory, IReadOnlyList<InventoryJsonValidation.Issue> issues)
     {
-        var scan = JsonText.Scan(utf8, MaxDepth, issues.Select(issue => issue.Path).ToHashSet(StringComparer.Ordinal));
+        var scan = JsonTextScanner.Scan(utf8, MaxDepth, issues.Select(issue => issue.Path).ToHashSet(StringComparer.Ordinal));
         if (scan.NotText is { } notText)
         {
-            return NotText(scan, notText, fileName);
+            return NotText(scan, notText.Offset, fileName);
         }
 
         var diagnostics = issues
@@ -160,13 +161,13 @@ public static class InventoryJson
     /// </summary>
     private static InventoryReadResult Refused(ReadOnlySpan<byte> utf8, string? fileName, Exception exception)
     {
-        var failedAt = exception is JsonException { LineNumber: { } failedLine, BytePositionInLine: { } failedPosition } ? JsonText.Offset(utf8, failedLine, failedPosition) : -1;
-        var scan = JsonText.Scan(utf8, MaxDepth, [], failedAt);
-        if (scan.Malformed is { } malformed)
+        var failedAt = exception is JsonException { LineNumber: { } failedLine, BytePositionInLine: { } failedPosition } ? JsonTextScanner.Offset(utf8, failedLine, failedPosition) : -1;
+        var scan = JsonTextScanner.Scan(utf8, MaxDepth, before: failedAt);
+        if (scan.Malformed?.Exception is { } malformed)
         {
             return Failed(Diagnostic.Error(
                 InventoryJsonCodes.MalformedJson,
-                $"The inventory is not well-formed JSON: {JsonText.ParserMessage(malformed)}",
+                $"The inventory is not well-formed JSON: {JsonTextScanner.ParserMessage(malformed)}",
                 fileName,
                 (int)(malformed.LineNumber ?? -1) + 1,
                 (int)(malformed.BytePositionInLine ?? -1) + 1));
@@ -174,13 +175,13 @@ public static class InventoryJson
 
         if (scan.NotText is { } notText)
         {
-            return NotText(scan, notText, fileName);
+            return NotText(scan, notText.Offset, fileName);
         }
 
-        if (scan.Duplicate is var (duplicatePath, name, duplicateAt))
+        if (scan.Duplicate is { } duplicate)
         {
-            var (line, column) = scan.LineAndColumn(duplicateAt);
-            return Failed(Diagnostic.Error(InventoryJsonCodes.DuplicateProperty, $"{duplicatePath}: \"{name}\" appears twice in the same object; give each property (and each descriptor field) once.", fileName, line, column));
+            var (line, column) = scan.LineAndColumn(duplicate.Offset);
+            return Failed(Diagnostic.Error(InventoryJsonCodes.DuplicateProperty, $"{duplicate.Path}: \"{duplicate.Name}\" appears twice in the same object; give each property (and each descriptor field) once.", fileName, line, column));
         }
 
         if (scan.Before is var (path, token, offset, text))
@@ -189,7 +190,7 @@ public static class InventoryJson
             var (expected, expectedToken) = Expected(path);
             return Failed(token == expectedToken
                 ? Diagnostic.Error(InventoryJsonCodes.InvalidValue, $"{path}: {text} is not {expected}.", fileName, line, column)
-                : Diagnostic.Error(InventoryJsonCodes.WrongType, $"{path}: Expected {expected}, found {JsonText.Describe(token)}.", fileName, line, column));
+                : Diagnostic.Error(InventoryJsonCodes.WrongType, $"{path}: Expected {expected}, found {JsonTextScanner.Describe(token)}.", fileName, line, column));
         }
 
         return Failed(Diagnostic.Error(InventoryJsonCodes.WrongType, $"The inventory could not be read: {exception.Message}", fileName, 1, 1));
@@ -245,10 +246,10 @@ public static class InventoryJson
         }
     }
 
-    private static InventoryReadResult NotText(ScanResult scan, long offset, string? fileName)
+    private static InventoryReadResult NotText(JsonScan scan, long offset, string? fileName)
     {
         var (line, column) = scan.LineAndColumn(offset);
-        return Failed(Diagnostic.Error(InventoryJsonCodes.InvalidValue, "The inventory has " + JsonText.NotTextMessage + ".", fileName, line, column));
+        return Failed(Diagnostic.Error(InventoryJsonCodes.InvalidValue, "The inventory has " + JsonTextScanner.NotTextMessage + ".", fileName, line, column));
     }
 
     private static InventoryReadResult TooLarge(string? fileName) => Failed(Diagnostic.Error(

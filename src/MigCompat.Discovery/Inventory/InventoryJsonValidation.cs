@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using MigCompat.Core.Diagnostics;
+using MigCompat.Discovery.Json;
 
 namespace MigCompat.Discovery.Inventory;
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using MigCompat.Discovery.Inventory;
+using MigCompat.Discovery.Json;
 using MigCompat.Fleet.Service;
 using MigCompat.Fleet.Storage;
 using MigCompat.Server.Contracts;
@@ -76,9 +77,9 @@ internal static class HostEndpoints
         if (read.Inventory is not { } inventory)
         {
             // A string that is not Unicode (a lone surrogate escape) is a malformed request: 400 with its JSON path.
-            if (StrictJson.Check(body, 64) is { NotUnicode: true } invalid)
+            if (JsonTextScanner.Scan(body, 64).First is { NotText: true } invalid)
             {
-                return Problems.BadRequest("the inventory was refused and nothing was changed: " + invalid.Message, [new("path", invalid.Path)]);
+                return Problems.BadRequest("the inventory was refused and nothing was changed: " + StrictJson.Refusal(invalid), [new("path", invalid.Path)]);
             }
 
             var malformed = read.Diagnostics.Any(d => d.Code == InventoryJsonCodes.MalformedJson);

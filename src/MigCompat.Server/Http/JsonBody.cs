@@ -4,6 +4,7 @@ using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using MigCompat.Discovery.Json;
 
 namespace MigCompat.Server.Http;
 
@@ -52,9 +53,9 @@ internal sealed class JsonBody
             return (null, Problems.BadRequest("the body is not valid UTF-8 text; send JSON as UTF-8"));
         }
 
-        if (StrictJson.Check(body, MaxDepth) is { } invalid)
+        if (JsonTextScanner.Scan(body, MaxDepth).First is { } invalid)
         {
-            return (null, Problems.BadRequest(invalid.Message, [new("path", invalid.Path)]));
+            return (null, Problems.BadRequest(StrictJson.Refusal(invalid), [new("path", invalid.Path)]));
         }
 
         try

@@ -3,96 +3,26 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using MigCompat.Discovery.Json;
 
 namespace MigCompat.Server.Http;
 
 /// <summary>
-/// The checks every JSON request body gets before it is bound, with the JSON path of what is wrong:
-/// well-formed, no property twice in one object, no string that is not Unicode (a lone surrogate
-/// escape such as <c>"\ud800"</c>). And, when binding fails, what JSON type was expected at which path,
-/// in JSON's words (never a .NET type name).
+/// The words of a refusal of a JSON request body, with the JSON path of what is wrong: what Discovery's
+/// <see cref="JsonTextScanner"/> finds before the body is bound (not well-formed, a property twice in one
+/// object, a string that is not Unicode such as the lone surrogate escape <c>"\ud800"</c>), and, when
+/// binding fails, what JSON type was expected at which path, in JSON's words (never a .NET type name).
 /// </summary>
 internal static class StrictJson
 {
-    /// <summary>What is wrong with a body and where.</summary>
-    /// <param name="Path">The JSON path (<c>$.items[1].count</c>).</param>
-    /// <param name="Message">What is wrong, naming the path.</param>
-    /// <param name="NotUnicode">True when the problem is a string that is not Unicode text (a lone surrogate escape).</param>
-    public sealed record Problem(string Path, string Message, bool NotUnicode = false);
-
-    /// <summary>The first problem in <paramref name="utf8"/>, or null when it is a well-formed JSON document with unique property names and valid strings.</summary>
-    public static Problem? Check(ReadOnlySpan<byte> utf8, int maxDepth)
+    /// <summary>What is wrong with a body, as <see cref="JsonTextScanner.Scan"/> found it (<see cref="JsonScan.First"/>), in a refusal's words, naming the JSON path.</summary>
+    public static string Refusal(JsonProblem problem) => problem.Kind switch
     {
-        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = maxDepth });
-        var frames = new List<Frame>();
-        try
-        {
-            while (reader.Read())
-            {
-                switch (reader.TokenType)
-                {
-                    case JsonTokenType.StartObject:
-                    case JsonTokenType.StartArray:
-                        frames.Add(new Frame(reader.TokenType == JsonTokenType.StartArray));
-                        break;
-                    case JsonTokenType.EndObject:
-                    case JsonTokenType.EndArray:
-                        frames.RemoveAt(frames.Count - 1);
-                        AfterValue(frames);
-                        break;
-                    case JsonTokenType.PropertyName:
-                        var top = frames[^1];
-                        string name;
-                        try
-                        {
-                            name = reader.GetString()!;
-                        }
-                        catch (InvalidOperationException)
-                        {
-                            var at = PathOf(frames, includeProperty: false);
-                            return new Problem(at, $"a property name in the object at {at} is not valid Unicode text (a lone surrogate escape such as \\ud800); escape whole characters only", NotUnicode: true);
-                        }
-
-                        top.Property = name;
-                        top.Names ??= new HashSet<string>(StringComparer.Ordinal);
-                        if (!top.Names.Add(name))
-                        {
-                            var at = PathOf(frames);
-                            return new Problem(at, $"property '{Printable(name)}' is given twice in the same object (at {at}); give each property once");
-                        }
-
-                        break;
-                    case JsonTokenType.String:
-                        if (reader.ValueIsEscaped)
-                        {
-                            try
-                            {
-                                reader.GetString();
-                            }
-                            catch (InvalidOperationException)
-                            {
-                                var at = PathOf(frames);
-                                return new Problem(at, $"the string at {at} is not valid Unicode text (a lone surrogate escape such as \\ud800); escape whole characters only (a surrogate pair, or the character itself)", NotUnicode: true);
-                            }
-                        }
-
-                        AfterValue(frames);
-                        break;
-                    default:
-                        AfterValue(frames);
-                        break;
-                }
-            }
-        }
-        catch (JsonException e)
-        {
-            var at = PathOf(frames);
-            var where = e.LineNumber is { } line ? string.Create(CultureInfo.InvariantCulture, $"line {line + 1}, byte {e.BytePositionInLine + 1}, at {at}") : "at " + at;
-            return new Problem(at, $"the body is not well-formed JSON ({where}): {StripLocation(e.Message)}");
-        }
-
-        return null;
-    }
+        JsonProblemKind.DuplicateProperty => $"property '{Printable(problem.Name!)}' is given twice in the same object (at {problem.Path}); give each property once",
+        JsonProblemKind.NotTextPropertyName => $"a property name in the object at {problem.Path} is not valid Unicode text (a lone surrogate escape such as \\ud800); escape whole characters only",
+        JsonProblemKind.NotTextString => $"the string at {problem.Path} is not valid Unicode text (a lone surrogate escape such as \\ud800); escape whole characters only (a surrogate pair, or the character itself)",
+        _ => string.Create(CultureInfo.InvariantCulture, $"the body is not well-formed JSON (line {problem.Exception!.LineNumber + 1}, byte {problem.Exception.BytePositionInLine + 1}, at {problem.Path}): {JsonTextScanner.ParserMessage(problem.Exception)}"),
+    };
 
     /// <summary>
     /// Explains why binding <paramref name="root"/> failed at <paramref name="path"/> (a
@@ -231,40 +161,6 @@ internal static class StrictJson
         return enumerable?.GetGenericArguments()[0];
     }
 
-    private static void AfterValue(List<Frame> frames)
-    {
-        if (frames.Count > 0 && frames[^1].IsArray)
-        {
-            frames[^1].Index++;
-        }
-    }
-
-    private static string PathOf(List<Frame> frames, bool includeProperty = true)
-    {
-        var path = new StringBuilder("$");
-        for (var i = 0; i < frames.Count; i++)
-        {
-            var frame = frames[i];
-            if (frame.IsArray)
-            {
-                path.Append('[').Append(frame.Index.ToString(CultureInfo.InvariantCulture)).Append(']');
-            }
-            else if (frame.Property is { } property && (includeProperty || i < frames.Count - 1))
-            {
-                if (property.Length > 0 && property.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
-                {
-                    path.Append('.').Append(property);
-                }
-                else
-                {
-                    path.Append("['").Append(Printable(property).Replace("'", "\\'", StringComparison.Ordinal)).Append("']");
-                }
-            }
-        }
-
-        return path.ToString();
-    }
-
     /// <summary>The text with control characters escaped and cut at 100 characters, for messages.</summary>
     public static string Printable(string text)
     {
@@ -282,22 +178,5 @@ internal static class StrictJson
         }
 
         return text.Length > 100 ? builder.Append("...").ToString() : builder.ToString();
-    }
-
-    private static string StripLocation(string message)
-    {
-        var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        return cut < 0 ? message : message[..cut].TrimEnd();
-    }
-
-    private sealed class Frame(bool isArray)
-    {
-        public bool IsArray { get; } = isArray;
-
-        public int Index { get; set; }
-
-        public string? Property { get; set; }
-
-        public HashSet<string>? Names { get; set; }
     }
 }
