@@ -198,7 +198,7 @@ internal static class FleetCommands
 
     private static Command Targets()
     {
-        var server = ServerOption();
+        var server = new Option<string?>("--server") { Description = "The fleet server's base URL (or MIGCOMPAT_SERVER).", HelpName = "URL" };
         var host = new Option<string?>("--from") { Description = "The host the VM runs on now: its devices are looked up there, and it is never a target (optional when every device is a --descriptor).", HelpName = "HOST" };
         var devices = new Option<string[]>("--device") { Description = "A device of the VM by its id in the --from host's inventory (mdev UUID or PCI address); repeat for several.", HelpName = "ID", AllowMultipleArgumentsPerToken = true };
         var domainXml = new Option<string?>("--domain-xml") { Description = "The VM's libvirt domain XML (virsh dumpxml): every mdev and PCI host device it is assigned, by id on the --from host.", HelpName = "FILE" };
@@ -214,7 +214,7 @@ internal static class FleetCommands
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
-            if (!TryServer(parse.GetValue(server), stderr, out var url))
+            if (!TryServer(parse.GetValue(server) ?? Environment.GetEnvironmentVariable("MIGCOMPAT_SERVER"), stderr, out var url))
             {
                 return ExitCodes.UnusableInput;
             }
@@ -309,8 +309,6 @@ internal static class FleetCommands
         return CommandHelp.Describe(command, ["migcompat demo", "migcompat demo --once --hosts 50 --port 0"], ServerExitCodes);
     }
 
-    private static Option<string> ServerOption() => new("--server") { Description = "The fleet server's base URL.", HelpName = "URL", Required = true };
-
     private static bool TryServer(string? text, TextWriter stderr, out Uri url)
     {
         if (Uri.TryCreate(text, UriKind.Absolute, out url!) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
@@ -318,7 +316,9 @@ internal static class FleetCommands
             return true;
         }
 
-        stderr.WriteLine($"--server '{text}' is not an http:// or https:// URL, e.g. http://fleet.example:8080");
+        stderr.WriteLine(string.IsNullOrEmpty(text)
+            ? "no fleet server: give --server URL or set MIGCOMPAT_SERVER, e.g. http://fleet.example:8080"
+            : $"--server '{text}' is not an http:// or https:// URL, e.g. http://fleet.example:8080");
         return false;
     }
 }
