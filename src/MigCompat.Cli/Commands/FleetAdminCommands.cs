@@ -27,20 +27,20 @@ internal static class FleetAdminCommands
     private static Command Hosts()
     {
         var command = new Command("hosts", "List, show, drain, undrain and delete the fleet's hosts.");
-        command.Subcommands.Add(Call("list", "List every host: generation, drained, last update, devices.", [], "GET", _ => "/v1/hosts", WriteHostList, "migcompat hosts list --server http://fleet:8080"));
-        command.Subcommands.Add(Call("show", "Show one host: its resources with capacity, claimed and available units.", ["HOST"], "GET", a => "/v1/hosts/" + Escape(a[0]), WriteHost, "migcompat hosts show gpu-07 --server http://fleet:8080"));
-        command.Subcommands.Add(Call("drain", "Drain a host: no VM is sent there until it is undrained.", ["HOST"], "POST", a => $"/v1/hosts/{Escape(a[0])}/drain", WriteDrain, "migcompat hosts drain gpu-07 --server http://fleet:8080 --token $ADMIN_TOKEN"));
-        command.Subcommands.Add(Call("undrain", "Undrain a host: it takes VMs again.", ["HOST"], "POST", a => $"/v1/hosts/{Escape(a[0])}/undrain", WriteDrain, "migcompat hosts undrain gpu-07 --server http://fleet:8080 --token $ADMIN_TOKEN"));
-        command.Subcommands.Add(Call("delete", "Delete a host with its claims.", ["HOST"], "DELETE", a => "/v1/hosts/" + Escape(a[0]), (_, output) => output.WriteLine("deleted"), "migcompat hosts delete gpu-07 --server http://fleet:8080 --token $ADMIN_TOKEN"));
+        command.Subcommands.Add(Call(command.Name, "list", "List every host: generation, drained, last update, devices.", [], "GET", _ => "/v1/hosts", WriteHostList, "migcompat hosts list --server http://fleet:8080"));
+        command.Subcommands.Add(Call(command.Name, "show", "Show one host: its resources with capacity, claimed and available units.", ["HOST"], "GET", a => "/v1/hosts/" + Escape(a[0]), WriteHost, "migcompat hosts show gpu-07 --server http://fleet:8080"));
+        command.Subcommands.Add(Call(command.Name, "drain", "Drain a host: no VM is sent there until it is undrained.", ["HOST"], "POST", a => $"/v1/hosts/{Escape(a[0])}/drain", WriteDrain, "migcompat hosts drain gpu-07 --server http://fleet:8080 --token $ADMIN_TOKEN"));
+        command.Subcommands.Add(Call(command.Name, "undrain", "Undrain a host: it takes VMs again.", ["HOST"], "POST", a => $"/v1/hosts/{Escape(a[0])}/undrain", WriteDrain, "migcompat hosts undrain gpu-07 --server http://fleet:8080 --token $ADMIN_TOKEN"));
+        command.Subcommands.Add(Call(command.Name, "delete", "Delete a host with its claims.", ["HOST"], "DELETE", a => "/v1/hosts/" + Escape(a[0]), (_, output) => output.WriteLine("deleted"), "migcompat hosts delete gpu-07 --server http://fleet:8080 --token $ADMIN_TOKEN"));
         return command;
     }
 
     private static Command Claims()
     {
         var command = new Command("claims", "Create, show, confirm and release capacity claims for a migration.");
-        command.Subcommands.Add(Call("show", "Show a claim.", ["CLAIM"], "GET", a => "/v1/claims/" + Escape(a[0]), WriteClaim, "migcompat claims show 3f2c... --server http://fleet:8080"));
-        command.Subcommands.Add(Call("confirm", "Confirm a pending claim: it holds until released.", ["CLAIM"], "POST", a => $"/v1/claims/{Escape(a[0])}/confirm", WriteClaim, "migcompat claims confirm 3f2c... --server http://fleet:8080 --token $SCHEDULER_TOKEN"));
-        command.Subcommands.Add(Call("release", "Release a claim: its units are free again.", ["CLAIM"], "DELETE", a => "/v1/claims/" + Escape(a[0]), WriteClaim, "migcompat claims release 3f2c... --server http://fleet:8080 --token $SCHEDULER_TOKEN"));
+        command.Subcommands.Add(Call(command.Name, "show", "Show a claim.", ["CLAIM"], "GET", a => "/v1/claims/" + Escape(a[0]), WriteClaim, "migcompat claims show 3f2c... --server http://fleet:8080"));
+        command.Subcommands.Add(Call(command.Name, "confirm", "Confirm a pending claim: it holds until released.", ["CLAIM"], "POST", a => $"/v1/claims/{Escape(a[0])}/confirm", WriteClaim, "migcompat claims confirm 3f2c... --server http://fleet:8080 --token $SCHEDULER_TOKEN"));
+        command.Subcommands.Add(Call(command.Name, "release", "Release a claim: its units are free again.", ["CLAIM"], "DELETE", a => "/v1/claims/" + Escape(a[0]), WriteClaim, "migcompat claims release 3f2c... --server http://fleet:8080 --token $SCHEDULER_TOKEN"));
         command.Subcommands.Add(CreateClaim());
         return command;
     }
@@ -54,6 +54,7 @@ internal static class FleetAdminCommands
         var key = new Option<string?>("--idempotency-key") { Description = "Retrying with the same key returns the same claim instead of a second one.", HelpName = "KEY" };
         var command = new Command("create", "Claim units of resources on a host for a migration (pending until confirmed, released or expired).") { host, resources, ttl, key };
         return Wire(
+            "claims create",
             command,
             (parse, client, ct) =>
             {
@@ -79,7 +80,7 @@ internal static class FleetAdminCommands
             : (text, 1);
     }
 
-    private static Command Call(string name, string description, string[] arguments, string method, Func<string[], string> path, Action<JsonElement, TextWriter> write, string example)
+    private static Command Call(string group, string name, string description, string[] arguments, string method, Func<string[], string> path, Action<JsonElement, TextWriter> write, string example)
     {
         var command = new Command(name, description);
         var args = arguments.Select(a => new Argument<string>(a) { Description = a == "HOST" ? "The host name." : "The claim id." }).ToArray();
@@ -89,6 +90,7 @@ internal static class FleetAdminCommands
         }
 
         return Wire(
+            $"{group} {name}",
             command,
             (parse, client, ct) =>
             {
@@ -105,7 +107,7 @@ internal static class FleetAdminCommands
     }
 
     /// <summary>Adds --server, --token and --format to <paramref name="command"/> and runs <paramref name="send"/> with them.</summary>
-    private static Command Wire(Command command, Func<ParseResult, FleetClient, CancellationToken, Task<FleetResponse>> send, Action<JsonElement, TextWriter> write, string example)
+    private static Command Wire(string label, Command command, Func<ParseResult, FleetClient, CancellationToken, Task<FleetResponse>> send, Action<JsonElement, TextWriter> write, string example)
     {
         var server = new Option<string>("--server") { Description = "The fleet server's base URL (or MIGCOMPAT_SERVER).", HelpName = "URL" };
         var token = new Option<string?>("--token") { Description = "The token (or MIGCOMPAT_TOKEN): read for show/list, admin for hosts changes, scheduler or admin for claims.", HelpName = "TOKEN" };
@@ -120,13 +122,13 @@ internal static class FleetAdminCommands
             if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
             {
                 await stderr.WriteLineAsync(text is null
-                    ? $"{command.Name}: no server; give --server http://fleet:8080 or set MIGCOMPAT_SERVER"
+                    ? $"{label}: no server; give --server http://fleet:8080 or set MIGCOMPAT_SERVER"
                     : $"--server '{text}' is not an http:// or https:// URL, e.g. http://fleet.example:8080");
                 return ExitCodes.UnusableInput;
             }
 
             using var client = new FleetClient(url, parse.GetValue(token) ?? Environment.GetEnvironmentVariable("MIGCOMPAT_TOKEN"));
-            var (answer, exitCode) = await FleetClient.CallAsync(command.Name, url, () => send(parse, client, cancellationToken), stderr, cancellationToken);
+            var (answer, exitCode) = await FleetClient.CallAsync(label, url, () => send(parse, client, cancellationToken), stderr, cancellationToken);
             if (answer is null)
             {
                 return exitCode;
