@@ -338,8 +338,7 @@ internal static class VfioUsage
                 List<string> names;
                 try
                 {
-                    names = [.. Directory.EnumerateFileSystemEntries(fd, "*", ListingOptions)];
-                    names.Sort(NumericOrder);
+                    names = FdNumbers(fd);
                 }
                 catch (DirectoryNotFoundException) when (File.Exists(fd))
                 {
@@ -353,16 +352,45 @@ internal static class VfioUsage
                     continue;
                 }
 
-                Examine(pid, names);
+                Examine(pid, fd, names);
             }
 
             return null;
         }
 
-        /// <summary>Reads the link target of every listed fd entry (full paths) of <paramref name="pid"/> and notes the VFIO files.</summary>
-        private void Examine(string pid, List<string> entries)
+        /// <summary>
+        /// The names of the entries of a process's <c>fd</c> directory (its open file numbers), in numeric order.
+        /// Listed from its sibling <c>fdinfo</c> where that can be listed: procfs lists the same open files
+        /// there, as regular files, which .NET's listing takes as they are, where it <c>lstat</c>s and then
+        /// <c>stat</c>s every entry of <c>fd</c> (a link: does it name a directory?), two calls per open file
+        /// for nothing this lookup needs. Where <c>fdinfo</c> cannot be listed (a tree without it, no
+        /// ptrace access: Linux 5.14 and later check it there but not on <c>fd</c>), <c>fd</c> is listed,
+        /// and what that throws is why the process cannot be read.
+        /// </summary>
+        private static List<string> FdNumbers(string fd)
         {
-            foreach (var entry in entries)
+            List<string> names;
+            try
+            {
+                names = ListNames(fd + "info");
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                names = ListNames(fd);
+            }
+
+            names.Sort(NumericOrder);
+            return names;
+        }
+
+        /// <summary>The names of a directory's entries, nothing read about them (beyond what .NET's listing reads).</summary>
+        private static List<string> ListNames(string directory) =>
+            new FileSystemEnumerable<string>(directory, static (ref FileSystemEntry entry) => entry.FileName.ToString(), ListingOptions).ToList();
+
+        /// <summary>Reads the link target of every listed entry of <paramref name="fd"/> (<paramref name="pid"/>'s) and notes the VFIO files.</summary>
+        private void Examine(string pid, string fd, List<string> names)
+        {
+            foreach (var name in names)
             {
                 if (++examined > Limit)
                 {
@@ -370,6 +398,7 @@ internal static class VfioUsage
                     return;
                 }
 
+                var entry = string.Concat(fd, "/", name);
                 string? target;
                 try
                 {
