@@ -8,8 +8,9 @@ namespace MigCompat.Discovery.Sysfs;
 
 /// <summary>
 /// Which of the scanned devices VMs use now: a device is in use when some process holds its VFIO file
-/// open. Read-only, from procfs: every <c>&lt;pid&gt;/fd/</c> of <see cref="SysfsScanOptions.ProcRoot"/> is
-/// listed and each entry's target read with <c>readlink</c> (never followed, never opened). A legacy
+/// open. Read-only, from procfs: the open file numbers of every process of <see cref="SysfsScanOptions.ProcRoot"/>
+/// are listed (<c>&lt;pid&gt;/fdinfo/</c>, or <c>&lt;pid&gt;/fd/</c> where that cannot be listed) and each
+/// <c>&lt;pid&gt;/fd/&lt;n&gt;</c> target read with <c>readlink</c> (never followed, never opened). A legacy
 /// group file <c>/dev/vfio/N</c> (or <c>/dev/vfio/noiommu-N</c>) marks every device of IOMMU group N; an
 /// iommufd-era device file <c>/dev/vfio/devices/vfioM</c> marks the device sysfs names for it
 /// (<c>class/vfio-dev/vfioM/device</c>, resolved with the scan's link rules). A device found open is in
@@ -310,7 +311,7 @@ internal static class VfioUsage
         public bool LimitReached { get; private set; }
 
         /// <summary>
-        /// Lists every process's <c>fd</c> directory and reads each entry's link target (never following it).
+        /// Lists every process's open file numbers and reads each <c>fd</c> entry's link target (never following it).
         /// Null, or what listing the root threw.
         /// </summary>
         public Exception? Read()
