@@ -8,8 +8,9 @@ namespace MigCompat.Discovery.Sysfs;
 
 /// <summary>
 /// Which of the scanned devices VMs use now: a device is in use when some process holds its VFIO file
-/// open. Read-only, from procfs: every <c>&lt;pid&gt;/fd/</c> of <see cref="SysfsScanOptions.ProcRoot"/> is
-/// listed and each entry's target read with <c>readlink</c> (never followed, never opened). A legacy
+/// open. Read-only, from procfs: the open file numbers of every process of <see cref="SysfsScanOptions.ProcRoot"/>
+/// are listed (<c>&lt;pid&gt;/fdinfo/</c>, or <c>&lt;pid&gt;/fd/</c> where that cannot be listed) and each
+/// <c>&lt;pid&gt;/fd/&lt;n&gt;</c> target read with <c>readlink</c> (never followed, never opened). A legacy
 /// group file <c>/dev/vfio/N</c> (or <c>/dev/vfio/noiommu-N</c>) marks every device of IOMMU group N; an
 /// iommufd-era device file <c>/dev/vfio/devices/vfioM</c> marks the device sysfs names for it
 /// (<c>class/vfio-dev/vfioM/device</c>, resolved with the scan's link rules). A device found open is in
@@ -310,7 +311,7 @@ internal static class VfioUsage
         public bool LimitReached { get; private set; }
 
         /// <summary>
-        /// Lists every process's <c>fd</c> directory and reads each entry's link target (never following it).
+        /// Lists every process's open file numbers and reads each <c>fd</c> entry's link target (never following it).
         /// Null, or what listing the root threw.
         /// </summary>
         public Exception? Read()
@@ -338,8 +339,7 @@ internal static class VfioUsage
                 List<string> names;
                 try
                 {
-                    names = [.. Directory.EnumerateFileSystemEntries(fd, "*", ListingOptions)];
-                    names.Sort(NumericOrder);
+                    names = FdNumbers(fd);
                 }
                 catch (DirectoryNotFoundException) when (File.Exists(fd))
                 {
@@ -353,16 +353,45 @@ internal static class VfioUsage
                     continue;
                 }
 
-                Examine(pid, names);
+                Examine(pid, fd, names);
             }
 
             return null;
         }
 
-        /// <summary>Reads the link target of every listed fd entry (full paths) of <paramref name="pid"/> and notes the VFIO files.</summary>
-        private void Examine(string pid, List<string> entries)
+        /// <summary>
+        /// The names of the entries of a process's <c>fd</c> directory (its open file numbers), in numeric order.
+        /// Listed from its sibling <c>fdinfo</c> where that can be listed: procfs lists the same open files
+        /// there, as regular files, which .NET's listing takes as they are, where it <c>lstat</c>s and then
+        /// <c>stat</c>s every entry of <c>fd</c> (a link: does it name a directory?), two calls per open file
+        /// for nothing this lookup needs. Where <c>fdinfo</c> cannot be listed (a tree without it, no
+        /// ptrace access: Linux 5.14 and later check it there but not on <c>fd</c>), <c>fd</c> is listed,
+        /// and what that throws is why the process cannot be read.
+        /// </summary>
+        private static List<string> FdNumbers(string fd)
         {
-            foreach (var entry in entries)
+            List<string> names;
+            try
+            {
+                names = ListNames(fd + "info");
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                names = ListNames(fd);
+            }
+
+            names.Sort(NumericOrder);
+            return names;
+        }
+
+        /// <summary>The names of a directory's entries, nothing read about them (beyond what .NET's listing reads).</summary>
+        private static List<string> ListNames(string directory) =>
+            new FileSystemEnumerable<string>(directory, static (ref FileSystemEntry entry) => entry.FileName.ToString(), ListingOptions).ToList();
+
+        /// <summary>Reads the link target of every listed entry of <paramref name="fd"/> (<paramref name="pid"/>'s) and notes the VFIO files.</summary>
+        private void Examine(string pid, string fd, List<string> names)
+        {
+            foreach (var name in names)
             {
                 if (++examined > Limit)
                 {
@@ -370,6 +399,7 @@ internal static class VfioUsage
                     return;
                 }
 
+                var entry = string.Concat(fd, "/", name);
                 string? target;
                 try
                 {

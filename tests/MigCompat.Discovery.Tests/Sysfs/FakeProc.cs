@@ -32,6 +32,30 @@ public sealed class FakeProc
         return this;
     }
 
+    /// <summary>
+    /// <c>&lt;pid&gt;/fdinfo/&lt;n&gt;</c> for each of <paramref name="numbers"/>: regular files, as procfs lists a
+    /// process's open files there too (a number without an <c>fd/</c> link: a file closed since the listing).
+    /// </summary>
+    public FakeProc Fdinfo(int pid, params int[] numbers)
+    {
+        var fdinfo = Full($"{pid}/fdinfo");
+        Directory.CreateDirectory(fdinfo);
+        foreach (var number in numbers)
+        {
+            File.WriteAllText(Path.Combine(fdinfo, number.ToString(System.Globalization.CultureInfo.InvariantCulture)), "pos:\t0\nflags:\t02\n");
+        }
+
+        return this;
+    }
+
+    /// <summary>A process's <c>fdinfo</c> as a regular file, so listing it fails (ENOTDIR) even for root.</summary>
+    public FakeProc BrokenFdinfo(int pid)
+    {
+        Directory.CreateDirectory(Full(pid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        File.WriteAllText(Full($"{pid}/fdinfo"), string.Empty);
+        return this;
+    }
+
     /// <summary>Process 1's PID namespace link, <c>1/ns/pid</c> (e.g. <c>pid:[4026531836]</c>, the host's).</summary>
     public FakeProc PidNamespace(string link)
     {

@@ -159,6 +159,21 @@ public sealed class VfioUsageTests : IDisposable
     }
 
     [Fact]
+    public void Open_files_are_listed_from_fdinfo_where_it_can_be_listed_and_one_closed_since_is_skipped()
+    {
+        // As procfs: 4242's fdinfo/ lists its open files 3 and 4, and 5, closed between the listing and
+        // the read (no fd/5 link); 4243's fdinfo/ cannot be listed, so its fd/ is.
+        proc.Process(4242, "/dev/vfio/12", "/dev/null").Fdinfo(4242, 3, 4, 5)
+            .Process(4243, "/dev/vfio/31").BrokenFdinfo(4243)
+            .Process(4244, "/dev/vfio/devices/vfio0").Fdinfo(4244, 3);
+
+        var inventory = Scan();
+
+        Assert.Equal(Expected([MdevGroup12, VfGroup31, VfGroup32], others: false), InUse(inventory));
+        Assert.Empty(inventory.Warnings);
+    }
+
+    [Fact]
     public void An_unreadable_fd_directory_leaves_devices_not_found_open_unknown_with_one_warning_unless_the_scan_runs_as_root()
     {
         proc.Process(4242, "/dev/vfio/12").Process(4243, "/dev/vfio/31").Process(4244, "/dev/null").LockFd(4243).LockFd(4244);
