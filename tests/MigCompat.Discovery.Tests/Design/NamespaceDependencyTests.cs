@@ -4,7 +4,7 @@ namespace MigCompat.Discovery.Tests.Design;
 
 /// <summary>
 /// The namespaces of MigCompat.Discovery (one folder each) depend on each other without cycles, so each
-/// can be read, and replaced, on its own: Inventory at the bottom, Sysfs at the top.
+/// can be read, and replaced, on its own: Json and Inventory at the bottom, Sysfs at the top.
 /// </summary>
 public sealed partial class NamespaceDependencyTests
 {
