@@ -13,7 +13,7 @@ public abstract partial class RelationalFleetStore
     /// gen 2 only to die there: ~160 gen-2 collections per 100,000 hosts instead of ~2
     /// (bench/README.md, "Inventory JSON and store load").
     /// </summary>
-    private const int LoadBufferPerDecoder = 8;
+    private const int LoadBufferPerDecoder = 32;
 
     /// <inheritdoc />
     /// <remarks>
