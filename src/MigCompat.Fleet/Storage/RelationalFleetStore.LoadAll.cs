@@ -7,13 +7,13 @@ namespace MigCompat.Fleet.Storage;
 public abstract partial class RelationalFleetStore
 {
     /// <summary>
-    /// Rows (and decoded hosts) waiting per decoder. Kept small on purpose: a row is ~15 KB of JSON,
-    /// and every row still queued when a collection runs survives it. With 512 queued rows (~8 MB,
-    /// about one gen-0 budget's worth) rows regularly outlived two collections and were promoted to
-    /// gen 2 only to die there: ~160 gen-2 collections per 100,000 hosts instead of ~2
-    /// (bench/README.md, "Inventory JSON and store load").
+    /// Rows (and decoded hosts) waiting, whatever the number of decoders. Kept small on purpose: a row
+    /// is ~15 KB of JSON, and every row still queued when a collection runs survives it. With 512
+    /// queued rows (~8 MB, about one gen-0 budget's worth) rows regularly outlived two collections and
+    /// were promoted to gen 2 only to die there: ~160 gen-2 collections per 100,000 hosts instead of
+    /// 0–2 with 64 (~1 MB; bench/README.md, "Inventory JSON and store load").
     /// </summary>
-    private const int LoadBufferPerDecoder = 32;
+    private const int LoadBuffer = 64;
 
     /// <inheritdoc />
     /// <remarks>
@@ -24,12 +24,11 @@ public abstract partial class RelationalFleetStore
     public async IAsyncEnumerable<StoredHost> LoadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var decoderCount = Math.Max(1, Environment.ProcessorCount);
-        var rows = Channel.CreateBounded<HostRow>(new BoundedChannelOptions(LoadBufferPerDecoder * decoderCount) { SingleWriter = true });
-        var hosts = Channel.CreateBounded<StoredHost>(new BoundedChannelOptions(LoadBufferPerDecoder * decoderCount) { SingleReader = true });
+        var rows = Channel.CreateBounded<HostRow>(new BoundedChannelOptions(LoadBuffer) { SingleWriter = true });
+        var hosts = Channel.CreateBounded<StoredHost>(new BoundedChannelOptions(LoadBuffer) { SingleReader = true });
 
         var producer = Task.Run(() => StreamRowsAsync(rows.Writer, stop.Token), stop.Token);
-        var decoders = Enumerable.Range(0, decoderCount).Select(_ => Task.Run(async () =>
+        var decoders = Enumerable.Range(0, Math.Max(1, Environment.ProcessorCount)).Select(_ => Task.Run(async () =>
         {
             await foreach (var row in rows.Reader.ReadAllAsync(stop.Token))
             {
