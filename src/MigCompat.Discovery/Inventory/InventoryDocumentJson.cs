@@ -230,6 +230,18 @@ internal sealed class PooledStringJsonConverter : JsonConverter<string>
     private const int MaxPooledBytes = 64;
     private const int Slots = 1024;
 
+    /// <summary>
+    /// Names from the schema and the domain that most inventories contain, shared by every document
+    /// (a loaded fleet would otherwise hold one copy of each per host), in the slot their bytes hash
+    /// to. These strings live as long as the process, so sharing them promotes nothing.
+    /// </summary>
+    private static readonly string?[] WellKnown = CreateWellKnown(
+        "vfio-pci", "vfio-platform", "vfio-amba", "vfio-ccw", "vfio-ap", "vfio-cdx",
+        "device_api", "mdev_type", "pci_id", "subsystem_id", "driver", "driver_build", "software_version", "interface_version",
+        "aggregator", "pv_mode", "type", "subchannel_type", "vendor",
+        "i915", "nvidia", "mlx5_vfio_pci", "hisi_acc_vfio_pci", "nvgrace_gpu_vfio_pci", "vfio_ccw", "vfio_ap", "matrix",
+        "mdevctl types", "mdevctl list", "virsh nodedev-dumpxml");
+
     [ThreadStatic]
     private static string?[]? cache;
 
@@ -251,15 +263,37 @@ internal sealed class PooledStringJsonConverter : JsonConverter<string>
             return reader.GetString()!;
         }
 
-        var hash = default(HashCode);
-        hash.AddBytes(utf8);
-        ref var slot = ref (cache ??= new string?[Slots])[hash.ToHashCode() & (Slots - 1)];
-        return slot is { } hit && Ascii.Equals(utf8, hit) ? hit : slot = reader.GetString()!;
+        var index = Slot(utf8);
+        ref var slot = ref (cache ??= new string?[Slots])[index];
+        if (slot is { } hit && Ascii.Equals(utf8, hit))
+        {
+            return hit;
+        }
+
+        return slot = WellKnown[index] is { } known && Ascii.Equals(utf8, known) ? known : reader.GetString()!;
     }
 
     /// <inheritdoc />
     public override string Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         reader.TokenType == JsonTokenType.String ? Get(ref reader) : throw new JsonException();
+
+    private static int Slot(ReadOnlySpan<byte> utf8)
+    {
+        var hash = default(HashCode);
+        hash.AddBytes(utf8);
+        return hash.ToHashCode() & (Slots - 1);
+    }
+
+    private static string?[] CreateWellKnown(params string[] names)
+    {
+        var table = new string?[Slots];
+        foreach (var name in names)
+        {
+            table[Slot(Encoding.UTF8.GetBytes(name))] ??= name;
+        }
+
+        return table;
+    }
 
     /// <inheritdoc />
     public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);

@@ -6,7 +6,14 @@ namespace MigCompat.Fleet.Storage;
 /// <content>Streaming every host, decoding the documents on all cores.</content>
 public abstract partial class RelationalFleetStore
 {
-    private const int LoadBuffer = 512;
+    /// <summary>
+    /// Rows (and decoded hosts) waiting, whatever the number of decoders. Kept small on purpose: a row
+    /// is ~15 KB of JSON, and every row still queued when a collection runs survives it. With 512
+    /// queued rows (~8 MB, about one gen-0 budget's worth) rows regularly outlived two collections and
+    /// were promoted to gen 2 only to die there: ~160 gen-2 collections per 100,000 hosts instead of
+    /// 0–2 with 64 (~1 MB; bench/README.md, "Inventory JSON and store load").
+    /// </summary>
+    private const int LoadBuffer = 64;
 
     /// <inheritdoc />
     /// <remarks>
