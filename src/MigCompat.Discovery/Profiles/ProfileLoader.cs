@@ -18,50 +18,22 @@ public static class ProfileLoader
     /// <summary>The file name suffix of profile files; other files in the directory (READMEs) are ignored.</summary>
     public const string FileSuffix = ".profile";
 
-    /// <summary>The largest profile file read.</summary>
-    public const int MaxFileBytes = 1024 * 1024;
-
-    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(5);
-
     /// <summary>
     /// Loads every <c>*.profile</c> file of a directory in ordinal file-name order. A null or missing
     /// directory yields no profiles and no warning.
     /// </summary>
     public static ProfileLoadResult LoadDirectory(string? directory)
     {
-        if (directory is null || !Directory.Exists(directory))
-        {
-            return new ProfileLoadResult([], []);
-        }
-
-        string[] files;
-        try
-        {
-            files = Directory.GetFiles(directory, "*" + FileSuffix, new EnumerationOptions { AttributesToSkip = 0, RecurseSubdirectories = false });
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return new ProfileLoadResult([], [new InventoryWarning(SysfsWarningCodes.ProfileUnreadable, directory, $"cannot list the profiles directory: {ex.Message}; no profiles are used")]);
-        }
-
-        Array.Sort(files, StringComparer.Ordinal);
+        var warnings = new List<InventoryWarning>();
         var profiles = ImmutableArray.CreateBuilder<DeviceProfile>();
-        var warnings = ImmutableArray.CreateBuilder<InventoryWarning>();
-        foreach (var file in files)
+        foreach (var (file, text) in OperatorFiles.Read(directory, FileSuffix, "profile", SysfsWarningCodes.ProfileUnreadable, warnings))
         {
-            var read = AttributeReader.Read(file, MaxFileBytes, ReadTimeout);
-            if (read.Status != AttributeReadStatus.Ok)
-            {
-                warnings.Add(new InventoryWarning(SysfsWarningCodes.ProfileUnreadable, file, $"profile not used: {read.Status} ({read.Reason})"));
-                continue;
-            }
-
-            var result = Parse(read.Text!, file);
+            var result = Parse(text, file);
             profiles.AddRange(result.Profiles);
             warnings.AddRange(result.Warnings);
         }
 
-        return new ProfileLoadResult(profiles.ToImmutable(), warnings.ToImmutable());
+        return new ProfileLoadResult(profiles.ToImmutable(), [.. warnings]);
     }
 
     /// <summary>Parses the text of one profile file; the result holds the profile, or none when the file has errors.</summary>

@@ -43,8 +43,6 @@ public static class RulePackLoader
 
     private const string ShippedPrefix = "shipped:";
 
-    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(5);
-
     private static readonly Lazy<RulePackLoadResult> Shipped = new(LoadShippedCore);
 
     private static readonly string[] HeaderKeys = ["name", "version", "driver", "migrates", "source"];
@@ -75,35 +73,12 @@ public static class RulePackLoader
     /// <summary>Loads every <c>*.rules</c> file of a directory; a null or missing directory yields none and no warning.</summary>
     public static RulePackLoadResult LoadDirectory(string? directory)
     {
-        if (directory is null || !Directory.Exists(directory))
-        {
-            return new RulePackLoadResult([], []);
-        }
-
-        string[] files;
-        try
-        {
-            files = Directory.GetFiles(directory, "*" + FileSuffix, new EnumerationOptions { AttributesToSkip = 0, RecurseSubdirectories = false });
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return new RulePackLoadResult([], [new InventoryWarning(SysfsWarningCodes.RulePackUnreadable, directory, $"cannot list the rules directory: {ex.Message}; only the shipped rule packs are used")]);
-        }
-
-        Array.Sort(files, StringComparer.Ordinal);
+        var warnings = new List<InventoryWarning>();
         var packs = ImmutableArray.CreateBuilder<RulePack>();
-        var warnings = ImmutableArray.CreateBuilder<InventoryWarning>();
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var file in files)
+        foreach (var (file, text) in OperatorFiles.Read(directory, FileSuffix, "rule pack", SysfsWarningCodes.RulePackUnreadable, warnings))
         {
-            var read = AttributeReader.Read(file, ProfileLoader.MaxFileBytes, ReadTimeout);
-            if (read.Status != AttributeReadStatus.Ok)
-            {
-                warnings.Add(new InventoryWarning(SysfsWarningCodes.RulePackUnreadable, file, $"rule pack not used: {read.Status} ({read.Reason})"));
-                continue;
-            }
-
-            var result = Parse(read.Text!, file);
+            var result = Parse(text, file);
             warnings.AddRange(result.Warnings);
             foreach (var pack in result.Packs)
             {
@@ -118,7 +93,7 @@ public static class RulePackLoader
             }
         }
 
-        return new RulePackLoadResult(packs.ToImmutable(), warnings.ToImmutable());
+        return new RulePackLoadResult(packs.ToImmutable(), [.. warnings]);
     }
 
     /// <summary>Parses one rule pack file; the result holds the pack, or none when the file has errors.</summary>
