@@ -12,7 +12,7 @@ namespace MigCompat.Fleet.Generation;
 /// states them: vGPU version within the target's range, identical driver build, same GPU and ECC mode)
 /// and SR-IOV NIC virtual functions (ConnectX-6 Dx on <c>mlx5_vfio_pci</c>, live between identical
 /// builds; E810 on plain <c>vfio-pci</c>, cold only).
-/// Each host has 8 to 16 devices. Deterministic: the same count and seed give the same fleet,
+/// Each host has 8 to 16 devices and guests (VMs) over the devices in use. Deterministic: the same count and seed give the same fleet,
 /// and host i does not depend on the count.
 /// </summary>
 public static class FleetGenerator
@@ -60,7 +60,33 @@ public static class FleetGenerator
             BaseTime.AddSeconds(index),
             builder.Devices.ToImmutable(),
             builder.Types.ToImmutable(),
-            []);
+            []) { Guests = Guests(index, builder.Devices, new Random(Mix(seed, index) ^ 0x5BD1E995)) };
+    }
+
+    /// <summary>
+    /// The VMs of a generated host: one per in-use vGPU (some with an in-use VF as well), then the
+    /// remaining in-use VFs one or two per VM; named <c>vm-HOSTINDEX-N</c>. Drawn from a random source of
+    /// their own, so the devices are those of the fleet without guests.
+    /// </summary>
+    private static ImmutableArray<InventoryGuest> Guests(int index, IEnumerable<InventoryDevice> devices, Random random)
+    {
+        var inUse = devices.Where(d => d.InUse == true).ToList();
+        var vfs = new Queue<InventoryDevice>(inUse.Where(d => d.Kind != DeviceKind.Mdev));
+        var groups = new List<List<InventoryDevice>>();
+        foreach (var gpu in inUse.Where(d => d.Kind == DeviceKind.Mdev))
+        {
+            groups.Add(random.Next(10) < 3 && vfs.Count > 0 ? [gpu, vfs.Dequeue()] : [gpu]);
+        }
+
+        while (vfs.Count > 0)
+        {
+            groups.Add(random.Next(10) < 2 && vfs.Count > 1 ? [vfs.Dequeue(), vfs.Dequeue()] : [vfs.Dequeue()]);
+        }
+
+        return [.. groups.Select((group, n) => new InventoryGuest(
+            string.Create(CultureInfo.InvariantCulture, $"vm-{index:D6}-{n + 1}"),
+            null,
+            [.. group.Select(d => d.Id)]))];
     }
 
     private static int Mix(int seed, int index)
