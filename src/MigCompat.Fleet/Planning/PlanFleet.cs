@@ -95,6 +95,7 @@ internal sealed class PlanFleet
     private readonly DescriptorTable table = new();
     private readonly Dictionary<long, Verdict> verdicts = [];
     private readonly Dictionary<int, DescriptorFields> fields = [];
+    private readonly List<sbyte[]?> levels = [];
     private readonly Dictionary<int, int[]> liveTargets = [];
     private readonly Dictionary<int, int[]> coldTargets = [];
     private List<int>[] postBefore = [];
@@ -156,6 +157,7 @@ internal sealed class PlanFleet
 
         var drivers = request.Drivers.IsDefault ? [] : request.Drivers;
         var unknown = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var derived = new Dictionary<object, DescriptorFields?>();
         foreach (var host in hosts)
         {
             var name = host.Inventory.Host;
@@ -163,7 +165,7 @@ internal sealed class PlanFleet
             var changed = selected && !untouched.Any(s => Matches(s, name));
             var after = !changed ? null
                 : replacements.TryGetValue(name, out var replaced) ? replaced
-                : Apply(host.Inventory, drivers, packs, unknown);
+                : Apply(host.Inventory, drivers, packs, unknown, derived);
             fleet.Add(host, after);
         }
 
@@ -203,6 +205,7 @@ internal sealed class PlanFleet
         var cache = cold ? coldTargets : liveTargets;
         if (!cache.TryGetValue(source, out var ids))
         {
+            // As the target search does: a target without COMPATIBLE blocks and another mdev_type refuses at level none.
             ids = [.. table.WithDeviceApi(table[source].DeviceApi).Where(t => t < postBefore.Length && Level(source, t) >= (cold ? CompatibilityLevel.Cold : CompatibilityLevel.Live))];
             cache[source] = ids;
         }
@@ -210,7 +213,10 @@ internal sealed class PlanFleet
         return ids;
     }
 
-    /// <summary>The level of a verdict; live only with evidence.</summary>
+    /// <summary>
+    /// The level of a verdict; live only with evidence. As the target search does, a target without
+    /// COMPATIBLE blocks and of another mdev type refuses at level none without running the matcher.
+    /// </summary>
     public CompatibilityLevel Level(int source, int target)
     {
         if (source < 0 || target < 0)
@@ -218,8 +224,32 @@ internal sealed class PlanFleet
             return CompatibilityLevel.None;
         }
 
-        var verdict = Verdict(source, target);
-        return verdict.Level == CompatibilityLevel.Live && verdict.Evidence.Kind == EvidenceKind.None ? CompatibilityLevel.Cold : verdict.Level;
+        if (source >= levels.Count)
+        {
+            levels.AddRange(Enumerable.Repeat<sbyte[]?>(null, source + 1 - levels.Count));
+        }
+
+        var row = levels[source];
+        if (row is null || row.Length <= target)
+        {
+            var grown = new sbyte[table.Count];
+            row?.CopyTo(grown, 0);
+            levels[source] = row = grown;
+        }
+
+        if (row[target] == 0)
+        {
+            var level = CompatibilityLevel.None;
+            if (!table[target].Descriptor.Compatible.IsDefaultOrEmpty || string.Equals(table[source].MdevType, table[target].MdevType, StringComparison.Ordinal))
+            {
+                var verdict = Verdict(source, target);
+                level = verdict.Level == CompatibilityLevel.Live && verdict.Evidence.Kind == EvidenceKind.None ? CompatibilityLevel.Cold : verdict.Level;
+            }
+
+            row[target] = (sbyte)(level + 1);
+        }
+
+        return (CompatibilityLevel)(row[target] - 1);
     }
 
     /// <summary>Why a source descriptor has no live target among <paramref name="candidates"/>: the closest verdict's first reason.</summary>
@@ -490,9 +520,8 @@ internal sealed class PlanFleet
         return count;
     }
 
-    /// <summary>True when some VM descriptor of <paramref name="sources"/> takes <paramref name="target"/> live.</summary>
-    public bool UsableByAny(int target, IReadOnlySet<int> sources) =>
-        target >= 0 && sources.Any(s => s >= 0 && Level(s, target) == CompatibilityLevel.Live);
+    /// <summary>The descriptors some descriptor of <paramref name="sources"/> goes to live.</summary>
+    public HashSet<int> UsableBy(IEnumerable<int> sources) => [.. sources.Where(s => s >= 0).Distinct().SelectMany(s => Targets(s, cold: false))];
 
     private void Add(SnapshotHost snapshotHost, HostInventory? after)
     {
@@ -504,6 +533,7 @@ internal sealed class PlanFleet
         HostIndex[inventory.Host] = index;
         var devices = inventory.Devices.IsDefault ? [] : inventory.Devices;
         var afterDevices = (after?.Devices.IsDefault ?? true ? [] : after.Devices).ToDictionary(d => d.Id, StringComparer.OrdinalIgnoreCase);
+        var firstVm = Vms.Count;
         foreach (var guest in (inventory.Guests.IsDefault ? [] : inventory.Guests).OrderBy(g => g.Name, StringComparer.Ordinal))
         {
             var ids = guest.DeviceIds.IsDefault ? [] : guest.DeviceIds;
@@ -525,7 +555,7 @@ internal sealed class PlanFleet
         if (host.After is not null)
         {
             // A VF or PCI device a VM leaves becomes a free device after the change (a created mdev goes back to its type).
-            var extra = Vms.Where(v => v.OriginalHost == index)
+            var extra = Vms.Skip(firstVm)
                 .SelectMany(v => v.FreedKeys.Select((key, i) => (key, descriptor: v.AfterDescriptors[i])))
                 .Where(f => f.key is not null && f.key.StartsWith("device:", StringComparison.Ordinal) && !host.After.Any(r => r.Key == f.key))
                 .Select(f => new PlanResource(f.key!, f.descriptor, 0, null, isType: false));
@@ -599,7 +629,7 @@ internal sealed class PlanFleet
     }
 
     /// <summary>The inventory with every device and type of a changed driver re-derived (<see cref="DriverUpgrade"/>); counts what cannot be.</summary>
-    private static HostInventory Apply(HostInventory inventory, ImmutableArray<DriverVersionChange> changes, ImmutableArray<RulePack> packs, SortedDictionary<string, int> unknown)
+    private static HostInventory Apply(HostInventory inventory, ImmutableArray<DriverVersionChange> changes, ImmutableArray<RulePack> packs, SortedDictionary<string, int> unknown, Dictionary<object, DescriptorFields?> derived)
     {
         DriverVersionChange? ChangeOf(string? driver) =>
             driver is null ? null : changes.FirstOrDefault(c => Glob.IsMatch(c.Driver.Trim().Replace('-', '_'), driver.Replace('-', '_')));
@@ -619,7 +649,13 @@ internal sealed class PlanFleet
                 return d;
             }
 
-            var fields = DriverUpgrade.Rederive(d, change.Version, packs);
+            var key = (d.Kind, d.DeviceApi, d.MdevType, d.Driver, d.Pci, d.Descriptor, change.Version);
+            if (!derived.TryGetValue(key, out var fields))
+            {
+                fields = DriverUpgrade.Rederive(d, change.Version, packs);
+                derived[key] = fields;
+            }
+
             if (fields is null)
             {
                 Count(d.Driver, change);
@@ -634,7 +670,14 @@ internal sealed class PlanFleet
                 return t;
             }
 
-            var fields = DriverUpgrade.Rederive(t, parents.GetValueOrDefault(t.Parent), change.Version, packs);
+            var gpu = parents.GetValueOrDefault(t.Parent);
+            var key = (t.TypeId, t.DeviceApi, t.Driver, gpu, t.Descriptor, change.Version);
+            if (!derived.TryGetValue(key, out var fields))
+            {
+                fields = DriverUpgrade.Rederive(t, gpu, change.Version, packs);
+                derived[key] = fields;
+            }
+
             if (fields is null)
             {
                 Count(t.Driver, change);

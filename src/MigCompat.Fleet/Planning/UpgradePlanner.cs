@@ -262,15 +262,15 @@ public static class UpgradePlanner
 
     private static long CapacityLost(PlanFleet fleet)
     {
-        var now = fleet.Vms.SelectMany(v => v.Descriptors).Where(d => d >= 0).ToHashSet();
-        var after = fleet.Vms.SelectMany(v => v.AfterDescriptors).Where(d => d >= 0).ToHashSet();
+        var now = fleet.UsableBy(fleet.Vms.SelectMany(v => v.Descriptors));
+        var after = fleet.UsableBy(fleet.Vms.SelectMany(v => v.AfterDescriptors));
         long lost = 0;
         foreach (var host in fleet.Hosts.Where(h => h.Changed))
         {
             foreach (var resource in host.Before)
             {
                 var changed = Array.Find(host.After!, r => r.Key == resource.Key);
-                if (resource.Free > 0 && fleet.UsableByAny(resource.Descriptor, now) && (changed is null || !fleet.UsableByAny(changed.Descriptor, after)))
+                if (resource.Free > 0 && now.Contains(resource.Descriptor) && (changed is null || !after.Contains(changed.Descriptor)))
                 {
                     lost += resource.Free;
                 }
