@@ -106,8 +106,11 @@ internal static class FleetAdminCommands
             example);
     }
 
-    /// <summary>Adds --server, --token and --format to <paramref name="command"/> and runs <paramref name="send"/> with them.</summary>
-    private static Command Wire(string label, Command command, Func<ParseResult, FleetClient, CancellationToken, Task<FleetResponse>> send, Action<JsonElement, TextWriter> write, string example)
+    /// <summary>
+    /// Adds --server, --token and --format to <paramref name="command"/> and runs <paramref name="send"/> with them;
+    /// the exit code is <paramref name="outcome"/>'s for an answer (success when not given).
+    /// </summary>
+    internal static Command Wire(string label, Command command, Func<ParseResult, FleetClient, CancellationToken, Task<FleetResponse>> send, Action<JsonElement, TextWriter> write, string example, (int Code, string Meaning)[]? exitCodes = null, Func<JsonElement, int>? outcome = null, Func<ParseResult, TextWriter, bool>? validate = null)
     {
         var server = new Option<string>("--server") { Description = "The fleet server's base URL (or MIGCOMPAT_SERVER).", HelpName = "URL" };
         var token = new Option<string?>("--token") { Description = "The token (or MIGCOMPAT_TOKEN): read for show/list, admin for hosts changes, scheduler or admin for claims.", HelpName = "TOKEN" };
@@ -118,6 +121,11 @@ internal static class FleetAdminCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             var stderr = parse.InvocationConfiguration.Error;
+            if (validate?.Invoke(parse, stderr) == false)
+            {
+                return ExitCodes.UnusableInput;
+            }
+
             var text = parse.GetValue(server) ?? Environment.GetEnvironmentVariable("MIGCOMPAT_SERVER");
             if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
             {
@@ -144,9 +152,9 @@ internal static class FleetAdminCommands
                 write(answer.Json ?? default, stdout);
             }
 
-            return ExitCodes.Success;
+            return outcome?.Invoke(answer.Json ?? default) ?? ExitCodes.Success;
         });
-        return CommandHelp.Describe(command, [example], AdminExitCodes);
+        return CommandHelp.Describe(command, [example], exitCodes ?? AdminExitCodes);
     }
 
     private static string Escape(string text) => Uri.EscapeDataString(text);
@@ -197,10 +205,12 @@ internal static class FleetAdminCommands
         table.Write(output);
     }
 
-    private static JsonElement[] Items(JsonElement element, string name) =>
+    /// <summary>The items of array property <paramref name="name"/>; none when it is absent.</summary>
+    internal static JsonElement[] Items(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array ? [.. value.EnumerateArray()] : [];
 
-    private static string Text(JsonElement element, string name) =>
+    /// <summary>Property <paramref name="name"/> as text (a string's value, any other value as JSON); empty when absent.</summary>
+    internal static string Text(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value)
             ? value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : value.GetRawText()
             : "";

@@ -34,13 +34,18 @@ internal sealed class JsonBody
         };
     }
 
-    public async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+    public Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class =>
+        ReadAsync<T>(request, options.MaxRequestBytes, cancellationToken);
+
+    /// <summary>Reads a body of at most <paramref name="limit"/> bytes (a plan is larger than a query).</summary>
+    public async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpRequest request, int limit, CancellationToken cancellationToken)
         where T : class
     {
-        var body = await LimitedBody.ReadAsync(request, options.MaxRequestBytes, cancellationToken);
+        var body = await LimitedBody.ReadAsync(request, limit, cancellationToken);
         if (body is null)
         {
-            return (null, Problems.TooLarge(options.MaxRequestBytes));
+            return (null, Problems.TooLarge(limit));
         }
 
         if (body.Length == 0)

@@ -35,6 +35,9 @@ internal static class BearerTokens
     /// <summary>Claims: the scheduler or the admin token.</summary>
     public const string Claim = "claim";
 
+    /// <summary>Upgrade plans: the scheduler or the admin token.</summary>
+    public const string Plan = "plan";
+
     public const string Admin = "admin";
     public const string Reader = "reader";
     public const string Scheduler = "scheduler";
@@ -53,7 +56,8 @@ internal static class BearerTokens
             .AddPolicy(Read, policy => policy.AddRequirements(new RoleRequirement(options.OpenRead, "this agent token may only read and write its own host; use the read, scheduler or admin token for fleet-wide reads", Admin, Reader, Scheduler)))
             .AddPolicy(ReadHost, policy => policy.AddRequirements(new HostAccessRequirement(Write: false, options.OpenRead)))
             .AddPolicy(WriteHost, policy => policy.AddRequirements(new HostAccessRequirement(Write: true, OpenRead: false)))
-            .AddPolicy(Claim, policy => policy.AddRequirements(new RoleRequirement(false, "claims need the scheduler token or the admin token", Admin, Scheduler)));
+            .AddPolicy(Claim, policy => policy.AddRequirements(new RoleRequirement(false, "claims need the scheduler token or the admin token", Admin, Scheduler)))
+            .AddPolicy(Plan, policy => policy.AddRequirements(new RoleRequirement(false, "plans need the scheduler token or the admin token", Admin, Scheduler)));
     }
 
     /// <summary>The role of an authenticated request, or null.</summary>

@@ -1,0 +1,184 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using MigCompat.Discovery.Inventory;
+using MigCompat.Fleet.Planning;
+
+namespace MigCompat.Server.Contracts;
+
+/// <summary>The body of <c>POST /v1/plans/upgrade</c> (docs/planning.md), also the <c>request</c> a plan repeats.</summary>
+internal sealed record PlanUpgradeRequest
+{
+    /// <summary>Host selectors: names or globs (<c>*</c>, <c>?</c>).</summary>
+    public IReadOnlyList<string>? Hosts { get; init; }
+
+    /// <summary>Driver versions the selected hosts get.</summary>
+    public IReadOnlyList<DriverChangeBody?>? Drivers { get; init; }
+
+    /// <summary>Whole inventories (docs/inventory.md) hosts will have after the change.</summary>
+    public IReadOnlyList<JsonElement>? Replacements { get; init; }
+
+    /// <summary>At most this many hosts per wave (default 1).</summary>
+    public int? MaxHostsPerWave { get; init; }
+
+    /// <summary>Host selectors never changed.</summary>
+    public IReadOnlyList<string>? Untouched { get; init; }
+
+    /// <summary>Move a VM cold when no order keeps it live (default false).</summary>
+    public bool? AllowCold { get; init; }
+
+    /// <summary>The request as the planner takes it; null with a problem when it is not usable.</summary>
+    public UpgradeRequest? ToRequest(string path, out string? problem, out string? problemPath)
+    {
+        problem = null;
+        problemPath = null;
+        var replacements = ImmutableArray.CreateBuilder<HostInventory>();
+        for (var i = 0; i < (Replacements?.Count ?? 0); i++)
+        {
+            var read = InventoryJson.Read(Replacements![i].GetRawText(), $"{path}.replacements[{i}]");
+            if (read.Inventory is null)
+            {
+                problem = $"replacement inventory {i} is not a usable inventory: " + string.Join("; ", read.Diagnostics.Select(d => d.Message).Take(3));
+                problemPath = $"{path}.replacements[{i}]";
+                return null;
+            }
+
+            replacements.Add(read.Inventory);
+        }
+
+        var drivers = ImmutableArray.CreateBuilder<DriverVersionChange>();
+        for (var i = 0; i < (Drivers?.Count ?? 0); i++)
+        {
+            if (Drivers![i] is not { Driver: { Length: > 0 } driver, Version: { Length: > 0 } version })
+            {
+                problem = "every driver change needs 'driver' (a name or glob) and 'version'";
+                problemPath = $"{path}.drivers[{i}]";
+                return null;
+            }
+
+            drivers.Add(new DriverVersionChange(driver, version));
+        }
+
+        if ((Hosts?.Count ?? 0) == 0 && replacements.Count == 0)
+        {
+            problem = "'hosts' is missing or empty; name the hosts to change (names or globs such as 'gpu-rack-a-*'), or give 'replacements'";
+            problemPath = $"{path}.hosts";
+            return null;
+        }
+
+        if (drivers.Count == 0 && replacements.Count == 0)
+        {
+            problem = "nothing to change: give 'drivers' ({\"driver\": \"nvidia\", \"version\": \"580.82.07\"}) or 'replacements'";
+            problemPath = $"{path}.drivers";
+            return null;
+        }
+
+        return new UpgradeRequest([.. Hosts ?? []], drivers.ToImmutable(), replacements.ToImmutable(), MaxHostsPerWave ?? 1, [.. Untouched ?? []], AllowCold ?? false);
+    }
+
+    /// <summary>The request a plan repeats, as sent (replacements as inventory JSON).</summary>
+    public static PlanUpgradeRequest From(UpgradeRequest request) => new()
+    {
+        Hosts = [.. request.Hosts],
+        Drivers = [.. request.Drivers.Select(d => new DriverChangeBody { Driver = d.Driver, Version = d.Version })],
+        Replacements = [.. request.Replacements.Select(r => JsonDocument.Parse(InventoryJson.Serialize(r)).RootElement.Clone())],
+        MaxHostsPerWave = request.MaxHostsPerWave,
+        Untouched = [.. request.Untouched],
+        AllowCold = request.AllowCold,
+    };
+}
+
+/// <summary>One planned driver version.</summary>
+internal sealed record DriverChangeBody
+{
+    /// <summary>The driver name or a glob on it.</summary>
+    public string? Driver { get; init; }
+
+    /// <summary>The version after the change.</summary>
+    public string? Version { get; init; }
+}
+
+/// <summary>An upgrade plan: the answer of <c>POST /v1/plans/upgrade</c>, the file <c>migcompat plan verify</c> reads.</summary>
+internal sealed record PlanResponse(
+    DateTimeOffset AsOf,
+    PlanUpgradeRequest Request,
+    IReadOnlyList<string> ChangedHosts,
+    PlanSummaryResponse Summary,
+    IReadOnlyList<WaveResponse> Waves,
+    IReadOnlyList<StrandedVm> Stranded,
+    IReadOnlyList<OneWayDoor> OneWayDoors,
+    IReadOnlyList<ImpactResponse> Impacts,
+    IReadOnlyList<string> Notes)
+{
+    public static PlanResponse From(UpgradePlan plan) => new(
+        plan.AsOf,
+        PlanUpgradeRequest.From(plan.Request),
+        plan.ChangedHosts,
+        new PlanSummaryResponse(
+            plan.ChangedHosts.Length,
+            plan.Waves.Length,
+            plan.Waves.Sum(w => w.Moves.Length),
+            plan.Waves.Sum(w => w.Moves.Count(m => m.Level == "cold")),
+            plan.Stranded.Length,
+            plan.OneWayDoors.Length,
+            plan.Impacts.Length,
+            plan.Impacts.Count(i => i.LosesAllLiveTargets),
+            plan.SpareUnits,
+            plan.CapacityLost),
+        [.. plan.Waves.Select(w => new WaveResponse(w.Number, w.Hosts, w.Units, [.. w.Moves.Select(m => new MoveResponse(m.Vm, m.From, m.To, m.Level, m.Devices))]))],
+        plan.Stranded,
+        plan.OneWayDoors,
+        [.. plan.Impacts.Select(i => new ImpactResponse(i.Vm, i.Host, i.LiveNow, i.LiveDuring, i.LiveAfter, i.LosesAllLiveTargets))],
+        plan.Notes);
+}
+
+/// <summary>The plan in numbers.</summary>
+internal sealed record PlanSummaryResponse(int ChangedHosts, int Waves, int Moves, int ColdMoves, int Stranded, int OneWayDoors, int Vms, int VmsLosingAllLiveTargets, long SpareUnits, long CapacityLost);
+
+/// <summary>One wave.</summary>
+internal sealed record WaveResponse(int Number, IReadOnlyList<string> Hosts, long Units, IReadOnlyList<MoveResponse> Moves);
+
+/// <summary>One move.</summary>
+internal sealed record MoveResponse(string Vm, string From, string To, string Level, IReadOnlyList<MoveDevice> Devices);
+
+/// <summary>What-if for one VM.</summary>
+internal sealed record ImpactResponse(string Vm, string Host, int LiveNow, int LiveDuring, int LiveAfter, bool LosesAllLiveTargets);
+
+/// <summary>The body of <c>POST /v1/plans/verify</c>: a stored plan (its request, waves and stranded VMs are read; the rest is ignored).</summary>
+internal sealed record PlanVerifyRequest
+{
+    public PlanUpgradeRequest? Request { get; init; }
+
+    public IReadOnlyList<WaveBody?>? Waves { get; init; }
+
+    public IReadOnlyList<StrandedVm?>? Stranded { get; init; }
+}
+
+/// <summary>A wave as a stored plan has it.</summary>
+internal sealed record WaveBody
+{
+    public int Number { get; init; }
+
+    public IReadOnlyList<string>? Hosts { get; init; }
+
+    public IReadOnlyList<MoveBody?>? Moves { get; init; }
+}
+
+/// <summary>A move as a stored plan has it.</summary>
+internal sealed record MoveBody
+{
+    public string? Vm { get; init; }
+
+    public string? From { get; init; }
+
+    public string? To { get; init; }
+
+    public string? Level { get; init; }
+
+    public IReadOnlyList<MoveDevice?>? Devices { get; init; }
+}
+
+/// <summary>The answer of <c>POST /v1/plans/verify</c>.</summary>
+internal sealed record PlanCheckResponse(DateTimeOffset AsOf, bool Holds, int MovesChecked, IReadOnlyList<MoveProblem> Problems)
+{
+    public static PlanCheckResponse From(PlanCheck check) => new(check.AsOf, check.Problems.IsEmpty, check.MovesChecked, check.Problems);
+}

@@ -1,0 +1,96 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using MigCompat.Fleet.Planning;
+using MigCompat.Server.Contracts;
+using MigCompat.Server.Http;
+using MigCompat.Server.Security;
+
+namespace MigCompat.Server.Endpoints;
+
+/// <summary><c>POST /v1/plans/upgrade</c> and <c>POST /v1/plans/verify</c>: rolling-change plans over the stored fleet (docs/planning.md).</summary>
+internal static class PlanEndpoints
+{
+    /// <summary>How large a plan request may be: replacement inventories, or a stored plan with its moves.</summary>
+    private const int MaxPlanBytes = 64 * 1024 * 1024;
+
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        var plans = routes.MapGroup("/v1/plans").RequireAuthorization(BearerTokens.Plan).WithTags("Plans");
+        plans.MapPost("/upgrade", PlanAsync)
+            .WithSummary("Plans a change on some hosts: what-if per VM, waves of live moves, VMs no order keeps live, one-way doors")
+            .Accepts<PlanUpgradeRequest>("application/json")
+            .Produces<PlanResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        plans.MapPost("/verify", VerifyAsync)
+            .WithSummary("Re-checks a stored plan against the fleet as it is now: which moves no longer hold, and why")
+            .Accepts<PlanVerifyRequest>("application/json")
+            .Produces<PlanCheckResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+    }
+
+    private static async Task<IResult> PlanAsync(HttpContext context, FleetServiceHost host, JsonBody json, ServerOptions options, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await json.ReadAsync<PlanUpgradeRequest>(context.Request, MaxPlanBytes, cancellationToken);
+        if (body is null)
+        {
+            return problem!;
+        }
+
+        if (body.ToRequest("$", out var bad, out var path) is not { } request)
+        {
+            return Problems.BadRequest(bad!, [new("path", path)]);
+        }
+
+        var snapshot = await host.Loaded.SnapshotAsync(options.TimeProvider.GetUtcNow(), cancellationToken);
+        var result = UpgradePlanner.Plan(snapshot, request);
+        return result.Plan is { } plan
+            ? Results.Ok(PlanResponse.From(plan))
+            : Problems.Unprocessable("the change cannot be planned: " + string.Join("; ", result.Errors), [new("errors", result.Errors.ToArray())]);
+    }
+
+    private static async Task<IResult> VerifyAsync(HttpContext context, FleetServiceHost host, JsonBody json, ServerOptions options, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await json.ReadAsync<PlanVerifyRequest>(context.Request, MaxPlanBytes, cancellationToken);
+        if (body is null)
+        {
+            return problem!;
+        }
+
+        if (body.Request is null)
+        {
+            return Problems.BadRequest("'request' is missing: send the plan as POST /v1/plans/upgrade answered it", [new("path", "$.request")]);
+        }
+
+        if (body.Request.ToRequest("$.request", out var bad, out var path) is not { } request)
+        {
+            return Problems.BadRequest(bad!, [new("path", path)]);
+        }
+
+        var waves = new List<PlanWave>();
+        foreach (var (wave, w) in (body.Waves ?? []).Select((wave, w) => (wave, w)))
+        {
+            var moves = new List<PlanMove>();
+            foreach (var (move, m) in (wave?.Moves ?? []).Select((move, m) => (move, m)))
+            {
+                if (move is not { Vm: not null, From: not null, To: not null, Level: "live" or "cold", Devices: not null } || move.Devices.Any(d => d?.ResourceKey is null || d.DeviceId is null))
+                {
+                    return Problems.BadRequest("every move needs 'vm', 'from', 'to', 'level' (live or cold) and 'devices' with 'index', 'deviceId' and 'resourceKey'", [new("path", $"$.waves[{w}].moves[{m}]")]);
+                }
+
+                moves.Add(new PlanMove(move.Vm, move.From, move.To, move.Level, [.. move.Devices.Select(d => d! with { Evidence = d.Evidence ?? string.Empty })]));
+            }
+
+            waves.Add(new PlanWave(wave?.Number ?? w + 1, [.. wave?.Hosts ?? []], [.. moves], 0));
+        }
+
+        var plan = new UpgradePlan(default, request, [], [.. waves], [.. (body.Stranded ?? []).OfType<StrandedVm>()], [], [], [], 0);
+        var snapshot = await host.Loaded.SnapshotAsync(options.TimeProvider.GetUtcNow(), cancellationToken);
+        var check = PlanVerifier.Verify(snapshot, plan);
+        return check.Errors.IsEmpty
+            ? Results.Ok(PlanCheckResponse.From(check))
+            : Problems.Unprocessable("the plan cannot be checked against this fleet: " + string.Join("; ", check.Errors), [new("errors", check.Errors.ToArray())]);
+    }
+}
