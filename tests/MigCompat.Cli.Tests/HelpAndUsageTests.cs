@@ -44,6 +44,8 @@ public sealed class HelpAndUsageTests
     [InlineData("agent --help", "help-agent.txt")]
     [InlineData("targets --help", "help-targets.txt")]
     [InlineData("demo --help", "help-demo.txt")]
+    [InlineData("plan upgrade --help", "help-plan-upgrade.txt")]
+    [InlineData("plan verify --help", "help-plan-verify.txt")]
     public async Task Each_help_text_reads_as_its_golden_file(string commandLine, string golden)
     {
         var result = await CliRunner.RunAsync(commandLine.Split(' '));

@@ -113,7 +113,7 @@ internal static class FleetAdminCommands
     internal static Command Wire(string label, Command command, Func<ParseResult, FleetClient, CancellationToken, Task<FleetResponse>> send, Action<JsonElement, TextWriter> write, string example, (int Code, string Meaning)[]? exitCodes = null, Func<JsonElement, int>? outcome = null, Func<ParseResult, TextWriter, bool>? validate = null)
     {
         var server = new Option<string>("--server") { Description = "The fleet server's base URL (or MIGCOMPAT_SERVER).", HelpName = "URL" };
-        var token = new Option<string?>("--token") { Description = "The token (or MIGCOMPAT_TOKEN): read for show/list, admin for hosts changes, scheduler or admin for claims.", HelpName = "TOKEN" };
+        var token = new Option<string?>("--token") { Description = "The token (or MIGCOMPAT_TOKEN): read for show/list, admin for hosts changes, scheduler or admin for claims and plans.", HelpName = "TOKEN" };
         var format = CliOptions.Format();
         command.Options.Add(server);
         command.Options.Add(token);
