@@ -116,6 +116,9 @@ internal sealed class PlanFleet
 
     public List<string> Notes { get; } = [];
 
+    /// <summary>Units taken that may still be given back (<see cref="Undo"/>): while any are, no host is skipped for being full.</summary>
+    public int Undoable { get; set; }
+
     /// <summary>
     /// Builds the fleet from a snapshot and a request; null with <paramref name="errors"/> when the
     /// request names no host or a replacement names an unknown host.
@@ -474,6 +477,11 @@ internal sealed class PlanFleet
     /// <summary>Skips the leading hosts of a descriptor's before-list that can never take it again (changed, or full: units only shrink there).</summary>
     private void AdvanceCursor(int target)
     {
+        if (Undoable > 0)
+        {
+            return;
+        }
+
         var list = postBefore[target];
         var at = cursorBefore[target];
         while (at < list.Count && (Hosts[list[at]].Phase == HostPhase.Upgraded || !Hosts[list[at]].Before.Any(r => r.Descriptor == target && Free(r, Hosts[list[at]].LockedBefore) > 0)))

@@ -148,23 +148,31 @@ public static class UpgradePlanner
     private static List<(PlanVm Vm, int To, PlanResource[] Resources)>? Place(PlanFleet fleet, List<PlanVm> vms, HashSet<int> members, CompatibilityLevel level)
     {
         var placed = new List<(PlanVm Vm, int To, PlanResource[] Resources)>();
-        foreach (var vm in vms)
+        try
         {
-            if (fleet.Find(vm, members.Contains, level) is not { } found)
+            foreach (var vm in vms)
             {
-                foreach (var (_, _, resources) in placed)
+                if (fleet.Find(vm, members.Contains, level) is not { } found)
                 {
-                    PlanFleet.Undo(resources);
+                    foreach (var (_, _, resources) in placed)
+                    {
+                        PlanFleet.Undo(resources);
+                    }
+
+                    return null;
                 }
 
-                return null;
+                fleet.Take(found.Host, found.Resources);
+                fleet.Undoable++;
+                placed.Add((vm, found.Host, found.Resources));
             }
 
-            fleet.Take(found.Host, found.Resources);
-            placed.Add((vm, found.Host, found.Resources));
+            return placed;
         }
-
-        return placed;
+        finally
+        {
+            fleet.Undoable = 0;
+        }
     }
 
     private static string Evidence(PlanFleet fleet, PlanVm vm, int device, PlanResource resource)
