@@ -33,13 +33,15 @@ public static class PlanTiming
             Math.Max(1, hosts / 20),
             [],
             AllowCold: false);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         watch.Restart();
         var result = UpgradePlanner.Plan(snapshot, request);
         var elapsed = watch.Elapsed;
+        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         var plan = result.Plan ?? throw new InvalidOperationException(string.Join("; ", result.Errors));
         var peak = Process.GetCurrentProcess().PeakWorkingSet64;
         Console.WriteLine(FormattableString.Invariant(
-            $"planned in {elapsed.TotalSeconds:F2} s: {plan.ChangedHosts.Length} changed hosts, {plan.Waves.Length} waves, {plan.Waves.Sum(w => w.Moves.Length)} moves, {plan.Stranded.Length} stranded, {plan.OneWayDoors.Length} one-way doors, {plan.Impacts.Count(i => i.LosesAllLiveTargets)} VMs lose all live targets, capacity lost {plan.CapacityLost}; peak working set {peak / (1024 * 1024)} MB"));
+            $"planned in {elapsed.TotalSeconds:F2} s (cpu {cpu.TotalSeconds:F2} s): {plan.ChangedHosts.Length} changed hosts, {plan.Waves.Length} waves, {plan.Waves.Sum(w => w.Moves.Length)} moves, {plan.Stranded.Length} stranded, {plan.OneWayDoors.Length} one-way doors, {plan.Impacts.Count(i => i.LosesAllLiveTargets)} VMs lose all live targets, capacity lost {plan.CapacityLost}; peak working set {peak / (1024 * 1024)} MB"));
         return 0;
     }
 }

@@ -100,7 +100,11 @@ internal sealed class PlanFleet
     private readonly Dictionary<int, int[]> coldTargets = [];
     private List<int>[] postBefore = [];
     private List<int>[] postAfter = [];
-    private int[] cursorBefore = [];
+    private List<int>[] postStable = [];
+    private List<int>[] postPending = [];
+    private int[] cursorStable = [];
+    private int[] cursorPending = [];
+    private int[] cursorAfter = [];
     private int[] stamp = [];
     private int stampNow;
 
@@ -298,40 +302,62 @@ internal sealed class PlanFleet
         }
 
         var targets = Targets(vm.Descriptors[0], level == CompatibilityLevel.Cold);
-        for (var pass = 0; pass < 2; pass++)
+        foreach (var (lists, cursors, phase) in new[] { (postStable, cursorStable, HostPhase.Stable), (postAfter, cursorAfter, HostPhase.Upgraded), (postPending, cursorPending, HostPhase.Pending) })
         {
             foreach (var target in targets)
             {
-                if (pass == 0)
+                if (Scan(lists[target], ref cursors[target], target, phase, vm, excluded, level) is { } found)
                 {
-                    AdvanceCursor(target);
-                }
-
-                var list = postBefore[target];
-                for (var i = cursorBefore[target]; i < list.Count; i++)
-                {
-                    var host = list[i];
-                    var phase = Hosts[host].Phase;
-                    if ((pass == 0 ? phase == HostPhase.Stable : phase == HostPhase.Pending) && Usable(host, vm, excluded) && Fit(vm.Descriptors, Hosts[host], level) is { } fit)
-                    {
-                        return (host, fit);
-                    }
-                }
-
-                if (pass == 0)
-                {
-                    foreach (var host in postAfter[target])
-                    {
-                        if (Hosts[host].Phase == HostPhase.Upgraded && Usable(host, vm, excluded) && Fit(vm.Descriptors, Hosts[host], level) is { } fit)
-                        {
-                            return (host, fit);
-                        }
-                    }
+                    return found;
                 }
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The first host of a descriptor's list, in <paramref name="phase"/>, that takes the VM. Leading hosts
+    /// that can never take the descriptor again are skipped for good (full: units only shrink in a state
+    /// once it is live; or changed already) — unless units taken may still be given back.
+    /// </summary>
+    private (int Host, PlanResource[] Resources)? Scan(List<int> list, ref int cursor, int target, HostPhase phase, PlanVm vm, Func<int, bool> excluded, CompatibilityLevel level)
+    {
+        while (Undoable == 0 && cursor < list.Count && Dead(Hosts[list[cursor]], target, phase))
+        {
+            cursor++;
+        }
+
+        for (var i = cursor; i < list.Count; i++)
+        {
+            var host = list[i];
+            if (Hosts[host].Phase == phase && Usable(host, vm, excluded) && Fit(vm.Descriptors, Hosts[host], level) is { } fit)
+            {
+                return (host, fit);
+            }
+        }
+
+        return null;
+    }
+
+    private static bool Dead(PlanHost host, int target, HostPhase phase) => phase switch
+    {
+        HostPhase.Stable => !HasFree(host.Before, host.LockedBefore, target),
+        HostPhase.Upgraded => host.Phase == HostPhase.Upgraded && !HasFree(host.After!, host.LockedAfter, target),
+        _ => host.Phase == HostPhase.Upgraded || !HasFree(host.Before, host.LockedBefore, target),
+    };
+
+    private static bool HasFree(PlanResource[] resources, Dictionary<string, string> locks, int target)
+    {
+        foreach (var resource in resources)
+        {
+            if (resource.Descriptor == target && Free(resource, locks) > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -474,24 +500,6 @@ internal sealed class PlanFleet
     private bool Usable(int host, PlanVm vm, Func<int, bool> excluded) =>
         host != vm.Host && !Hosts[host].Drained && !excluded(host);
 
-    /// <summary>Skips the leading hosts of a descriptor's before-list that can never take it again (changed, or full: units only shrink there).</summary>
-    private void AdvanceCursor(int target)
-    {
-        if (Undoable > 0)
-        {
-            return;
-        }
-
-        var list = postBefore[target];
-        var at = cursorBefore[target];
-        while (at < list.Count && (Hosts[list[at]].Phase == HostPhase.Upgraded || !Hosts[list[at]].Before.Any(r => r.Descriptor == target && Free(r, Hosts[list[at]].LockedBefore) > 0)))
-        {
-            at++;
-        }
-
-        cursorBefore[target] = at;
-    }
-
     /// <summary>Counts the hosts that take all of <paramref name="descriptors"/> live with their free units now, in one state.</summary>
     /// <param name="descriptors">The VM's device descriptors.</param>
     /// <param name="own">The VM's host (not counted).</param>
@@ -567,30 +575,50 @@ internal sealed class PlanFleet
                 .SelectMany(v => v.FreedKeys.Select((key, i) => (key, descriptor: v.AfterDescriptors[i])))
                 .Where(f => f.key is not null && f.key.StartsWith("device:", StringComparison.Ordinal) && !host.After.Any(r => r.Key == f.key))
                 .Select(f => new PlanResource(f.key!, f.descriptor, 0, null, isType: false));
-            var all = host.After.Concat(extra).OrderBy(r => r.Key, StringComparer.Ordinal).ToArray();
+            var all = host.After.Concat(extra).ToArray();
             Hosts[index] = new PlanHost(host.Name, host.Drained, true, host.Before, all);
         }
     }
 
+    /// <summary>The resources of an inventory as <see cref="CapacityResources.From"/> counts them (a free device 1, a type its free instances, a key twice the larger), less the claimed units, in inventory order.</summary>
     private PlanResource[] Resources(HostInventory inventory, Dictionary<string, long> claims)
     {
-        var capacities = CapacityResources.From(inventory);
-        var descriptors = new Dictionary<string, (int Descriptor, string? Parent, bool IsType)>(StringComparer.Ordinal);
+        var resources = new List<PlanResource>();
+        var at = new Dictionary<string, int>(StringComparer.Ordinal);
+        void Add(string key, long capacity, DescriptorFields descriptor, string? parent, bool isType)
+        {
+            capacity = Math.Max(0, capacity - claims.GetValueOrDefault(key));
+            if (at.TryGetValue(key, out var index))
+            {
+                if (capacity > resources[index].Free)
+                {
+                    resources[index] = new PlanResource(key, resources[index].Descriptor, capacity, parent, isType);
+                }
+
+                return;
+            }
+
+            at[key] = resources.Count;
+            resources.Add(new PlanResource(key, Intern(descriptor), capacity, parent, isType));
+        }
+
         foreach (var device in inventory.Devices.IsDefault ? [] : inventory.Devices)
         {
-            descriptors.TryAdd(CapacityResources.DeviceKey(device.Id), (Intern(device.Descriptor), device.Parent, false));
+            if (device is { InUse: false } && !string.IsNullOrWhiteSpace(device.Id))
+            {
+                Add(CapacityResources.DeviceKey(device.Id), 1, device.Descriptor, device.Parent, false);
+            }
         }
 
         foreach (var type in inventory.CreatableTypes.IsDefault ? [] : inventory.CreatableTypes)
         {
-            descriptors.TryAdd(CapacityResources.TypeKey(type.Parent, type.TypeId), (Intern(type.Descriptor), type.Parent, true));
+            if (type is not null && !string.IsNullOrWhiteSpace(type.Parent) && !string.IsNullOrWhiteSpace(type.TypeId))
+            {
+                Add(CapacityResources.TypeKey(type.Parent, type.TypeId), type.AvailableInstances, type.Descriptor, type.Parent, true);
+            }
         }
 
-        return [.. capacities.Where(c => descriptors.ContainsKey(c.Key)).Select(c =>
-        {
-            var (descriptor, parent, isType) = descriptors[c.Key];
-            return new PlanResource(c.Key, descriptor, Math.Max(0, c.Value - claims.GetValueOrDefault(c.Key)), parent, isType);
-        })];
+        return [.. resources];
     }
 
     private int Intern(DescriptorFields descriptor)
@@ -613,10 +641,14 @@ internal sealed class PlanFleet
     {
         postBefore = new List<int>[table.Count];
         postAfter = new List<int>[table.Count];
+        postStable = new List<int>[table.Count];
+        postPending = new List<int>[table.Count];
         for (var d = 0; d < table.Count; d++)
         {
             postBefore[d] = [];
             postAfter[d] = [];
+            postStable[d] = [];
+            postPending[d] = [];
         }
 
         for (var h = 0; h < Hosts.Count; h++)
@@ -624,6 +656,7 @@ internal sealed class PlanFleet
             foreach (var descriptor in Hosts[h].Before.Select(r => r.Descriptor).Where(d => d >= 0).Distinct())
             {
                 postBefore[descriptor].Add(h);
+                (Hosts[h].Changed ? postPending : postStable)[descriptor].Add(h);
             }
 
             foreach (var descriptor in (Hosts[h].After ?? []).Select(r => r.Descriptor).Where(d => d >= 0).Distinct())
@@ -632,7 +665,9 @@ internal sealed class PlanFleet
             }
         }
 
-        cursorBefore = new int[table.Count];
+        cursorStable = new int[table.Count];
+        cursorPending = new int[table.Count];
+        cursorAfter = new int[table.Count];
         stamp = new int[Hosts.Count];
     }
 

@@ -48,6 +48,8 @@ public static class UpgradePlanner
             var members = new HashSet<int>();
             var targeted = new HashSet<int>();
             var moves = new List<(PlanVm Vm, int From, int To, PlanResource[] Resources, CompatibilityLevel Level)>();
+            // VMs no device of the fleet takes live (before or after the change) cannot hold a host back: they are stranded in its wave.
+            var hopeless = new List<(PlanVm Vm, int Host)>();
             foreach (var host in pending)
             {
                 if (members.Count >= request.MaxHostsPerWave)
@@ -61,13 +63,15 @@ public static class UpgradePlanner
                 }
 
                 members.Add(host);
-                var placed = Place(fleet, VmsOn(byHost, host), members, CompatibilityLevel.Live);
+                var vms = VmsOn(byHost, host);
+                var placed = Place(fleet, [.. vms.Where(v => !Hopeless(fleet, v))], members, CompatibilityLevel.Live);
                 if (placed is null)
                 {
                     members.Remove(host);
                     continue;
                 }
 
+                hopeless.AddRange(vms.Where(v => Hopeless(fleet, v)).Select(v => (v, host)));
                 foreach (var move in placed)
                 {
                     targeted.Add(move.To);
@@ -76,6 +80,23 @@ public static class UpgradePlanner
             }
 
             var left = new HashSet<PlanVm>();
+            HashSet<int>? offered = null;
+            void Strand(PlanVm vm, int host, bool tryLive)
+            {
+                var live = tryLive ? fleet.Find(vm, members.Contains, CompatibilityLevel.Live) : null;
+                var cold = live is null && request.AllowCold ? fleet.Find(vm, members.Contains, CompatibilityLevel.Cold) : null;
+                if (live is null)
+                {
+                    stranded.Add(new StrandedVm(vm.Name, fleet.Hosts[host].Name, number, Stranded(fleet, vm, offered ??= fleet.OfferedNow(h => !members.Contains(h))), cold is not null));
+                }
+
+                if ((live ?? cold) is { } found)
+                {
+                    fleet.Take(found.Host, found.Resources);
+                    moves.Add((vm, host, found.Host, found.Resources, live is null ? CompatibilityLevel.Cold : CompatibilityLevel.Live));
+                }
+            }
+
             if (members.Count == 0)
             {
                 // No waiting host can have all its VMs placed: upgrade the next ones anyway and say who is stranded.
@@ -84,25 +105,18 @@ public static class UpgradePlanner
                     members.Add(host);
                 }
 
-                HashSet<int>? offered = null;
                 foreach (var host in members.Order())
                 {
                     foreach (var vm in VmsOn(byHost, host))
                     {
-                        var live = fleet.Find(vm, members.Contains, CompatibilityLevel.Live);
-                        var cold = live is null && request.AllowCold ? fleet.Find(vm, members.Contains, CompatibilityLevel.Cold) : null;
-                        if (live is null)
-                        {
-                            stranded.Add(new StrandedVm(vm.Name, fleet.Hosts[host].Name, number, Stranded(fleet, vm, offered ??= fleet.OfferedNow(h => !members.Contains(h))), cold is not null));
-                        }
-
-                        if ((live ?? cold) is { } found)
-                        {
-                            fleet.Take(found.Host, found.Resources);
-                            moves.Add((vm, host, found.Host, found.Resources, live is null ? CompatibilityLevel.Cold : CompatibilityLevel.Live));
-                        }
+                        Strand(vm, host, tryLive: true);
                     }
                 }
+            }
+
+            foreach (var (vm, host) in hopeless)
+            {
+                Strand(vm, host, tryLive: false);
             }
 
             var waveMoves = ImmutableArray.CreateBuilder<PlanMove>(moves.Count);
@@ -140,6 +154,9 @@ public static class UpgradePlanner
             capacityLost);
         return new PlanResult(plan, []);
     }
+
+    /// <summary>True when some device of the VM has no live target anywhere in the fleet, before or after the change.</summary>
+    private static bool Hopeless(PlanFleet fleet, PlanVm vm) => vm.Descriptors.Any(d => d < 0 || fleet.Targets(d, cold: false).Length == 0);
 
     private static List<PlanVm> VmsOn(Dictionary<int, List<PlanVm>> byHost, int host) =>
         byHost.TryGetValue(host, out var list) ? [.. list.OrderBy(v => v.Name, StringComparer.Ordinal)] : [];
