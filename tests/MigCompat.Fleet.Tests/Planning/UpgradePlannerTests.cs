@@ -185,4 +185,19 @@ public class UpgradePlannerTests
         var check = PlanVerifier.Verify(Snapshot(drained), first);
         Assert.Contains(check.Problems, p => p.To == target && p.Reason.Contains("drained", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_kernel_change_everywhere_on_the_demo_fleet_says_which_devices_become_unknown_and_moves_only_live_between_identical_builds()
+    {
+        var fleet = FleetGenerator.Generate(60, 3).Select(h => At(h)).ToArray();
+        var kernel = "6.12.0-1-amd64";
+
+        var plan = Plan(Snapshot(fleet), Request(hosts: ["*"], drivers: [new("i915", kernel), new("mlx5_vfio_pci", kernel), new("vfio-pci", kernel)], maxPerWave: 10));
+
+        Assert.Equal(60, plan.ChangedHosts.Length);
+        Assert.Contains(plan.Notes, n => n.Contains("driver vfio-pci at " + kernel, StringComparison.Ordinal));
+        Assert.All(plan.Waves.SelectMany(w => w.Moves), m => Assert.Equal("live", m.Level));
+        Assert.All(plan.Waves.SelectMany(w => w.Moves).SelectMany(m => m.Devices), d => Assert.DoesNotContain("none", d.Evidence.Split(':')[0], StringComparison.Ordinal));
+        Assert.Contains(plan.Stranded, s => s.Reason.Contains("MIGRATION_UNSUPPORTED", StringComparison.Ordinal));
+    }
 }
