@@ -36,6 +36,7 @@ public static class PlanVerifier
 
         var problems = ImmutableArray.CreateBuilder<MoveProblem>();
         var checkedMoves = 0;
+        var byHost = fleet.Vms.GroupBy(v => v.Host).ToDictionary(g => g.Key, g => g.ToList());
         foreach (var wave in plan.Waves.IsDefault ? [] : plan.Waves)
         {
             var members = (wave.Hosts.IsDefault ? [] : wave.Hosts).Where(fleet.HostIndex.ContainsKey).Select(h => fleet.HostIndex[h]).ToHashSet();
@@ -43,21 +44,23 @@ public static class PlanVerifier
             foreach (var move in wave.Moves.IsDefault ? [] : wave.Moves)
             {
                 checkedMoves++;
-                if (Check(fleet, move, members, out var vm, out var to, out var resources) is { } problem)
+                if (Check(fleet, byHost, move, members, out var vm, out var to, out var resources) is { } problem)
                 {
                     problems.Add(new MoveProblem(wave.Number, move.Vm, move.From, move.To, problem));
                     continue;
                 }
 
+                byHost[vm!.Host].Remove(vm);
                 fleet.Take(to, resources!);
-                fleet.Relocate(vm!, to, resources!, move.Level != "cold");
-                left.Add(vm!);
+                fleet.Relocate(vm, to, resources!, move.Level != "cold");
+                (byHost.TryGetValue(to, out var there) ? there : byHost[to] = []).Add(vm);
+                left.Add(vm);
             }
 
             var stranded = (plan.Stranded.IsDefault ? [] : plan.Stranded).Where(s => s.Wave == wave.Number).Select(s => (s.Host, s.Vm)).ToHashSet();
             foreach (var host in members.Order())
             {
-                var stayed = fleet.Vms.Where(v => v.Host == host).ToList();
+                var stayed = byHost.TryGetValue(host, out var on) ? on.OrderBy(v => v.Name, StringComparer.Ordinal).ToList() : [];
                 foreach (var vm in stayed.Where(v => !stranded.Contains((fleet.Hosts[host].Name, v.Name))))
                 {
                     problems.Add(new MoveProblem(wave.Number, vm.Name, fleet.Hosts[host].Name, string.Empty, $"the VM is on {fleet.Hosts[host].Name} when wave {wave.Number} changes it, and the plan neither moves it nor names it stranded"));
@@ -70,7 +73,7 @@ public static class PlanVerifier
         return new PlanCheck(snapshot.AsOf, checkedMoves, problems.ToImmutable(), []);
     }
 
-    private static string? Check(PlanFleet fleet, PlanMove move, HashSet<int> members, out PlanVm? vm, out int to, out PlanResource[]? resources)
+    private static string? Check(PlanFleet fleet, Dictionary<int, List<PlanVm>> byHost, PlanMove move, HashSet<int> members, out PlanVm? vm, out int to, out PlanResource[]? resources)
     {
         vm = null;
         resources = null;
@@ -80,7 +83,7 @@ public static class PlanVerifier
             return $"the host {move.From} is no longer in the fleet";
         }
 
-        vm = fleet.Vms.Find(v => v.Host == from && v.Name == move.Vm);
+        vm = byHost.TryGetValue(from, out var on) ? on.Find(v => v.Name == move.Vm) : null;
         if (vm is null)
         {
             return $"the VM {move.Vm} is not on {move.From}";
