@@ -104,8 +104,8 @@ internal sealed record PlanResponse(
     IReadOnlyList<string> ChangedHosts,
     PlanSummaryResponse Summary,
     IReadOnlyList<WaveResponse> Waves,
-    IReadOnlyList<StrandedVm> Stranded,
-    IReadOnlyList<OneWayDoor> OneWayDoors,
+    IReadOnlyList<StrandedResponse> Stranded,
+    IReadOnlyList<OneWayDoorResponse> OneWayDoors,
     IReadOnlyList<ImpactResponse> Impacts,
     IReadOnlyList<string> Notes)
 {
@@ -124,9 +124,9 @@ internal sealed record PlanResponse(
             plan.Impacts.Count(i => i.LosesAllLiveTargets),
             plan.SpareUnits,
             plan.CapacityLost),
-        [.. plan.Waves.Select(w => new WaveResponse(w.Number, w.Hosts, w.Units, [.. w.Moves.Select(m => new MoveResponse(m.Vm, m.From, m.To, m.Level, m.Devices))]))],
-        plan.Stranded,
-        plan.OneWayDoors,
+        [.. plan.Waves.Select(w => new WaveResponse(w.Number, w.Hosts, w.Units, [.. w.Moves.Select(m => new MoveResponse(m.Vm, m.From, m.To, m.Level, [.. m.Devices.Select(d => new MoveDeviceBody { Index = d.Index, DeviceId = d.DeviceId, ResourceKey = d.ResourceKey, Evidence = d.Evidence })]))]))],
+        [.. plan.Stranded.Select(v => new StrandedResponse(v.Vm, v.Host, v.Wave, v.Reason, v.MovedCold))],
+        [.. plan.OneWayDoors.Select(d => new OneWayDoorResponse(d.Vm, d.Host, d.Wave, d.Reason))],
         [.. plan.Impacts.Select(i => new ImpactResponse(i.Vm, i.Host, i.LiveNow, i.LiveDuring, i.LiveAfter, i.LosesAllLiveTargets))],
         plan.Notes);
 }
@@ -138,7 +138,29 @@ internal sealed record PlanSummaryResponse(int ChangedHosts, int Waves, int Move
 internal sealed record WaveResponse(int Number, IReadOnlyList<string> Hosts, long Units, IReadOnlyList<MoveResponse> Moves);
 
 /// <summary>One move.</summary>
-internal sealed record MoveResponse(string Vm, string From, string To, string Level, IReadOnlyList<MoveDevice> Devices);
+internal sealed record MoveResponse(string Vm, string From, string To, string Level, IReadOnlyList<MoveDeviceBody> Devices);
+
+/// <summary>Where one device of a moving VM lands (in a plan, and as a stored plan sends it back).</summary>
+internal sealed record MoveDeviceBody
+{
+    /// <summary>The device's position in the VM's device list.</summary>
+    public int Index { get; init; }
+
+    /// <summary>The device's id on the VM's first host.</summary>
+    public string? DeviceId { get; init; }
+
+    /// <summary>The target resource key.</summary>
+    public string? ResourceKey { get; init; }
+
+    /// <summary>What vouches for the verdict.</summary>
+    public string? Evidence { get; init; }
+}
+
+/// <summary>A VM no order keeps live.</summary>
+internal sealed record StrandedResponse(string Vm, string Host, int Wave, string Reason, bool MovedCold);
+
+/// <summary>A VM that cannot go back once moved.</summary>
+internal sealed record OneWayDoorResponse(string Vm, string Host, int Wave, string Reason);
 
 /// <summary>What-if for one VM.</summary>
 internal sealed record ImpactResponse(string Vm, string Host, int LiveNow, int LiveDuring, int LiveAfter, bool LosesAllLiveTargets);
@@ -150,7 +172,7 @@ internal sealed record PlanVerifyRequest
 
     public IReadOnlyList<WaveBody?>? Waves { get; init; }
 
-    public IReadOnlyList<StrandedVm?>? Stranded { get; init; }
+    public IReadOnlyList<StrandedBody?>? Stranded { get; init; }
 }
 
 /// <summary>A wave as a stored plan has it.</summary>
@@ -174,11 +196,24 @@ internal sealed record MoveBody
 
     public string? Level { get; init; }
 
-    public IReadOnlyList<MoveDevice?>? Devices { get; init; }
+    public IReadOnlyList<MoveDeviceBody?>? Devices { get; init; }
+}
+
+/// <summary>A stranded VM as a stored plan has it (its wave's VMs the plan does not move).</summary>
+internal sealed record StrandedBody
+{
+    public string? Vm { get; init; }
+
+    public string? Host { get; init; }
+
+    public int Wave { get; init; }
 }
 
 /// <summary>The answer of <c>POST /v1/plans/verify</c>.</summary>
-internal sealed record PlanCheckResponse(DateTimeOffset AsOf, bool Holds, int MovesChecked, IReadOnlyList<MoveProblem> Problems)
+internal sealed record PlanCheckResponse(DateTimeOffset AsOf, bool Holds, int MovesChecked, IReadOnlyList<MoveProblemResponse> Problems)
 {
-    public static PlanCheckResponse From(PlanCheck check) => new(check.AsOf, check.Problems.IsEmpty, check.MovesChecked, check.Problems);
+    public static PlanCheckResponse From(PlanCheck check) => new(check.AsOf, check.Problems.IsEmpty, check.MovesChecked, [.. check.Problems.Select(p => new MoveProblemResponse(p.Wave, p.Vm, p.From, p.To, p.Reason))]);
 }
+
+/// <summary>A move that no longer holds.</summary>
+internal sealed record MoveProblemResponse(int Wave, string Vm, string From, string To, string Reason);

@@ -80,13 +80,14 @@ internal static class PlanEndpoints
                     return Problems.BadRequest("every move needs 'vm', 'from', 'to', 'level' (live or cold) and 'devices' with 'index', 'deviceId' and 'resourceKey'", [new("path", $"$.waves[{w}].moves[{m}]")]);
                 }
 
-                moves.Add(new PlanMove(move.Vm, move.From, move.To, move.Level, [.. move.Devices.Select(d => d! with { Evidence = d.Evidence ?? string.Empty })]));
+                moves.Add(new PlanMove(move.Vm, move.From, move.To, move.Level, [.. move.Devices.Select(d => new MoveDevice(d!.Index, d.DeviceId!, d.ResourceKey!, d.Evidence ?? string.Empty))]));
             }
 
             waves.Add(new PlanWave(wave?.Number ?? w + 1, [.. wave?.Hosts ?? []], [.. moves], 0));
         }
 
-        var plan = new UpgradePlan(default, request, [], [.. waves], [.. (body.Stranded ?? []).OfType<StrandedVm>()], [], [], [], 0);
+        var stranded = (body.Stranded ?? []).Where(s => s is { Vm: not null, Host: not null }).Select(s => new StrandedVm(s!.Vm!, s.Host!, s.Wave, string.Empty, false));
+        var plan = new UpgradePlan(default, request, [], [.. waves], [.. stranded], [], [], [], 0);
         var snapshot = await host.Loaded.SnapshotAsync(options.TimeProvider.GetUtcNow(), cancellationToken);
         var check = PlanVerifier.Verify(snapshot, plan);
         return check.Errors.IsEmpty
