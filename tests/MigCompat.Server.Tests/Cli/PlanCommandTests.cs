@@ -90,6 +90,34 @@ public sealed class PlanCommandTests
         }
     }
 
+    [Theory]
+    [InlineData(false, "host-b")]
+    [InlineData(true, "host-c")]
+    public async Task The_plan_endpoint_plans_over_the_stored_fleet_with_its_active_claims(bool claimB, string target)
+    {
+        await using var server = await FleetTestServer.StartAsync();
+        using var admin = server.Client(FleetTestServer.AdminToken);
+        foreach (var inventory in new[] { Host("host-a", 0), Host("host-b", 1) with { Guests = [] }, Host("host-c", 1) with { Guests = [] } })
+        {
+            using var content = new StringContent(TestInventories.Json(inventory), Encoding.UTF8, "application/json");
+            (await admin.PutAsync("/v1/hosts/" + inventory.Host, content, Ct)).EnsureSuccessStatusCode();
+        }
+
+        using var scheduler = server.Client(FleetTestServer.SchedulerToken);
+        if (claimB)
+        {
+            using var claim = new StringContent($$"""{"host":"host-b","items":[{"resourceKey":"{{TestInventories.TypeKey}}","count":1}],"ttlSeconds":300}""", Encoding.UTF8, "application/json");
+            (await scheduler.PostAsync("/v1/claims", claim, Ct)).EnsureSuccessStatusCode();
+        }
+
+        using var request = new StringContent("""{"hosts":["host-a"],"drivers":[{"driver":"i915","version":"6.12.0"}]}""", Encoding.UTF8, "application/json");
+        using var response = await scheduler.PostAsync("/v1/plans/upgrade", request, Ct);
+        using var plan = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(target, plan.RootElement.GetProperty("waves")[0].GetProperty("moves")[0].GetProperty("to").GetString());
+    }
+
     [Fact]
     public void The_plan_table_shows_waves_moves_stranded_VMs_one_way_doors_and_the_VMs_that_lose_all_live_targets()
     {
