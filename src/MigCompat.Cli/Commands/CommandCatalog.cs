@@ -20,6 +20,7 @@ internal static class CommandCatalog
         //// FLEET COMMANDS (serve, agent, targets, demo), owned by the fleet engineer in FleetCommands.cs:
         FleetCommands.Create,
         FleetAdminCommands.Create,
+        LibvirtCommands.Create,
     ];
 
     /// <summary>Creates the root command with every command, <c>--help</c> (with examples and exit codes) and <c>--version</c>.</summary>
