@@ -169,7 +169,7 @@ public static class MigrateXml
                 : $"claim {claim.Id} holds several resources {DomainDevices.Describe(hostdev.IsMdev, hostdev.Id)} could use ({string.Join(", ", candidates)}); say which with --assign {hostdev.Id}=RESOURCE (the resourceKey of its assignment in the targets answer)");
         }
 
-        foreach (var (key, left) in units.Where(u => u.Value > 0))
+        foreach (var (key, left) in result.Count == domain.Hostdevs.Length ? units.Where(u => u.Value > 0) : [])
         {
             var (line, column) = DomainDevices.Position(domain.Domain!);
             diagnostics.Add(Diagnostic.Warning(MigrateXmlCodes.UnusedUnits, $"claim {claim.Id} holds {left} unit(s) of {key} that no assigned device uses; release what the VM does not need", fileName, line, column));

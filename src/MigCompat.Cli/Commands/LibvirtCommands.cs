@@ -211,12 +211,8 @@ internal static class LibvirtCommands
         }
         else
         {
-            var text = serverText ?? Environment.GetEnvironmentVariable("MIGCOMPAT_SERVER");
-            if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            if (!FleetCommands.TryServer(serverText ?? Environment.GetEnvironmentVariable("MIGCOMPAT_SERVER"), stderr, out var url))
             {
-                await stderr.WriteLineAsync(text is null
-                    ? "migrate-xml: --claim needs the server; give --server http://fleet:8080 or set MIGCOMPAT_SERVER (or give the claim with --claim-file)"
-                    : $"--server '{text}' is not an http:// or https:// URL, e.g. http://fleet.example:8080");
                 return (null, ExitCodes.UnusableInput);
             }
 
