@@ -30,6 +30,9 @@ public static class HookCodes
     /// <summary>The claim has expired or was released.</summary>
     public const string ClaimNotActive = "CLAIM_NOT_ACTIVE";
 
+    /// <summary>A fleet server is configured but the claim could not be read from it, or it does not hold a device's resource.</summary>
+    public const string ClaimUnconfirmed = "CLAIM_UNCONFIRMED";
+
     /// <summary>An assigned device the metadata does not describe, or a described device the domain does not have.</summary>
     public const string DeviceNotInMetadata = "DEVICE_NOT_IN_METADATA";
 

@@ -24,6 +24,11 @@ public sealed record HookDecision(bool Allowed, string? Xml, ImmutableArray<Hook
     public override int GetHashCode() => HashCode.Combine(Allowed, Xml, ArrayEquality.Hash(Reasons));
 }
 
+/// <summary>A claim as the fleet server has it now, or why it could not be read.</summary>
+/// <param name="Claim">The claim, or null.</param>
+/// <param name="Problem">Why it could not be read; null when read.</param>
+public sealed record ClaimLookup(ClaimDocument? Claim, string? Problem);
+
 /// <summary>This host's inventory for the hook, or why there is none.</summary>
 /// <param name="Inventory">The inventory, or null.</param>
 /// <param name="Problem">Why it could not be read; null when read.</param>
@@ -51,8 +56,12 @@ public static class IncomingMigration
     /// <param name="inventory">Reads this host's inventory (called only when the VM has assigned devices).</param>
     /// <param name="hostName">This host's name as claims name it; null for the inventory's host name.</param>
     /// <param name="now">The current time.</param>
+    /// <param name="confirmClaim">
+    /// Reads the claim from the fleet server, when one is configured: its host, state and expiry then count instead of
+    /// the metadata's copy, and every device's resource must be one the claim holds. Null: the metadata alone (offline).
+    /// </param>
     /// <returns>The decision.</returns>
-    public static HookDecision Check(string domainXml, Func<HookInventory> inventory, string? hostName, DateTimeOffset now)
+    public static HookDecision Check(string domainXml, Func<HookInventory> inventory, string? hostName, DateTimeOffset now, Func<string, ClaimLookup>? confirmClaim = null)
     {
         ArgumentNullException.ThrowIfNull(inventory);
         var domain = LibvirtDomainReader.ReadEditable(domainXml ?? "", "stdin");
@@ -93,19 +102,38 @@ public static class IncomingMigration
             return Refuse(reasons.ToImmutable());
         }
 
-        var thisHost = hostName ?? host.Host;
-        if (!string.Equals(metadata.Host, thisHost, StringComparison.OrdinalIgnoreCase))
+        var claim = new ClaimDocument(metadata.ClaimId, metadata.Host, metadata.State, metadata.ExpiresAt, []);
+        var said = "when the metadata was written";
+        if (confirmClaim?.Invoke(metadata.ClaimId) is { } lookup)
         {
-            reasons.Add(new(HookCodes.ClaimOtherHost, $"claim {metadata.ClaimId} is for host {metadata.Host}, not this host ({thisHost}); migrate to {metadata.Host} or claim this host"));
+            if (lookup.Claim is null)
+            {
+                reasons.Add(new(HookCodes.ClaimUnconfirmed, $"claim {metadata.ClaimId} could not be confirmed with the fleet server: {lookup.Problem}"));
+            }
+            else
+            {
+                claim = lookup.Claim;
+                said = "on the fleet server";
+                foreach (var device in metadata.Devices.Where(d => !claim.Items.Any(i => i.Key == d.Resource)))
+                {
+                    reasons.Add(new(HookCodes.ClaimUnconfirmed, $"the metadata puts {DomainDevices.Describe(device.IsMdev, device.Source)} on {device.Resource}, which claim {claim.Id} does not hold on the fleet server"));
+                }
+            }
         }
 
-        if (metadata.State is not ("pending" or "confirmed"))
+        var thisHost = hostName ?? host.Host;
+        if (!string.Equals(claim.Host, thisHost, StringComparison.OrdinalIgnoreCase))
         {
-            reasons.Add(new(HookCodes.ClaimNotActive, $"claim {metadata.ClaimId} was {metadata.State} when the metadata was written; claim the target again"));
+            reasons.Add(new(HookCodes.ClaimOtherHost, $"claim {claim.Id} is for host {claim.Host}, not this host ({thisHost}); migrate to {claim.Host} or claim this host"));
         }
-        else if (metadata.State == "pending" && metadata.ExpiresAt <= now)
+
+        if (claim.State is not ("pending" or "confirmed"))
         {
-            reasons.Add(new(HookCodes.ClaimNotActive, $"claim {metadata.ClaimId} expired at {metadata.ExpiresAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)} while pending; confirm claims before migrating, or claim again"));
+            reasons.Add(new(HookCodes.ClaimNotActive, $"claim {claim.Id} is {claim.State} {said}; claim the target again"));
+        }
+        else if (claim.State == "pending" && claim.ExpiresAt <= now)
+        {
+            reasons.Add(new(HookCodes.ClaimNotActive, $"claim {claim.Id} expired at {claim.ExpiresAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)} while pending; confirm claims before migrating, or claim again"));
         }
 
         foreach (var extra in metadata.Devices.Where(m => !domain.Hostdevs.Any(h => SameDevice(h, m))))

@@ -69,6 +69,7 @@ public sealed class HookContractTests
         new[] { "QEMUGuest2", "reconnect", "begin", "-" },
         new[] { "QEMUGuest2", "attach", "begin", "-" },
         new[] { "QEMUGuest2", "migrate", "end", "-" },
+        new[] { "--help-me", "start", "begin", "-" },
         new[] { "QEMUGuest2" },
         Array.Empty<string>(),
     };

@@ -23,6 +23,9 @@ internal static class LibvirtCommands
     /// <summary>The environment variable with this host's name as claims name it (else the inventory's host).</summary>
     public const string HookHostVariable = "MIGCOMPAT_HOOK_HOST";
 
+    /// <summary>How long the hook waits for the fleet server when it confirms a claim (libvirt waits for the hook).</summary>
+    public static readonly TimeSpan HookServerTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>The hook's exit code that cancels the incoming migration.</summary>
     public const int Refused = 1;
 
@@ -115,42 +118,7 @@ internal static class LibvirtCommands
         {
             arguments,
         };
-        command.SetAction(parse =>
-        {
-            var args = parse.GetValue(arguments) ?? [];
-            var stderr = parse.InvocationConfiguration.Error;
-            if (!IncomingMigration.IsMigrateBegin(args))
-            {
-                // Not ours: take what libvirt writes and say nothing (empty output = the XML is unchanged).
-                BoundedFile.TryReadStandardInput("stdin", int.MaxValue - 1, out _, out _);
-                return ExitCodes.Success;
-            }
-
-            var vm = args[0];
-            if (!BoundedFile.TryReadStandardInput("stdin", ImportLimits.MaxInputChars, out var xml, out var problem))
-            {
-                stderr.WriteLine($"migcompat libvirt-hook: {vm}: migration refused: {HookCodes.BadDomainXml}: the domain XML on stdin {problem!.Message}");
-                return Refused;
-            }
-
-            var decision = IncomingMigration.Check(xml, HookInventory, Environment.GetEnvironmentVariable(HookHostVariable) is { Length: > 0 } host ? host : null, DateTimeOffset.UtcNow);
-            foreach (var reason in decision.Reasons)
-            {
-                stderr.WriteLine($"migcompat libvirt-hook: {vm}: migration refused: {reason}");
-            }
-
-            if (!decision.Allowed)
-            {
-                return Refused;
-            }
-
-            if (decision.Xml is not null)
-            {
-                parse.InvocationConfiguration.Output.Write(decision.Xml);
-            }
-
-            return ExitCodes.Success;
-        });
+        command.SetAction(parse => RunHook(parse.GetValue(arguments) ?? [], parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return CommandHelp.Describe(
             command,
             [
@@ -162,6 +130,82 @@ internal static class LibvirtCommands
                 (Refused, "cancel the incoming migration: every reason on stderr, one line each"),
                 (ExitCodes.InternalError, "internal error (a bug; please report it): libvirt cancels the migration"),
             ]);
+    }
+
+    /// <summary>
+    /// True when <paramref name="args"/> is a hook call (<c>libvirt-hook ...</c>, not asking for help): <see cref="CliApp"/>
+    /// then runs it without the command-line parser, so whatever libvirt passes (a VM named <c>--x</c>) is never
+    /// a usage error that would cancel the call, and a call that is not ours costs no more than starting the process.
+    /// </summary>
+    /// <param name="args">The command line.</param>
+    /// <returns>True for a hook call.</returns>
+    public static bool IsHookCall(string[] args) =>
+        args.Length > 0 && args[0] == "libvirt-hook" && !(args.Length == 2 && args[1] is "--help" or "-h" or "-?");
+
+    /// <summary>The hook: libvirt's arguments, the domain XML on stdin; the exit code libvirt acts on.</summary>
+    /// <param name="args">What libvirt passes: VM OPERATION SUB-OPERATION EXTRA.</param>
+    /// <param name="stdout">The domain XML libvirt continues with (nothing: unchanged).</param>
+    /// <param name="stderr">The reasons, for libvirt's log.</param>
+    /// <returns>0 to go on, 1 to cancel the incoming migration.</returns>
+    public static int RunHook(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        if (!IncomingMigration.IsMigrateBegin(args))
+        {
+            // Not ours: take what libvirt writes and say nothing (empty output = the XML is unchanged).
+            BoundedFile.TryReadStandardInput("stdin", int.MaxValue - 1, out _, out _);
+            return ExitCodes.Success;
+        }
+
+        var vm = args[0];
+        if (!BoundedFile.TryReadStandardInput("stdin", ImportLimits.MaxInputChars, out var xml, out var problem))
+        {
+            stderr.WriteLine($"migcompat libvirt-hook: {vm}: migration refused: {HookCodes.BadDomainXml}: the domain XML on stdin {problem!.Message}");
+            return Refused;
+        }
+
+        var server = Environment.GetEnvironmentVariable("MIGCOMPAT_SERVER") is { Length: > 0 } url ? url : null;
+        var decision = IncomingMigration.Check(
+            xml,
+            HookInventory,
+            Environment.GetEnvironmentVariable(HookHostVariable) is { Length: > 0 } host ? host : null,
+            DateTimeOffset.UtcNow,
+            server is null ? null : id => ConfirmClaim(server, id));
+        foreach (var reason in decision.Reasons)
+        {
+            stderr.WriteLine($"migcompat libvirt-hook: {vm}: migration refused: {reason}");
+        }
+
+        if (!decision.Allowed)
+        {
+            return Refused;
+        }
+
+        if (decision.Xml is not null)
+        {
+            stdout.Write(decision.Xml);
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>The claim as the fleet server has it (MIGCOMPAT_SERVER, MIGCOMPAT_TOKEN), waited for at most <see cref="HookServerTimeout"/>.</summary>
+    private static ClaimLookup ConfirmClaim(string server, string id)
+    {
+        using var messages = new StringWriter();
+        if (!FleetCommands.TryServer(server, messages, out var url))
+        {
+            return new ClaimLookup(null, "MIGCOMPAT_SERVER: " + messages.ToString().Trim());
+        }
+
+        using var client = new FleetClient(url, Environment.GetEnvironmentVariable("MIGCOMPAT_TOKEN"), HookServerTimeout);
+        var (answer, _) = FleetClient.CallAsync("GET /v1/claims/" + id, url, () => client.GetAsync("/v1/claims/" + Uri.EscapeDataString(id), CancellationToken.None), messages, CancellationToken.None).GetAwaiter().GetResult();
+        if (answer is null)
+        {
+            return new ClaimLookup(null, messages.ToString().Trim());
+        }
+
+        var claim = ClaimDocument.Read(answer.Text, out var problem);
+        return new ClaimLookup(claim, problem);
     }
 
     private static HookInventory HookInventory()

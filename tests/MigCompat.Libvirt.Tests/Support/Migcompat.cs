@@ -32,6 +32,7 @@ public static class Migcompat
         start.Environment.Remove("MIGCOMPAT_HOOK_INVENTORY");
         start.Environment.Remove("MIGCOMPAT_HOOK_HOST");
         start.Environment.Remove("MIGCOMPAT_SERVER");
+        start.Environment.Remove("MIGCOMPAT_TOKEN");
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
