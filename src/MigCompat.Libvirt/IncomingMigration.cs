@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Xml.Linq;
 using MigCompat.Core.Matching;
 using MigCompat.Core.Model;
 using MigCompat.Core.Syntax;
@@ -164,12 +165,8 @@ public static class IncomingMigration
             return Refuse(reasons.ToImmutable());
         }
 
-        foreach (var (hostdev, target) in rewrites)
-        {
-            Rewrite(hostdev, target.Id);
-        }
-
-        return new HookDecision(true, DomainXmlText.Write(domain.Document!), []);
+        var changes = rewrites.SelectMany(r => Rewrite(r.Hostdev, r.Target.Id)).ToList();
+        return new HookDecision(true, DomainXmlText.Splice(domainXml!, changes) ?? Apply(domain, changes), []);
     }
 
     private static bool SameDevice(DomainHostdev hostdev, MetadataDevice device) =>
@@ -261,20 +258,28 @@ public static class IncomingMigration
         return false;
     }
 
-    private static void Rewrite(DomainHostdev hostdev, string targetId)
+    /// <summary>The source address attributes to set: the mdev's uuid, or the PCI address parts as libvirt writes them.</summary>
+    private static IEnumerable<(XElement Element, string Name, string Value)> Rewrite(DomainHostdev hostdev, string targetId)
     {
         if (hostdev.IsMdev)
         {
-            hostdev.SourceAddress.SetAttributeValue("uuid", targetId.ToLowerInvariant());
-            return;
+            return [(hostdev.SourceAddress, "uuid", targetId.ToLowerInvariant())];
         }
 
-        // 0000:3b:00.2 -> domain='0x0000' bus='0x3b' slot='0x00' function='0x2', as libvirt writes them.
+        // 0000:3b:00.2 -> domain='0x0000' bus='0x3b' slot='0x00' function='0x2'.
         var parts = PciParts(targetId)!;
-        hostdev.SourceAddress.SetAttributeValue("domain", "0x" + parts[0]);
-        hostdev.SourceAddress.SetAttributeValue("bus", "0x" + parts[1]);
-        hostdev.SourceAddress.SetAttributeValue("slot", "0x" + parts[2]);
-        hostdev.SourceAddress.SetAttributeValue("function", "0x" + parts[3]);
+        return [(hostdev.SourceAddress, "domain", "0x" + parts[0]), (hostdev.SourceAddress, "bus", "0x" + parts[1]), (hostdev.SourceAddress, "slot", "0x" + parts[2]), (hostdev.SourceAddress, "function", "0x" + parts[3])];
+    }
+
+    /// <summary>The changes made on the document and the document written out: when the text cannot be edited in place.</summary>
+    private static string Apply(EditableDomain domain, List<(XElement Element, string Name, string Value)> changes)
+    {
+        foreach (var (element, name, value) in changes)
+        {
+            element.SetAttributeValue(name, value);
+        }
+
+        return DomainXmlText.Write(domain.Document!);
     }
 
     /// <summary>The four parts of a <c>DDDD:BB:SS.F</c> address, or null when it is not one.</summary>

@@ -51,6 +51,10 @@ public sealed class HookContractTests
         var rewritten = LibvirtDomainReader.Read(hook.Stdout, "hook output").Devices!;
         Assert.Equal(fixture.Targets.Order(StringComparer.Ordinal), rewritten.MdevUuids.Concat(rewritten.PciAddresses).Order(StringComparer.Ordinal));
         Assert.Equal(WithoutSourceAddresses(source.Stdout), WithoutSourceAddresses(hook.Stdout));
+        var before = source.Stdout.Split('\n');
+        var after = hook.Stdout.Split('\n');
+        Assert.Equal(before.Length, after.Length);
+        Assert.All(before.Zip(after).Where(pair => pair.First != pair.Second), pair => Assert.Contains("<address ", pair.Second, StringComparison.Ordinal));
         if (inputIsValid)
         {
             Peer.AssertValid(source.Stdout, $"migrate-xml's output for {domain}");
@@ -105,6 +109,34 @@ public sealed class HookContractTests
         var run = await Migcompat.RunAsync(["libvirt-hook", "vm1", "migrate", "begin", "-"], document.ToString(), new Dictionary<string, string> { ["MIGCOMPAT_HOOK_INVENTORY"] = "/nonexistent/inventory.json" });
 
         Assert.Equal(new Run(0, "", ""), run);
+    }
+
+    [Fact]
+    public async Task The_hook_edits_the_source_address_in_place_and_leaves_every_other_byte_as_libvirt_wrote_it()
+    {
+        var input = Peer.Domain(Mdev);
+        using var fixture = new Fixture(input);
+        var xml = fixture.MigrationXml().Replace("<address uuid=\"" + fixture.Sources[0] + "\" />", "<address uuid='" + fixture.Sources[0] + "'/>", StringComparison.Ordinal);
+
+        var hook = await Migcompat.RunAsync(["libvirt-hook", "vm1", "migrate", "begin", "-"], xml, fixture.HookEnvironment);
+
+        Assert.True(hook.ExitCode == 0, hook.Stderr);
+        Assert.Equal(xml.Replace("<address uuid='" + fixture.Sources[0] + "'/>", "<address uuid='" + fixture.Targets[0] + "'/>", StringComparison.Ordinal), hook.Stdout);
+    }
+
+    [Fact]
+    public async Task A_pci_source_address_without_a_domain_attribute_gets_one_and_stays_valid()
+    {
+        var input = Peer.Domain("hostdev-vfio-multidomain.xml").Replace("<address domain='0x0021' bus='222' slot='31' function='1'/>", "<address bus='222' slot='31' function='1'/>", StringComparison.Ordinal);
+        using var fixture = new Fixture(input);
+
+        var hook = await Migcompat.RunAsync(["libvirt-hook", "vm1", "migrate", "begin", "-"], fixture.MigrationXml(), fixture.HookEnvironment);
+
+        Assert.True(hook.ExitCode == 0, hook.Stderr);
+        Assert.Equal(fixture.Targets, LibvirtDomainReader.Read(hook.Stdout, "hook output").Devices!.PciAddresses);
+        Assert.Contains("domain=\"0x0000\"", hook.Stdout, StringComparison.Ordinal);
+        Peer.AssertValid(hook.Stdout, "the hook's output for a PCI address without a domain");
+        Assert.DoesNotContain("bus=\"0x06\"", hook.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
