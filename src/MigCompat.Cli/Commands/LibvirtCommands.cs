@@ -152,7 +152,11 @@ internal static class LibvirtCommands
         if (!IncomingMigration.IsMigrateBegin(args))
         {
             // Not ours: take what libvirt writes and say nothing (empty output = the XML is unchanged).
-            BoundedFile.TryReadStandardInput("stdin", int.MaxValue - 1, out _, out _);
+            using (var stdin = Console.OpenStandardInput())
+            {
+                stdin.CopyTo(Stream.Null);
+            }
+
             return ExitCodes.Success;
         }
 
