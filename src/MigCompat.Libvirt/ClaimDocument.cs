@@ -54,6 +54,12 @@ public sealed record ClaimDocument(string Id, string Host, string State, DateTim
                 return null;
             }
 
+            if (new[] { id, host, state }.FirstOrDefault(t => !IsPlain(t)) is { } odd)
+            {
+                problem = $"the claim's id, host or state '{odd.ReplaceLineEndings(" ")}' holds whitespace or control characters; give what 'migcompat claims show ID --format json' prints";
+                return null;
+            }
+
             if (!DateTimeOffset.TryParse(expires, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expiresAt))
             {
                 problem = $"the claim's expiresAt '{expires}' is not a date and time";
@@ -66,9 +72,9 @@ public sealed record ClaimDocument(string Id, string Host, string State, DateTim
                 foreach (var item in list.EnumerateArray())
                 {
                     var key = item.ValueKind == JsonValueKind.Object ? Text(item, "resourceKey") : null;
-                    if (key is null || !item.TryGetProperty("count", out var count) || !count.TryGetInt32(out var units) || units < 1)
+                    if (key is null || !IsPlain(key) || !item.TryGetProperty("count", out var count) || !count.TryGetInt32(out var units) || units < 1)
                     {
-                        problem = $"claim item {items.Count} needs a resourceKey and a count of at least 1";
+                        problem = $"claim item {items.Count} needs a resourceKey (without whitespace or control characters) and a count of at least 1";
                         return null;
                     }
 
@@ -90,7 +96,16 @@ public sealed record ClaimDocument(string Id, string Host, string State, DateTim
             problem = $"the claim is not valid JSON: {e.Message}";
             return null;
         }
+        catch (InvalidOperationException)
+        {
+            problem = "the claim holds a string that is not valid text (a lone surrogate escape such as \\ud800)";
+            return null;
+        }
     }
+
+    /// <summary>No whitespace, control or format characters, no lone surrogates: what an XML attribute keeps as it is.</summary>
+    private static bool IsPlain(string text) =>
+        !text.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || char.IsSurrogate(c) || char.GetUnicodeCategory(c) == UnicodeCategory.Format);
 
     private static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString()) ? value.GetString() : null;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Xml;
 using MigCompat.Core.Diagnostics;
 using MigCompat.Core.Formatting;
 using MigCompat.Core.Model;
@@ -125,7 +126,14 @@ public static class MigrateXml
             return null;
         }
 
-        return DescriptorFormatter.Format(parsed.Descriptor);
+        var text = DescriptorFormatter.Format(parsed.Descriptor);
+        if (!IsXmlText(text))
+        {
+            Error(diagnostics, MigrateXmlCodes.NoDescriptor, hostdev.Device, fileName, $"the descriptor of {DomainDevices.Describe(hostdev.IsMdev, hostdev.Id)} holds characters XML cannot carry (control characters or lone surrogates)");
+            return null;
+        }
+
+        return text;
     }
 
     /// <summary>
@@ -176,6 +184,20 @@ public static class MigrateXml
         }
 
         return result;
+    }
+
+    /// <summary>True when XML can carry <paramref name="text"/> (surrogate pairs included).</summary>
+    private static bool IsXmlText(string text)
+    {
+        try
+        {
+            XmlConvert.VerifyXmlChars(text);
+            return true;
+        }
+        catch (XmlException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Whether a resource can take a device of this kind.</summary>
