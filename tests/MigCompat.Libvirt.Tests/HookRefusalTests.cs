@@ -67,6 +67,19 @@ public sealed class HookRefusalTests
     }
 
     [Fact]
+    public async Task Without_an_inventory_file_the_hook_scans_this_host_and_refuses_a_target_it_does_not_have()
+    {
+        using var fixture = new Fixture(Peer.Domain("hostdev-mdev-precreated.x86_64-latest.xml"));
+
+        var run = await Migcompat.RunAsync(["libvirt-hook", "QEMUGuest2", "migrate", "begin", "-"], fixture.MigrationXml());
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("", run.Stdout);
+        Assert.Contains(Prefix + $"CLAIM_OTHER_HOST: claim {Fixture.ClaimId} is for host {Fixture.TargetHost}, not this host ({Environment.MachineName})", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains(Prefix + $"TARGET_UNKNOWN: mdev {fixture.Sources[0]}: claimed device {fixture.Targets[0]} is not in this host's inventory", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_cold_verdict_names_the_field_the_values_and_the_evidence_in_one_line()
     {
         using var fixture = new Fixture(Peer.Domain("hostdev-mdev-precreated.x86_64-latest.xml"), targetStreamVersion: "2.0");
