@@ -34,9 +34,10 @@ public sealed class MetadataPropertyTests
             MigrationMetadataXml.Write(editable.Domain!, metadata);
             var written = DomainXmlText.Write(editable.Document!);
 
-            var read = MigrationMetadataXml.Read(XDocument.Parse(written).Root!);
+            var read = MigrationMetadataXml.Read(XDocument.Parse(written, LoadOptions.PreserveWhitespace).Root!);
 
             Assert.Empty(read.Problems);
+            Assert.Equal(metadata.Devices, read.Metadata!.Devices);
             Assert.Equal(metadata, read.Metadata);
         });
     }
@@ -51,7 +52,7 @@ public sealed class MetadataPropertyTests
             var editable = LibvirtDomainReader.ReadEditable(domain, "domain.xml");
             MigrationMetadataXml.Write(editable.Domain!, first);
             MigrationMetadataXml.Write(editable.Domain!, second);
-            var root = XDocument.Parse(DomainXmlText.Write(editable.Document!)).Root!;
+            var root = XDocument.Parse(DomainXmlText.Write(editable.Document!), LoadOptions.PreserveWhitespace).Root!;
 
             Assert.Equal(second, MigrationMetadataXml.Read(root).Metadata);
             Assert.Equal(["foo", "migration"], root.Elements("metadata").Elements().Select(e => e.Name.LocalName));
