@@ -86,7 +86,7 @@ public static class MigCompatServer
         app.Use(CountRequestAsync);
         // Every API route answers 503 until the fleet service has loaded its hosts; /healthz,
         // /metrics and the OpenAPI document answer at once.
-        var api = app.MapGroup("").AddEndpointFilter(Readiness.FilterAsync);
+        var api = app.MapGroup("").AddEndpointFilter(Readiness.FilterAsync).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         HostEndpoints.Map(api);
         TargetEndpoints.Map(api);
         ClaimEndpoints.Map(api);
