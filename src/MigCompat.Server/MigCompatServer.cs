@@ -108,6 +108,15 @@ public static class MigCompatServer
         return app.Services.GetRequiredService<FleetServiceHost>().Ready.WaitAsync(cancellationToken);
     }
 
+    /// <summary>How many stored hosts the starting application has loaded so far, and how many there are (null until counted).</summary>
+    /// <param name="app">An application from <see cref="BuildApp"/>, started.</param>
+    /// <returns>The hosts loaded and the total.</returns>
+    public static (int Loaded, int? Total) LoadProgress(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.Services.GetRequiredService<FleetServiceHost>().Progress;
+    }
+
     /// <summary>The longest URL (path and query) the API reads: 8 KiB. Longer: 414 with a problem.</summary>
     public const int MaxUrlLength = 8 * 1024;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using MigCompat.Cli.Fleet;
+using MigCompat.Cli.Output;
 using MigCompat.Discovery.Sysfs;
 using MigCompat.Fleet.Storage;
 using MigCompat.Server;
@@ -95,8 +96,8 @@ internal static class FleetCommands
                 try
                 {
                     // A failed load ends here with its one-line message (the outer catch), like a failed open.
-                    await MigCompatServer.WhenReadyAsync(app, cancellationToken);
-                    await stderr.WriteLineAsync("serve: ready");
+                    await TerminalProgress.WatchAsync(stderr, "loading hosts", () => MigCompatServer.LoadProgress(app), MigCompatServer.WhenReadyAsync(app, cancellationToken));
+                    await stderr.WriteLineAsync($"serve: ready ({MigCompatServer.LoadProgress(app).Loaded} hosts)");
                     using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
                     await Task.Delay(Timeout.Infinite, stop.Token);
                 }
