@@ -59,7 +59,7 @@ def scheduler():
 
 
 def request_spec(instance_uuid, ignore_hosts=None, extra_specs=None, with_context=True, with_cell=True,
-                 hints=None):
+                 hints=None, destination_host=None):
     """A RequestSpec built as Nova builds one (RequestSpec.from_components), then shaped as the conductor
     shapes it for a live migration (live_migrate.py: ignore_hosts, requested_destination.cell)."""
     flavor = objects.Flavor(name="m1.test", flavorid="42", memory_mb=1024, vcpus=1, root_gb=10, ephemeral_gb=0,
@@ -72,6 +72,9 @@ def request_spec(instance_uuid, ignore_hosts=None, extra_specs=None, with_contex
         project_id="p", user_id="u")
     if with_cell:
         spec.requested_destination = objects.Destination(cell=CELL.cell)
+        if destination_host is not None:
+            spec.requested_destination.host = destination_host
+            spec.requested_destination.node = destination_host
     if not with_context:
         spec._context = None
     return spec
@@ -161,6 +164,14 @@ class LiveMigrationsOfInstancesMigCompatKnows(Case):
         self.live_migrating(support.VM_WITH_DEVICE)
         self.assertEqual(["cmp-newer"], self.passing(
             request_spec(support.VM_WITH_DEVICE, ignore_hosts=["cmp-src", "cmp-live"])))
+
+    def test_a_named_destination_passes_only_when_it_is_a_live_target(self):
+        # `openstack server migrate --live-migration --host H` (not forced): the scheduler checks H alone.
+        self.live_migrating(support.VM_WITH_DEVICE)
+        for host, expected in (("cmp-live", ["cmp-live"]), ("cmp-cold", [])):
+            with self.subTest(host=host):
+                spec = request_spec(support.VM_WITH_DEVICE, ignore_hosts=["cmp-src"], destination_host=host)
+                self.assertEqual(expected, self.passing(spec))
 
     def test_an_instance_migcompat_knows_without_devices_passes_every_host(self):
         self.live_migrating(support.VM_WITHOUT_DEVICE)
