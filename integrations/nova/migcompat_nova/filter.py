@@ -120,7 +120,11 @@ class MigCompatFilter(filters.BaseHostFilter):
                 "MigCompat does not know instance %s on host %s" % (instance_uuid, source),
                 "on_unknown_instance")
         if not answer.device_ids:
-            return Decision.everyone("MigCompat knows no assigned device of instance %s" % instance_uuid)
+            # Nova asking for devices that MigCompat does not list is missing information, not "none".
+            return self._without_answer(
+                spec_obj, CONF.migcompat.on_unknown_instance,
+                "MigCompat lists no device of instance %s on host %s" % (instance_uuid, source),
+                "on_unknown_instance")
         if answer.truncated:
             LOG.warning("MigCompatFilter: instance %s: MigCompat listed its first %d live targets; hosts "
                         "past them do not pass", instance_uuid, mc_client.MAX_CANDIDATES)
