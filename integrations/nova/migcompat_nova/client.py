@@ -55,10 +55,12 @@ class MigCompatClient:
         host = self.get_host(source_host)
         if host is None:
             return UNKNOWN
-        guest = find_guest(host.get("inventory") or {}, instance_uuid)
+        if not isinstance(host, dict) or not isinstance(host.get("inventory"), dict):
+            raise MigCompatUnavailable("GET /v1/hosts/%s answered without an inventory" % source_host)
+        guest = find_guest(host["inventory"], instance_uuid)
         if guest is None:
             return UNKNOWN
-        device_ids = tuple(guest.get("devices") or ())
+        device_ids = tuple(d for d in guest.get("devices") or () if isinstance(d, str))
         if not device_ids:
             return LiveTargets(known=True)
         answer = self.find_targets({
@@ -68,7 +70,7 @@ class MigCompatClient:
             "limit": MAX_CANDIDATES,
             "maxRejected": 0,
         })
-        candidates = answer.get("candidates")
+        candidates = answer.get("candidates") if isinstance(answer, dict) else None
         if not isinstance(candidates, list):
             raise MigCompatUnavailable("the target search answered without a 'candidates' list")
         # includeCold=false asks for live targets only; each one is checked again all the same.

@@ -255,6 +255,20 @@ class LiveMigrationsMigCompatCannotAnswer(Case):
         self.assertEqual([h for h in NOVA_HOSTS if h != "cmp-src"], self.passing(spec))
 
 
+class TheConfiguration(unittest.TestCase):
+
+    def test_the_defaults_refuse_rather_than_guess(self):
+        self.assertEqual(("reject", "reject"), (CONF.migcompat.on_unavailable, CONF.migcompat.on_unknown_instance))
+
+    def test_the_options_are_listed_for_the_config_generator(self):
+        from migcompat_nova import conf
+        [(group, options)] = conf.list_opts()
+        self.assertEqual("migcompat", group.name)
+        self.assertEqual(["url", "token", "timeout", "on_unavailable", "on_unknown_instance", "host_attribute",
+                          "host_map", "device_resource_classes"], [o.name for o in options])
+        self.assertTrue(next(o for o in options if o.name == "token").secret)
+
+
 class TheClient(unittest.TestCase):
 
     def test_finds_a_guest_by_uuid_in_any_case(self):
