@@ -136,6 +136,7 @@ class MigCompatFilter(filters.BaseHostFilter):
     @staticmethod
     def _without_answer(spec_obj, policy, why, option):
         if not mc_request.asks_for_devices(spec_obj, CONF.migcompat.device_resource_classes):
+            LOG.debug("MigCompatFilter: %s; the request asks for no device, so every host passes", why)
             return Decision.everyone(why + "; the request asks for no device, so every host passes")
         if policy == mc_conf.PASS:
             LOG.warning("MigCompatFilter: %s; every host passes ([migcompat] %s = pass)", why, option)
