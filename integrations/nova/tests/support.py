@@ -106,6 +106,14 @@ class MigCompatServer:
             with urllib.request.urlopen(request, timeout=30) as response:
                 assert response.status in (200, 201), response.status
 
+    def set_drained(self, host, drained):
+        """POST /v1/hosts/{host}/drain or /undrain."""
+        request = urllib.request.Request(
+            "%s/v1/hosts/%s/%s" % (self.url, host, "drain" if drained else "undrain"), data=b"", method="POST")
+        request.add_header("Authorization", "Bearer " + self.admin_token)
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 200, response.status
+
     def requests_served(self, method, route):
         """migcompat_http_requests_total for one method and route, summed over statuses."""
         request = urllib.request.Request(self.url + "/metrics")

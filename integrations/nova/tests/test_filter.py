@@ -165,6 +165,12 @@ class LiveMigrationsOfInstancesMigCompatKnows(Case):
         self.assertEqual(["cmp-newer"], self.passing(
             request_spec(support.VM_WITH_DEVICE, ignore_hosts=["cmp-src", "cmp-live"])))
 
+    def test_a_host_drained_in_migcompat_no_longer_passes(self):
+        self.live_migrating(support.VM_WITH_DEVICE)
+        SERVER.set_drained("cmp-newer", True)
+        self.addCleanup(SERVER.set_drained, "cmp-newer", False)
+        self.assertEqual(["cmp-live"], self.passing(request_spec(support.VM_WITH_DEVICE, ignore_hosts=["cmp-src"])))
+
     def test_a_named_destination_passes_only_when_it_is_a_live_target(self):
         # `openstack server migrate --live-migration --host H` (not forced): the scheduler checks H alone.
         self.live_migrating(support.VM_WITH_DEVICE)
