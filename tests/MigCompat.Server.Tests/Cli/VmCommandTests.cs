@@ -8,6 +8,7 @@ namespace MigCompat.Server.Tests.Cli;
 public sealed class VmCommandTests
 {
     private const string WebUuid = "6e0e2f1c-1111-4c5e-9a3b-0d1f2e3a4b5c";
+    private const string AgentUuid = "11111111-2222-4333-8444-555555555555";
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -108,5 +109,46 @@ public sealed class VmCommandTests
         Assert.Equal(2, code);
         Assert.Empty(stdout);
         Assert.Contains(message, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_agent_pushes_the_qemu_that_holds_a_device_as_a_vm_and_targets_vm_finds_it()
+    {
+        using var directory = new TempDirectory();
+        var sysfs = Path.Combine(directory.Path, "sys");
+        var device = "0000:3b:00.2";
+        var path = $"devices/pci0000:00/{device}";
+        foreach (var (file, text) in new[] { ("vendor", "0x8086"), ("device", "0x1889"), ("class", "0x020000"), ("subsystem_vendor", "0x0000"), ("subsystem_device", "0x0000"), ("numa_node", "-1") })
+        {
+            Directory.CreateDirectory(Path.Combine(sysfs, path));
+            await File.WriteAllTextAsync(Path.Combine(sysfs, path, file), text + "\n", Ct);
+        }
+
+        Directory.CreateDirectory(Path.Combine(sysfs, "bus/pci/drivers/vfio-pci"));
+        Directory.CreateDirectory(Path.Combine(sysfs, "kernel/iommu_groups/31"));
+        Directory.CreateDirectory(Path.Combine(sysfs, "bus/pci/devices"));
+        File.CreateSymbolicLink(Path.Combine(sysfs, path, "driver"), "../../../bus/pci/drivers/vfio-pci");
+        File.CreateSymbolicLink(Path.Combine(sysfs, path, "iommu_group"), "../../../kernel/iommu_groups/31");
+        File.CreateSymbolicLink(Path.Combine(sysfs, "bus/pci/devices", device), "../../../" + path);
+        var proc = Path.Combine(directory.Path, "proc");
+        Directory.CreateDirectory(Path.Combine(proc, "1/fd"));
+        Directory.CreateDirectory(Path.Combine(proc, "4242/fd"));
+        File.CreateSymbolicLink(Path.Combine(proc, "4242/fd/3"), "/dev/vfio/31");
+        await File.WriteAllTextAsync(Path.Combine(proc, "4242/cmdline"), $"/usr/bin/qemu-system-x86_64\0-name\0guest=vm-web-01,debug-threads=on\0-uuid\0{AgentUuid}\0", Ct);
+        await using var server = await FleetAsync(directory);
+
+        var agent = await RunAsync("agent", "--server", server.Url, "--token", FleetTestServer.AdminToken, "--once", "--sysfs-root", sysfs, "--proc-root", proc, "--profiles", directory.Path, "--host", "gpu-new");
+        var shown = await RunAsync("vms", "show", "vm-web-01", "--server", server.Url, "--token", FleetTestServer.ReadToken, "--format", "json");
+        var targets = await RunAsync("targets", "--vm", AgentUuid, "--server", server.Url, "--token", FleetTestServer.ReadToken, "--format", "json");
+
+        Assert.True(agent.Code == 0, agent.Stderr);
+        Assert.True(shown.Code == 0, shown.Stderr);
+        var vm = JsonDocument.Parse(shown.Stdout).RootElement;
+        Assert.Equal(("gpu-new", AgentUuid), (vm.GetProperty("host").GetString(), vm.GetProperty("uuid").GetString()));
+        Assert.Equal([device], vm.GetProperty("devices").EnumerateArray().Select(d => d.GetString()));
+        Assert.True(targets.Code == 1, targets.Stderr);
+        var answer = JsonDocument.Parse(targets.Stdout).RootElement;
+        Assert.Equal("gpu-new", answer.GetProperty("vm").GetProperty("host").GetString());
+        Assert.Equal(3, answer.GetProperty("hostsWithoutCompatibleResource").GetInt32());
     }
 }
