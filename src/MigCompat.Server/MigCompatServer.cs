@@ -89,6 +89,7 @@ public static class MigCompatServer
         var api = app.MapGroup("").AddEndpointFilter(Readiness.FilterAsync).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         HostEndpoints.Map(api);
         TargetEndpoints.Map(api);
+        VmEndpoints.Map(api);
         ClaimEndpoints.Map(api);
         OperationsEndpoints.Map(app);
         app.MapOpenApi();

@@ -306,7 +306,7 @@ public sealed class FleetCommandTests
     public void An_interval_beyond_a_day_or_not_positive_is_refused(string text) =>
         Assert.False(DurationText.TryParse(text, out _));
 
-    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
+    internal static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
     {
         var root = new RootCommand();
         foreach (var command in FleetCommands.Create().Concat(FleetAdminCommands.Create()))

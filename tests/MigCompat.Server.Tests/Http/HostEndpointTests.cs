@@ -122,6 +122,7 @@ public sealed class HostEndpointTests
     [Theory]
     [InlineData("/v1/migrations/targets", "post", "sourceHost")]
     [InlineData("/v1/claims", "post", "idempotencyKey")]
+    [InlineData("/v1/migrations/targets", "post", "vm")]
     public async Task The_openapi_document_describes_the_request_bodies(string path, string method, string property)
     {
         await using var server = await FleetTestServer.StartAsync();
