@@ -11,6 +11,9 @@ namespace MigCompat.Discovery.Importers;
 /// <param name="PciAddresses">PCI addresses from <c>&lt;hostdev type='pci'&gt;</c> and <c>&lt;interface type='hostdev'&gt;</c>, as <c>0000:3b:00.2</c>, in document order.</param>
 public sealed record DomainAssignedDevices(string DomainName, ImmutableArray<string> MdevUuids, ImmutableArray<string> PciAddresses)
 {
+    /// <summary>The domain's <c>&lt;uuid&gt;</c> in lower case, or null when it has none (or not a UUID).</summary>
+    public string? DomainUuid { get; init; }
+
     /// <summary>Equal when every member is equal, the arrays item by item.</summary>
     /// <param name="other">The other value.</param>
     /// <returns>True when equal.</returns>
@@ -18,10 +21,11 @@ public sealed record DomainAssignedDevices(string DomainName, ImmutableArray<str
         other is not null
         && Equals(DomainName, other.DomainName)
         && ArrayEquality.Equal(MdevUuids, other.MdevUuids)
-        && ArrayEquality.Equal(PciAddresses, other.PciAddresses);
+        && ArrayEquality.Equal(PciAddresses, other.PciAddresses)
+        && DomainUuid == other.DomainUuid;
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(DomainName, ArrayEquality.Hash(MdevUuids), ArrayEquality.Hash(PciAddresses));
+    public override int GetHashCode() => HashCode.Combine(DomainName, ArrayEquality.Hash(MdevUuids), ArrayEquality.Hash(PciAddresses), DomainUuid);
 }
 
 /// <summary>The result of <see cref="LibvirtDomainReader.Read"/>.</summary>
@@ -101,11 +105,28 @@ public static class LibvirtDomainReader
             return new DomainReadResult(null, context.Diagnostics);
         }
 
+        string? uuid = null;
+        if (domain.Element("uuid") is { } uuidElement)
+        {
+            if (Guid.TryParse(uuidElement.Value.Trim(), out var parsed))
+            {
+                uuid = parsed.ToString("D");
+            }
+            else
+            {
+                var (line, column) = XmlInput.Position(uuidElement);
+                context.At(DiagnosticSeverity.Warning, ImportCodes.InvalidValue, line, column, $"The domain's <uuid> '{uuidElement.Value.Trim()}' is not a UUID; the VM is known by its name only.");
+            }
+        }
+
         var hostdevs = Hostdevs(domain, context);
         var devices = new DomainAssignedDevices(
             domain.Element("name")!.Value.Trim(),
             [.. hostdevs.Where(h => h.IsMdev).Select(h => h.Id)],
-            [.. hostdevs.Where(h => !h.IsMdev).Select(h => h.Id)]);
+            [.. hostdevs.Where(h => !h.IsMdev).Select(h => h.Id)])
+        {
+            DomainUuid = uuid,
+        };
         return new DomainReadResult(devices, context.Diagnostics);
     }
 
