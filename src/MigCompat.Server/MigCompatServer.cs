@@ -90,6 +90,7 @@ public static class MigCompatServer
         HostEndpoints.Map(api);
         TargetEndpoints.Map(api);
         ClaimEndpoints.Map(api);
+        SourceClassEndpoints.Map(api);
         OperationsEndpoints.Map(app);
         app.MapOpenApi();
         return app;
