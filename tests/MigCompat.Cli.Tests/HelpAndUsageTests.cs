@@ -44,6 +44,7 @@ public sealed class HelpAndUsageTests
     [InlineData("agent --help", "help-agent.txt")]
     [InlineData("targets --help", "help-targets.txt")]
     [InlineData("demo --help", "help-demo.txt")]
+    [InlineData("placement sync --help", "help-placement-sync.txt")]
     public async Task Each_help_text_reads_as_its_golden_file(string commandLine, string golden)
     {
         var result = await CliRunner.RunAsync(commandLine.Split(' '));

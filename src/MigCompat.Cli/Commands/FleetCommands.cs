@@ -309,7 +309,7 @@ internal static class FleetCommands
         return CommandHelp.Describe(command, ["migcompat demo", "migcompat demo --once --hosts 50 --port 0"], ServerExitCodes);
     }
 
-    private static bool TryServer(string? text, TextWriter stderr, out Uri url)
+    internal static bool TryServer(string? text, TextWriter stderr, out Uri url)
     {
         if (Uri.TryCreate(text, UriKind.Absolute, out url!) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
         {
