@@ -45,6 +45,8 @@ public sealed class HelpAndUsageTests
     [InlineData("targets --help", "help-targets.txt")]
     [InlineData("demo --help", "help-demo.txt")]
     [InlineData("placement sync --help", "help-placement-sync.txt")]
+    [InlineData("export kubevirt --help", "help-export-kubevirt.txt")]
+    [InlineData("export dra --help", "help-export-dra.txt")]
     public async Task Each_help_text_reads_as_its_golden_file(string commandLine, string golden)
     {
         var result = await CliRunner.RunAsync(commandLine.Split(' '));

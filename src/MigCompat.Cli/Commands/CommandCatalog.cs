@@ -62,7 +62,7 @@ internal static class CommandCatalog
 
     /// <summary>The publishers: placement (OpenStack Placement traits), export (KubeVirt node labels and migrations, DRA ResourceSlices).</summary>
     /// <returns>The commands.</returns>
-    private static IEnumerable<Command> PublishingCommands() => [PlacementCommand.Create()];
+    private static IEnumerable<Command> PublishingCommands() => [PlacementCommand.Create(), ExportCommand.Create()];
 
     /// <summary>The discovery commands: scan, import, rules.</summary>
     /// <returns>The commands.</returns>
