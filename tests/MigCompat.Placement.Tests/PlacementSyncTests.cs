@@ -211,7 +211,7 @@ public sealed class PlacementSyncTests(PlacementServer placement) : IClassFixtur
         return new NovaTree(suffix, firstNode!, gpus, unknown);
     }
 
-    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
+    internal static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
