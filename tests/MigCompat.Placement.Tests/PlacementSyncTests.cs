@@ -147,20 +147,31 @@ public sealed class PlacementSyncTests(PlacementServer placement) : IClassFixtur
     }
 
     [Theory]
-    [InlineData("no token", null, "refused the token (HTTP 401)")]
+    [InlineData("no token at all", "", "refused the token (HTTP 401)")]
     [InlineData("a token without the admin role", "member", "HTTP 403")]
-    public async Task A_refused_token_is_said_in_one_line_and_exits_4(string what, string? token, string expected)
+    public async Task A_refused_token_is_said_in_one_line_and_exits_4(string what, string token, string expected)
     {
         placement.Require();
         await using var fleet = await TestFleet.StartAsync();
-        string[] args = ["placement", "sync", "--server", fleet.Url, "--token", TestFleet.ReadToken, "--placement", placement.Endpoint.ToString()];
-
-        var run = await RunAsync(token is null ? args : [.. args, "--placement-token", token]);
+        var run = await RunAsync("placement", "sync", "--server", fleet.Url, "--token", TestFleet.ReadToken, "--placement", placement.Endpoint.ToString(), "--placement-token", token);
 
         Assert.True(run.Code == 4, what + ": " + run.Stderr);
         Assert.Contains(expected, run.Stderr, StringComparison.Ordinal);
         Assert.Single(run.Stderr.Trim().Split('\n'));
         Assert.DoesNotContain("Exception", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_a_token_the_sync_sends_admin_as_placements_noauth2_mode_expects()
+    {
+        placement.Require();
+        var tree = await NovaTreeAsync();
+        await using var fleet = await TestFleet.StartAsync(TestFleet.Hosts(tree.Suffix));
+
+        var run = await RunAsync("placement", "sync", "--server", fleet.Url, "--token", TestFleet.ReadToken, "--placement", placement.Endpoint.ToString());
+
+        Assert.True(run.Code == 0, run.Stderr);
+        Assert.Contains(await fleet.SourceTraitAsync(), (await placement.TraitsAsync(tree.Gpus["gpu-02_84"])).Traits);
     }
 
     [Fact]

@@ -17,6 +17,9 @@ internal static class PlacementCommand
     /// <summary>Some planned pGPU had no provider in Placement (the others were synced).</summary>
     public const int SomeWithoutProvider = 1;
 
+    /// <summary>The token sent when none is given: Placement's <c>noauth2</c> mode takes it as an admin.</summary>
+    private const string NoAuthToken = "admin";
+
     /// <summary>Creates the command.</summary>
     /// <returns>The <c>placement</c> command with <c>sync</c>.</returns>
     public static Command Create()
@@ -31,7 +34,7 @@ internal static class PlacementCommand
         var server = new Option<string?>("--server") { Description = "The fleet server's base URL (or MIGCOMPAT_SERVER).", HelpName = "URL" };
         var token = new Option<string?>("--token") { Description = "The fleet server's read token (or MIGCOMPAT_TOKEN).", HelpName = "TOKEN" };
         var placement = new Option<string?>("--placement") { Description = "Placement's endpoint URL (or MIGCOMPAT_PLACEMENT_URL), e.g. http://controller:8778.", HelpName = "URL" };
-        var placementToken = new Option<string?>("--placement-token") { Description = "The Keystone token for Placement, sent as X-Auth-Token (or MIGCOMPAT_PLACEMENT_TOKEN, else OS_TOKEN); with auth_strategy = noauth2: admin.", HelpName = "TOKEN" };
+        var placementToken = new Option<string?>("--placement-token") { Description = "The Keystone token for Placement, sent as X-Auth-Token (or MIGCOMPAT_PLACEMENT_TOKEN, else OS_TOKEN; else admin, what auth_strategy = noauth2 takes; '' sends none).", HelpName = "TOKEN" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Read Placement and show what would change; write nothing." };
         var prune = new Option<bool>("--prune") { Description = "Also delete CUSTOM_MIGCOMPAT_LIVE_* traits no provider has any more (of classes that are gone)." };
         var format = CliOptions.Format();
@@ -59,7 +62,9 @@ internal static class PlacementCommand
             }
 
             var plan = PlacementPlan.From(report);
-            using var client = new PlacementClient(endpoint, parse.GetValue(placementToken) ?? Environment.GetEnvironmentVariable("MIGCOMPAT_PLACEMENT_TOKEN") ?? Environment.GetEnvironmentVariable("OS_TOKEN"));
+            // Without any token, "admin": what Placement's noauth2 mode expects (labs, tests); Keystone refuses it (401, said in words).
+            // An empty token sends no X-Auth-Token at all.
+            using var client = new PlacementClient(endpoint, parse.GetValue(placementToken) ?? Environment.GetEnvironmentVariable("MIGCOMPAT_PLACEMENT_TOKEN") ?? Environment.GetEnvironmentVariable("OS_TOKEN") ?? NoAuthToken);
             PlacementSyncResult result;
             try
             {
