@@ -18,6 +18,8 @@ public sealed class HelpAndUsageTests
     [InlineData("rules --help")]
     [InlineData("rules list --help")]
     [InlineData("rules show --help")]
+    [InlineData("vms list --help")]
+    [InlineData("vms show --help")]
     public async Task Every_command_has_help_with_examples_and_exit_codes(string commandLine)
     {
         var result = await CliRunner.RunAsync(commandLine.Split(' '));
@@ -43,6 +45,7 @@ public sealed class HelpAndUsageTests
     [InlineData("serve --help", "help-serve.txt")]
     [InlineData("agent --help", "help-agent.txt")]
     [InlineData("targets --help", "help-targets.txt")]
+    [InlineData("vms show --help", "help-vms-show.txt")]
     [InlineData("demo --help", "help-demo.txt")]
     [InlineData("placement sync --help", "help-placement-sync.txt")]
     [InlineData("export kubevirt --help", "help-export-kubevirt.txt")]

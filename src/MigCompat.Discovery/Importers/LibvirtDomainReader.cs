@@ -11,6 +11,9 @@ namespace MigCompat.Discovery.Importers;
 /// <param name="PciAddresses">PCI addresses from <c>&lt;hostdev type='pci'&gt;</c> and <c>&lt;interface type='hostdev'&gt;</c>, as <c>0000:3b:00.2</c>, in document order.</param>
 public sealed record DomainAssignedDevices(string DomainName, ImmutableArray<string> MdevUuids, ImmutableArray<string> PciAddresses)
 {
+    /// <summary>The domain's <c>&lt;uuid&gt;</c> in lower case, or null when it has none (or not a UUID).</summary>
+    public string? DomainUuid { get; init; }
+
     /// <summary>Equal when every member is equal, the arrays item by item.</summary>
     /// <param name="other">The other value.</param>
     /// <returns>True when equal.</returns>
@@ -18,10 +21,11 @@ public sealed record DomainAssignedDevices(string DomainName, ImmutableArray<str
         other is not null
         && Equals(DomainName, other.DomainName)
         && ArrayEquality.Equal(MdevUuids, other.MdevUuids)
-        && ArrayEquality.Equal(PciAddresses, other.PciAddresses);
+        && ArrayEquality.Equal(PciAddresses, other.PciAddresses)
+        && DomainUuid == other.DomainUuid;
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(DomainName, ArrayEquality.Hash(MdevUuids), ArrayEquality.Hash(PciAddresses));
+    public override int GetHashCode() => HashCode.Combine(DomainName, ArrayEquality.Hash(MdevUuids), ArrayEquality.Hash(PciAddresses), DomainUuid);
 }
 
 /// <summary>The result of <see cref="LibvirtDomainReader.Read"/>.</summary>
@@ -82,6 +86,20 @@ public static class LibvirtDomainReader
             return new DomainReadResult(null, context.Diagnostics);
         }
 
+        string? uuid = null;
+        if (domain.Element("uuid") is { } uuidElement)
+        {
+            if (Guid.TryParse(uuidElement.Value.Trim(), out var parsed))
+            {
+                uuid = parsed.ToString("D");
+            }
+            else
+            {
+                var (line, column) = XmlInput.Position(uuidElement);
+                context.At(DiagnosticSeverity.Warning, ImportCodes.InvalidValue, line, column, $"The domain's <uuid> '{uuidElement.Value.Trim()}' is not a UUID; the VM is known by its name only.");
+            }
+        }
+
         var mdevs = ImmutableArray.CreateBuilder<string>();
         var pci = ImmutableArray.CreateBuilder<string>();
         foreach (var device in domain.Element("devices")?.Elements() ?? [])
@@ -97,8 +115,8 @@ public static class LibvirtDomainReader
             var address = device.Element("source")?.Element("address");
             switch (type)
             {
-                case "mdev" when Guid.TryParse((string?)address?.Attribute("uuid"), out var uuid):
-                    mdevs.Add(uuid.ToString("D"));
+                case "mdev" when Guid.TryParse((string?)address?.Attribute("uuid"), out var mdev):
+                    mdevs.Add(mdev.ToString("D"));
                     break;
                 case "pci" when address is not null && LibvirtNames.PciAddress(
                     (string?)address.Attribute("domain") ?? "0", (string?)address.Attribute("bus"), (string?)address.Attribute("slot"), (string?)address.Attribute("function")) is { } pciAddress:
@@ -113,7 +131,7 @@ public static class LibvirtDomainReader
             }
         }
 
-        return new DomainReadResult(new DomainAssignedDevices(name, mdevs.ToImmutable(), pci.ToImmutable()), context.Diagnostics);
+        return new DomainReadResult(new DomainAssignedDevices(name, mdevs.ToImmutable(), pci.ToImmutable()) { DomainUuid = uuid }, context.Diagnostics);
     }
 
     private static void Warn(ImportContext context, XElement at, string message)

@@ -15,6 +15,7 @@ namespace MigCompat.Discovery.Inventory;
 /// <param name="Devices">Existing devices: mdev instances and VFIO-bound PCI devices.</param>
 /// <param name="CreatableTypes">mdev types per parent with their free capacity.</param>
 /// <param name="Warnings">What the scan skipped or could not read, and why.</param>
+/// <remarks>The VMs that use the devices are <see cref="Guests"/>, set with <c>with { Guests = ... }</c>.</remarks>
 public sealed record HostInventory(
     int SchemaVersion,
     string Host,
@@ -26,10 +27,18 @@ public sealed record HostInventory(
     /// <summary>The schema version this code writes and reads.</summary>
     public const int CurrentSchemaVersion = 1;
 
+    /// <summary>
+    /// The VMs known to run on this host, each with the devices it uses (ids of <see cref="Devices"/>):
+    /// from libvirt domain XML, from the QEMU processes a scan finds holding the devices, or as the
+    /// client sent them. Empty when none is known — which says nothing about whether VMs run here.
+    /// </summary>
+    public ImmutableArray<InventoryGuest> Guests { get; init; } = [];
+
     /// <summary>Equal when every member is equal, the arrays by value.</summary>
     public bool Equals(HostInventory? other) =>
         other is not null && SchemaVersion == other.SchemaVersion && Host == other.Host && TakenAt == other.TakenAt
-        && ArrayEquality.Equal(Devices, other.Devices) && ArrayEquality.Equal(CreatableTypes, other.CreatableTypes) && ArrayEquality.Equal(Warnings, other.Warnings);
+        && ArrayEquality.Equal(Devices, other.Devices) && ArrayEquality.Equal(CreatableTypes, other.CreatableTypes) && ArrayEquality.Equal(Warnings, other.Warnings)
+        && ArrayEquality.Equal(Guests, other.Guests);
 
     /// <inheritdoc />
     public override int GetHashCode()
@@ -39,6 +48,7 @@ public sealed record HostInventory(
         hash.Add(TakenAt);
         ArrayEquality.Add(ref hash, Devices);
         ArrayEquality.Add(ref hash, CreatableTypes);
+        ArrayEquality.Add(ref hash, Guests);
         return hash.ToHashCode();
     }
 }
@@ -206,3 +216,24 @@ public sealed record CreatableType(
 /// <param name="Path">The file, link or input location concerned.</param>
 /// <param name="Message">What happened and what it means for the inventory, for a person.</param>
 public sealed record InventoryWarning(string Code, string Path, string Message);
+
+/// <summary>A VM on the host and the assigned devices it uses.</summary>
+/// <param name="Name">The VM's name (libvirt domain name, QEMU <c>-name guest=</c>); unique in the host.</param>
+/// <param name="Uuid">The VM's UUID in lower case (libvirt domain <c>uuid</c>, QEMU <c>-uuid</c>; Nova's instance UUID), when known; unique in the host.</param>
+/// <param name="DeviceIds">The ids of the host's devices (<see cref="InventoryDevice.Id"/>) the VM uses, each in at most one guest.</param>
+public sealed record InventoryGuest(string Name, string? Uuid, ImmutableArray<string> DeviceIds)
+{
+    /// <summary>Equal when the name, UUID and device ids (in order) are equal.</summary>
+    public bool Equals(InventoryGuest? other) =>
+        other is not null && Name == other.Name && Uuid == other.Uuid && ArrayEquality.Equal(DeviceIds, other.DeviceIds);
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        var hash = default(HashCode);
+        hash.Add(Name);
+        hash.Add(Uuid);
+        ArrayEquality.Add(ref hash, DeviceIds);
+        return hash.ToHashCode();
+    }
+}

@@ -21,7 +21,18 @@ internal sealed class InventoryDocumentJson : JsonObjectWithUnknown
     public DateTimeOffset? TakenAt { get; set; }
     public List<DeviceJson?>? Devices { get; set; }
     public List<CreatableTypeJson?>? CreatableTypes { get; set; }
+
+    /// <summary>Written only when the inventory knows a VM (older readers never see the property).</summary>
+    public List<GuestJson?>? Guests { get; set; }
     public List<WarningJson?>? Warnings { get; set; }
+}
+
+/// <summary>An element of <c>guests</c>.</summary>
+internal sealed class GuestJson : JsonObjectWithUnknown
+{
+    public string? Name { get; set; }
+    public string? Uuid { get; set; }
+    public List<string?>? Devices { get; set; }
 }
 
 /// <summary>An element of <c>devices</c>.</summary>

@@ -315,4 +315,13 @@ public static class InventoryJsonCodes
 
     /// <summary>Error: an object has the same property name twice (including a repeated field in <c>self</c> or a <c>compatible</c> block).</summary>
     public const string DuplicateProperty = "MCI012";
+
+    /// <summary>Error: a guest names a device the inventory does not list.</summary>
+    public const string UnknownGuestDevice = "MCI013";
+
+    /// <summary>Error: two guests have the same name or the same UUID.</summary>
+    public const string DuplicateGuest = "MCI014";
+
+    /// <summary>Error: a device is listed in two guests.</summary>
+    public const string DeviceInTwoGuests = "MCI015";
 }

@@ -45,12 +45,14 @@ internal sealed class InventoryJsonValidation(bool withPaths)
         var takenAt = Required(document.TakenAt, path, "taken_at", "an ISO 8601 timestamp with an offset");
         var devices = Items(document.Devices, Property(path, "devices"), ToDevice);
         var types = Items(document.CreatableTypes, Property(path, "creatable_types"), ToCreatableType);
+        var guests = Items(document.Guests, Property(path, "guests"), ToGuest);
         var warnings = Items(document.Warnings, Property(path, "warnings"), ToWarning);
         CheckUnique(devices, path);
         CheckUnique(types, path);
+        CheckGuests(guests, devices, path);
         return host is null || takenAt is null || version is null
             ? null
-            : new HostInventory(version.Value, host, takenAt.Value, devices, types, warnings);
+            : new HostInventory(version.Value, host, takenAt.Value, devices, types, warnings) { Guests = guests };
     }
 
     /// <summary>The contract form of an inventory, for writing.</summary>
@@ -85,6 +87,7 @@ internal sealed class InventoryJsonValidation(bool withPaths)
             Driver = type.Driver,
             DriverVersion = type.DriverVersion,
         }))],
+        Guests = OrEmpty(inventory.Guests).IsEmpty ? null : [.. inventory.Guests.Select(guest => new GuestJson { Name = guest.Name, Uuid = guest.Uuid, Devices = [.. OrEmpty(guest.DeviceIds)] })],
         Warnings = [.. OrEmpty(inventory.Warnings).Select(warning => new WarningJson { Code = warning.Code, Path = warning.Path, Message = warning.Message })],
     };
 
@@ -198,6 +201,43 @@ internal sealed class InventoryJsonValidation(bool withPaths)
             : new DescriptorFields(json.Self, compatible, dynamic, origin.Value, json.Source!.Detail);
     }
 
+    private InventoryGuest? ToGuest(GuestJson json, string path)
+    {
+        ReportUnknown(json, path);
+        var name = Required(json.Name, path, "name", "a string");
+        if (name is not null && string.IsNullOrWhiteSpace(name))
+        {
+            Error(InventoryJsonCodes.InvalidValue, Property(path, "name"), "name is empty; give the VM's name (the libvirt domain name).");
+        }
+
+        var uuid = json.Uuid;
+        if (uuid is not null)
+        {
+            if (Guid.TryParseExact(uuid, "D", out var parsed))
+            {
+                uuid = parsed.ToString("D");
+            }
+            else
+            {
+                Error(InventoryJsonCodes.InvalidValue, Property(path, "uuid"), $"uuid \"{uuid}\" is not a UUID (8-4-4-4-12 hexadecimal digits); omit it when unknown.");
+            }
+        }
+
+        var devices = Required(json.Devices, path, "devices", "an array of device ids");
+        var devicesPath = Property(path, "devices");
+        for (var i = 0; i < (devices?.Count ?? 0); i++)
+        {
+            if (devices![i] is null)
+            {
+                Error(InventoryJsonCodes.WrongType, Index(devicesPath, i), "Expected a string (a device id), found null.");
+            }
+        }
+
+        return name is null || devices is null || devices.Contains(null)
+            ? null
+            : new InventoryGuest(name, uuid, [.. devices!]);
+    }
+
     private InventoryWarning? ToWarning(WarningJson json, string path)
     {
         ReportUnknown(json, path);
@@ -251,6 +291,35 @@ internal sealed class InventoryJsonValidation(bool withPaths)
             if (FirstIndex(types, i, static (a, b) => string.Equals(a.Parent, b.Parent, StringComparison.Ordinal) && string.Equals(a.TypeId, b.TypeId, StringComparison.Ordinal)) is var first and >= 0)
             {
                 Error(InventoryJsonCodes.DuplicateCreatableType, Index(Property(path, "creatable_types"), i), $"Type \"{types[i].TypeId}\" on parent \"{types[i].Parent}\" is listed again (first at creatable_types[{first}]); list each parent/type pair once.");
+            }
+        }
+    }
+
+    private void CheckGuests(ImmutableArray<InventoryGuest> guests, ImmutableArray<InventoryDevice> devices, string path)
+    {
+        var guestsPath = Property(path, "guests");
+        var usedBy = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < guests.Length; i++)
+        {
+            var guest = guests[i];
+            if (FirstIndex(guests, i, static (a, b) => a.Name == b.Name || (a.Uuid is not null && a.Uuid == b.Uuid)) is var first and >= 0)
+            {
+                var what = guests[first].Name == guest.Name ? $"name \"{guest.Name}\"" : $"uuid {guest.Uuid}";
+                Error(InventoryJsonCodes.DuplicateGuest, Index(guestsPath, i), $"A VM with {what} is listed again (first at guests[{first}]); list each VM once.");
+            }
+
+            for (var d = 0; d < guest.DeviceIds.Length; d++)
+            {
+                var id = guest.DeviceIds[d];
+                var devicePath = Index(Property(Index(guestsPath, i), "devices"), d);
+                if (!devices.Any(device => device.Id == id))
+                {
+                    Error(InventoryJsonCodes.UnknownGuestDevice, devicePath, $"VM \"{guest.Name}\" uses device \"{id}\", which is not in devices; list the device, or leave it out of the VM.");
+                }
+                else if (!usedBy.TryAdd(id, guest.Name))
+                {
+                    Error(InventoryJsonCodes.DeviceInTwoGuests, devicePath, $"Device \"{id}\" is used by VM \"{usedBy[id]}\" and again by VM \"{guest.Name}\"; a device belongs to one VM.");
+                }
             }
         }
     }

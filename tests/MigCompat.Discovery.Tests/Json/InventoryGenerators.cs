@@ -66,20 +66,29 @@ internal static class InventoryGenerators
         from offsetMinutes in Gen.Int[-14 * 60, 14 * 60]
         select new DateTimeOffset(ticks, TimeSpan.Zero).ToOffset(TimeSpan.FromMinutes(offsetMinutes));
 
-    /// <summary>Valid inventories: unique device ids and parent/type pairs (made unique by an index prefix).</summary>
+    /// <summary>Valid inventories: unique device ids and parent/type pairs (made unique by an index prefix); each device in at most one guest.</summary>
     public static readonly Gen<HostInventory> Inventory =
         from host in NonEmptyText.Where(h => !string.IsNullOrWhiteSpace(h))
         from takenAt in Timestamp
         from devices in Device.Array[0, 4]
         from types in Type.Array[0, 4]
         from warnings in Warning.Array[0, 3]
+        from guestOfDevice in Gen.Int[-1, 2].Array[devices.Length]
+        from guestNames in NonEmptyText.Array[3]
+        from uuids in OrNullValue(Gen.Guid).Array[3]
+        let ids = devices.Select((d, i) => $"{i}:{d.Id}").ToArray()
         select new HostInventory(
             HostInventory.CurrentSchemaVersion,
             host,
             takenAt,
-            [.. devices.Select((d, i) => d with { Id = $"{i}:{d.Id}" })],
+            [.. devices.Select((d, i) => d with { Id = ids[i] })],
             [.. types.Select((t, i) => t with { TypeId = $"{i}:{t.TypeId}" })],
-            [.. warnings]);
+            [.. warnings])
+        {
+            Guests = [.. Enumerable.Range(0, 3)
+                .Where(g => guestOfDevice.Contains(g))
+                .Select(g => new InventoryGuest($"{g}:{guestNames[g]}", uuids[g] is { } uuid ? $"{g:x8}{uuid.ToString("D")[8..]}" : null, [.. ids.Where((_, i) => guestOfDevice[i] == g)]))],
+        };
 
     private static Gen<T?> OrNull<T>(Gen<T> gen)
         where T : class =>

@@ -37,6 +37,15 @@ public sealed class InventoryJsonReadErrorTests
         { "a negative iommu group", Root($"\"devices\": [{Device.Replace("\"self\"", "\"iommu_group\": -2, \"self\"", StringComparison.Ordinal)}]"), InventoryJsonCodes.InvalidValue },
         { "a duplicate root property", Root("\"host\": \"again\""), InventoryJsonCodes.DuplicateProperty },
         { "a warning without message", Root("\"warnings\": [{\"code\": \"X\", \"path\": \"p\"}]"), InventoryJsonCodes.MissingProperty },
+        { "a guest without name", Root($"\"devices\": [{Device}], \"guests\": [{{\"devices\": [\"d1\"]}}]"), InventoryJsonCodes.MissingProperty },
+        { "a guest without devices", Root("\"guests\": [{\"name\": \"vm\"}]"), InventoryJsonCodes.MissingProperty },
+        { "a guest with a blank name", Root("\"guests\": [{\"name\": \" \", \"devices\": []}]"), InventoryJsonCodes.InvalidValue },
+        { "a guest uuid that is not a UUID", Root("\"guests\": [{\"name\": \"vm\", \"uuid\": \"vm-1\", \"devices\": []}]"), InventoryJsonCodes.InvalidValue },
+        { "a guest using a device not listed", Root("\"guests\": [{\"name\": \"vm\", \"devices\": [\"d9\"]}]"), InventoryJsonCodes.UnknownGuestDevice },
+        { "two guests with one name", Root("\"guests\": [{\"name\": \"vm\", \"devices\": []}, {\"name\": \"vm\", \"devices\": []}]"), InventoryJsonCodes.DuplicateGuest },
+        { "two guests with one uuid", Root("\"guests\": [{\"name\": \"a\", \"uuid\": \"6e0e2f1c-1111-4c5e-9a3b-0d1f2e3a4b5c\", \"devices\": []}, {\"name\": \"b\", \"uuid\": \"6E0E2F1C-1111-4C5E-9A3B-0D1F2E3A4B5C\", \"devices\": []}]"), InventoryJsonCodes.DuplicateGuest },
+        { "a device used by two guests", Root($"\"devices\": [{Device}], \"guests\": [{{\"name\": \"a\", \"devices\": [\"d1\"]}}, {{\"name\": \"b\", \"devices\": [\"d1\"]}}]"), InventoryJsonCodes.DeviceInTwoGuests },
+        { "a null guest device", Root("\"guests\": [{\"name\": \"vm\", \"devices\": [null]}]"), InventoryJsonCodes.WrongType },
         { "nesting deeper than allowed", Root("\"extra\": " + new string('[', 40) + new string(']', 40)), InventoryJsonCodes.MalformedJson },
     };
 
