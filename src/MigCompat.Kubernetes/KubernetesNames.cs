@@ -80,7 +80,7 @@ public static partial class KubernetesNames
         }
 
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..10];
-        return (label.Length > 52 ? label[..52].TrimEnd('-') : label) + "-" + hash;
+        return label.Length == 0 ? hash : label[..52].TrimEnd('-') + "-" + hash;
     }
 
     [GeneratedRegex("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", RegexOptions.CultureInvariant)]

@@ -60,6 +60,39 @@ public sealed class ExportTests
         Assert.DoesNotContain("warning", byDescriptor.Stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("vm-42", "tenants", "vm-42")]
+    [InlineData("0f0e0d0c-0b0a-4908-8706-050403020100", "tenants", "vm-42")]
+    public async Task A_vm_named_alone_is_found_in_the_fleet_as_kubevirts_namespace_name_domain_and_migrated_by_its_vmi_name(string vm, string? ns, string vmiName)
+    {
+        var hosts = TestFleet.Hosts("");
+        hosts[0] = hosts[0] with { Guests = [new MigCompat.Discovery.Inventory.InventoryGuest("tenants_vm-42", "0f0e0d0c-0b0a-4908-8706-050403020100", [VmDevice])] };
+        await using var fleet = await TestFleet.StartAsync(hosts);
+        var byDevice = await RunAsync("export", "kubevirt", "--server", fleet.Url, "--token", TestFleet.ReadToken, "--vm", "vm-42", "--from", "gpu-01", "--device", VmDevice);
+
+        string[] args = ["export", "kubevirt", "--server", fleet.Url, "--token", TestFleet.ReadToken, "--vm", vm];
+        var run = await RunAsync(ns is null ? args : [.. args, "--namespace", ns]);
+
+        Assert.True(run.Code == 0, run.Stderr);
+        var migration = KubernetesYaml.Deserialize<VirtualMachineInstanceMigration>(run.Stdout);
+        Assert.Equal(vmiName, migration.Spec.VmiName);
+        Assert.Equal(KubernetesYaml.Deserialize<VirtualMachineInstanceMigration>(byDevice.Stdout).Spec.AddedNodeSelector, migration.Spec.AddedNodeSelector);
+        Assert.Contains("gpu-02", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_vm_the_fleet_does_not_know_is_said_with_how_to_name_its_devices_and_exits_2()
+    {
+        await using var fleet = await TestFleet.StartAsync(TestFleet.Hosts(""));
+
+        var run = await RunAsync("export", "kubevirt", "--server", fleet.Url, "--token", TestFleet.ReadToken, "--vm", "vm-43", "--namespace", "tenants");
+
+        Assert.Equal(2, run.Code);
+        Assert.Contains("HTTP 404", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("or name the VM's devices", run.Stderr, StringComparison.Ordinal);
+        Assert.Empty(run.Stdout);
+    }
+
     [Fact]
     public async Task A_vm_no_other_node_accepts_live_gets_its_migration_printed_and_exit_1()
     {
@@ -76,8 +109,7 @@ public sealed class ExportTests
     [InlineData(new[] { "--vm", "vm-42", "--from", "gpu-01", "--device", "no-such-device" }, "host gpu-01 has no device 'no-such-device'")]
     [InlineData(new[] { "--vm", "vm-42", "--device", VmDevice }, "give it with --from HOST")]
     [InlineData(new[] { "--device", VmDevice, "--from", "gpu-01" }, "name it with --vm NAME")]
-    [InlineData(new[] { "--vm", "VM_42", "--descriptor", "x.desc" }, "is not a Kubernetes object name")]
-    [InlineData(new[] { "--vm", "vm-42" }, "name the VM's devices")]
+    [InlineData(new[] { "--vm", "tenants_vm-42", "--from", "gpu-01", "--device", VmDevice }, "is not a VMI name")]
     public async Task Bad_vm_input_exits_2_with_a_message(string[] args, string expected)
     {
         await using var fleet = await TestFleet.StartAsync(TestFleet.Hosts(""));

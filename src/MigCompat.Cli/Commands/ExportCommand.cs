@@ -33,7 +33,7 @@ internal static class ExportCommand
     private static Command KubeVirt()
     {
         var (server, token, format) = Common();
-        var vm = new Option<string?>("--vm") { Description = "The VM (VMI) to migrate: prints a VirtualMachineInstanceMigration for it instead of the node labels; its devices come from --device, --domain-xml or --descriptor.", HelpName = "NAME" };
+        var vm = new Option<string?>("--vm") { Description = "The VM (VMI) to migrate: prints a VirtualMachineInstanceMigration for it instead of the node labels. Its devices come from --device, --domain-xml or --descriptor, else from the fleet (the VM by name or UUID, as targets --vm finds it; with --namespace, KubeVirt's domain name NAMESPACE_NAME first).", HelpName = "NAME|UUID" };
         var ns = new Option<string?>("--namespace") { Description = "The VMI's namespace (with --vm).", HelpName = "NAMESPACE" };
         var from = new Option<string?>("--from") { Description = "The host (node) the VM runs on now: --device and --domain-xml name its devices there.", HelpName = "HOST" };
         var devices = new Option<string[]>("--device") { Description = "A device of the VM by its id on the --from host (mdev UUID or PCI address); repeat for several.", HelpName = "ID", AllowMultipleArgumentsPerToken = true };
@@ -55,18 +55,6 @@ internal static class ExportCommand
             if (vmName is null && (ids.Length > 0 || files.Length > 0 || domain is not null || parse.GetValue(ns) is not null))
             {
                 await stderr.WriteLineAsync("export kubevirt: --device, --domain-xml, --descriptor and --namespace describe a VM to migrate; name it with --vm NAME");
-                return ExitCodes.UnusableInput;
-            }
-
-            if (vmName is not null && !KubernetesNames.IsDnsSubdomain(vmName))
-            {
-                await stderr.WriteLineAsync($"export kubevirt: --vm '{vmName}' is not a Kubernetes object name (lower-case letters, digits, '-' and '.', at most 253 characters)");
-                return ExitCodes.UnusableInput;
-            }
-
-            if (vmName is not null && ids.Length + files.Length == 0 && domain is null)
-            {
-                await stderr.WriteLineAsync("export kubevirt: name the VM's devices: --device ID (on the --from host), --domain-xml FILE (virsh dumpxml), or --descriptor FILE");
                 return ExitCodes.UnusableInput;
             }
 
@@ -96,6 +84,24 @@ internal static class ExportCommand
                 return ExitCodes.Success;
             }
 
+            if (ids.Length + files.Length == 0 && domain is null)
+            {
+                // The VM as the hosts' agents found it (GET /v1/vms): its host and devices.
+                var found = await FindVmAsync(vmName, parse.GetValue(ns), source, parse.GetValue(server), parse.GetValue(token), stderr, cancellationToken);
+                if (found.Vm is not { } located)
+                {
+                    return found.ExitCode;
+                }
+
+                (vmName, source, ids) = located;
+            }
+
+            if (!KubernetesNames.IsDnsSubdomain(vmName))
+            {
+                await stderr.WriteLineAsync($"export kubevirt: '{vmName}' is not a VMI name (lower-case letters, digits, '-' and '.', at most 253 characters); for KubeVirt's domain NAMESPACE_NAME give --vm NAME --namespace NAMESPACE");
+                return ExitCodes.UnusableInput;
+            }
+
             var classes = await ClassesAsync(report, source, [.. ids, .. domainIds], inline, stderr);
             if (classes is null)
             {
@@ -118,6 +124,7 @@ internal static class ExportCommand
             [
                 "migcompat export kubevirt --server http://fleet:8080 | kubectl apply --server-side --field-manager=migcompat -f -",
                 "migcompat export kubevirt --vm vm-42 --namespace tenants --from node-07 --device 6a4c1b6e-4b3c-4d7e-9f0a-1b2c3d4e5f60 | kubectl create -f -",
+                "migcompat export kubevirt --vm vm-42 --namespace tenants",
                 "migcompat export kubevirt --vm vm-42 --descriptor vgpu.desc --format json",
             ],
             [
@@ -265,6 +272,48 @@ internal static class ExportCommand
         }
 
         return [.. classes.Distinct().Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Finds the VM by name or UUID (<c>GET /v1/vms/{nameOrUuid}</c>, on <paramref name="host"/> when given): KubeVirt's
+    /// virt-launcher names the libvirt domain <c>NAMESPACE_NAME</c>, so with a namespace that name is tried first. The VMI
+    /// name is the domain name without that prefix.
+    /// </summary>
+    private static async Task<((string Name, string Host, string[] Devices)? Vm, int ExitCode)> FindVmAsync(string vm, string? namespaceName, string? host, string? server, string? token, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        FleetCommands.TryServer(server ?? Environment.GetEnvironmentVariable("MIGCOMPAT_SERVER"), TextWriter.Null, out var url);
+        using var client = new FleetClient(url, token ?? Environment.GetEnvironmentVariable("MIGCOMPAT_TOKEN"));
+        var query = host is null ? string.Empty : "?host=" + Uri.EscapeDataString(host);
+        var names = namespaceName is null ? [vm] : new[] { namespaceName + "_" + vm, vm };
+        for (var i = 0; i < names.Length; i++)
+        {
+            using var messages = new StringWriter();
+            var path = "/v1/vms/" + Uri.EscapeDataString(names[i]) + query;
+            var (answer, exitCode) = await FleetClient.CallAsync("export kubevirt", url, () => client.GetAsync(path, cancellationToken), messages, cancellationToken);
+            if (answer is null && i < names.Length - 1 && messages.ToString().Contains("HTTP 404", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            await stderr.WriteAsync(messages.ToString());
+            if (answer?.Json is not { } json)
+            {
+                if (exitCode == ExitCodes.UnusableInput)
+                {
+                    await stderr.WriteLineAsync("export kubevirt: or name the VM's devices: --from HOST --device ID, --from HOST --domain-xml FILE, or --descriptor FILE");
+                }
+
+                return (null, answer is null ? exitCode : FleetExitCodes.ServerFailed);
+            }
+
+            var found = json.GetProperty("name").GetString()!;
+            var prefix = namespaceName + "_";
+            return ((namespaceName is not null && found.StartsWith(prefix, StringComparison.Ordinal) ? found[prefix.Length..] : found,
+                     json.GetProperty("host").GetString()!,
+                     [.. json.GetProperty("devices").EnumerateArray().Select(d => d.GetString()!)]), ExitCodes.Success);
+        }
+
+        return (null, ExitCodes.UnusableInput);
     }
 
     private static async Task<(HostInventory? Inventory, int ExitCode)> InventoryAsync(string host, string? server, string? token, TextWriter stderr, CancellationToken cancellationToken)
