@@ -16,6 +16,9 @@ public sealed class PlacementSync(PlacementClient client)
     /// <summary>How many times one provider is read and written before a run of 409s gives up.</summary>
     public int MaxAttempts { get; init; } = 5;
 
+    /// <summary>How many providers are synced at once (clamped to 1..64).</summary>
+    public int MaxParallel { get; init; } = 8;
+
     /// <summary>Called after a provider's traits were read and before they are written (tests use it to race).</summary>
     public Func<PlannedProvider, int, Task>? BeforeWrite { get; init; }
 
@@ -43,19 +46,24 @@ public sealed class PlacementSync(PlacementClient client)
             }
         }
 
-        var results = ImmutableArray.CreateBuilder<ProviderSyncResult>(plan.Providers.Length);
-        foreach (var planned in plan.Providers)
-        {
-            if (!providers.TryGetValue(planned.Provider, out var provider))
+        // Providers are independent: up to MaxParallel are read and written at once; results keep plan order.
+        var results = new ProviderSyncResult[plan.Providers.Length];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, plan.Providers.Length),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Clamp(MaxParallel, 1, 64), CancellationToken = cancellationToken },
+            async (i, ct) =>
             {
-                results.Add(new ProviderSyncResult(planned.Host, planned.Provider, null, providers.ContainsKey(planned.Host) ? ProviderSyncStatus.NoProvider : ProviderSyncStatus.NoComputeNode, [], [], 0));
-                continue;
-            }
+                var planned = plan.Providers[i];
+                if (!providers.TryGetValue(planned.Provider, out var provider))
+                {
+                    results[i] = new ProviderSyncResult(planned.Host, planned.Provider, null, providers.ContainsKey(planned.Host) ? ProviderSyncStatus.NoProvider : ProviderSyncStatus.NoComputeNode, [], [], 0);
+                    return;
+                }
 
-            var (result, written) = await SyncProviderAsync(planned, provider, dryRun, cancellationToken);
-            writes += written;
-            results.Add(result);
-        }
+                var (result, written) = await SyncProviderAsync(planned, provider, dryRun, ct);
+                Interlocked.Add(ref writes, written);
+                results[i] = result;
+            });
 
         var deleted = ImmutableArray.CreateBuilder<string>();
         if (prune && !dryRun)
@@ -70,7 +78,7 @@ public sealed class PlacementSync(PlacementClient client)
             }
         }
 
-        return new PlacementSyncResult(results.MoveToImmutable(), dryRun ? [] : created, deleted.ToImmutable(), dryRun ? created : [], writes, dryRun);
+        return new PlacementSyncResult([.. results], dryRun ? [] : created, deleted.ToImmutable(), dryRun ? created : [], writes, dryRun);
     }
 
     private async Task<(ProviderSyncResult Result, int Writes)> SyncProviderAsync(PlannedProvider planned, ResourceProvider provider, bool dryRun, CancellationToken cancellationToken)

@@ -72,6 +72,33 @@ public sealed class PlacementSyncTests(PlacementServer placement) : IClassFixtur
     }
 
     [Fact]
+    public async Task Many_pgpus_synced_in_parallel_each_get_their_own_traits_and_the_writes_are_counted()
+    {
+        placement.Require();
+        var suffix = "-" + Guid.NewGuid().ToString("N")[..6];
+        var node = await placement.CreateProviderAsync("wide" + suffix);
+        var planned = new List<PlannedProvider>();
+        var uuids = new List<string>();
+        for (var bus = 0x40; bus < 0x40 + 20; bus++)
+        {
+            var name = $"wide{suffix}_pci_0000_{bus:x2}_00_0";
+            uuids.Add(await placement.CreateProviderAsync(name, node, new() { ["VGPU"] = 4 }, NovaTrait));
+            planned.Add(new PlannedProvider("wide" + suffix, $"0000:{bus:x2}:00.0", name, [$"CUSTOM_MIGCOMPAT_LIVE_NVIDIA_63_{bus:X2}AAAAAAAA"]));
+        }
+
+        using var client = new PlacementClient(placement.Endpoint, "admin");
+        var result = await new PlacementSync(client) { MaxParallel = 8 }.RunAsync(new PlacementPlan([.. planned]), dryRun: false, prune: false, Ct);
+
+        Assert.Equal(planned.Select(p => p.Provider), result.Providers.Select(p => p.Provider));
+        Assert.All(result.Providers, p => Assert.Equal(ProviderSyncStatus.Updated, p.Status));
+        Assert.Equal(20 + 20, result.Writes);
+        for (var i = 0; i < uuids.Count; i++)
+        {
+            Assert.Equal(Sorted(NovaTrait, planned[i].Traits[0]), (await placement.TraitsAsync(uuids[i])).Traits);
+        }
+    }
+
+    [Fact]
     public async Task A_provider_that_changes_under_every_attempt_is_left_alone_and_reported_as_a_conflict()
     {
         placement.Require();
