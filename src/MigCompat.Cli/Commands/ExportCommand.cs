@@ -149,7 +149,7 @@ internal static class ExportCommand
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             var name = parse.GetRequiredValue(host);
-            var (report, exitCode) = await SourceClassesSource.FetchAsync("export dra", parse.GetValue(server), parse.GetValue(token), stderr, cancellationToken);
+            var (report, exitCode) = await SourceClassesSource.FetchAsync("export dra", parse.GetValue(server), parse.GetValue(token), stderr, cancellationToken, name);
             if (report is null)
             {
                 return exitCode;

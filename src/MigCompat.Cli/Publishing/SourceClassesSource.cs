@@ -14,7 +14,13 @@ namespace MigCompat.Cli.Publishing;
 internal static class SourceClassesSource
 {
     /// <summary>The report, or null with an exit code after writing why to <paramref name="stderr"/>.</summary>
-    public static async Task<(SourceClassReport? Report, int ExitCode)> FetchAsync(string command, string? server, string? token, TextWriter stderr, CancellationToken cancellationToken)
+    /// <param name="command">The command, for messages.</param>
+    /// <param name="server">The server URL, else MIGCOMPAT_SERVER.</param>
+    /// <param name="token">The read token, else MIGCOMPAT_TOKEN.</param>
+    /// <param name="stderr">Where messages go.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <param name="host">Only this host's acceptance (the classes stay complete); the server answers 404 for a host it does not know.</param>
+    public static async Task<(SourceClassReport? Report, int ExitCode)> FetchAsync(string command, string? server, string? token, TextWriter stderr, CancellationToken cancellationToken, string? host = null)
     {
         if (!FleetCommands.TryServer(server ?? Environment.GetEnvironmentVariable("MIGCOMPAT_SERVER"), stderr, out var url))
         {
@@ -22,7 +28,7 @@ internal static class SourceClassesSource
         }
 
         using var client = new FleetClient(url, token ?? Environment.GetEnvironmentVariable("MIGCOMPAT_TOKEN"));
-        var (answer, exitCode) = await FleetClient.CallAsync(command, url, () => client.GetAsync("/v1/source-classes", cancellationToken), stderr, cancellationToken);
+        var (answer, exitCode) = await FleetClient.CallAsync(command, url, () => client.GetAsync("/v1/source-classes" + (host is null ? string.Empty : "?host=" + Uri.EscapeDataString(host)), cancellationToken), stderr, cancellationToken);
         if (answer?.Json is not { } json)
         {
             return (null, answer is null ? exitCode : FleetExitCodes.ServerFailed);

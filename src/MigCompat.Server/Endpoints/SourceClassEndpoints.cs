@@ -11,9 +11,33 @@ namespace MigCompat.Server.Endpoints;
 internal static class SourceClassEndpoints
 {
     public static void Map(IEndpointRouteBuilder routes) =>
-        routes.MapGet("/v1/source-classes", (FleetServiceHost host) => Results.Ok(SourceClassesResponse.From(host.Loaded.SourceClasses())))
+        routes.MapGet("/v1/source-classes", Get)
             .RequireAuthorization(BearerTokens.Read)
             .WithTags("Publishing")
-            .WithSummary("The fleet's source classes (distinct descriptors of existing devices) and, per host and resource, the classes it accepts live")
-            .Produces<SourceClassesResponse>();
+            .WithSummary("The fleet's source classes (distinct descriptors of existing devices) and, per host and resource, the classes it accepts live (?host= for one host)")
+            .Produces<SourceClassesResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+    private static IResult Get(HttpContext context, FleetServiceHost host)
+    {
+        string? only = context.Request.Query.TryGetValue("host", out var value) ? value.ToString().Trim() : null;
+        if (only is not null && HostNames.Problem(only, "'host'") is { } problem)
+        {
+            return Problems.BadRequest(problem);
+        }
+
+        var report = host.Loaded.SourceClasses();
+        if (only is not null)
+        {
+            if (!report.Hosts.Any(h => h.Host == only))
+            {
+                return Problems.NotFound($"host '{only}' is not in the fleet index; GET /v1/hosts lists the hosts");
+            }
+
+            report = report with { Hosts = [.. report.Hosts.Where(h => h.Host == only)] };
+        }
+
+        return Results.Ok(SourceClassesResponse.From(report));
+    }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 
 namespace MigCompat.Server.Tests.Http;
 
@@ -32,6 +33,27 @@ public sealed class SourceClassEndpointTests
         var live = Assert.Single(resource.GetProperty("live").EnumerateArray());
         Assert.Equal(id, live.GetProperty("classId").GetString());
         Assert.Equal("declaration", live.GetProperty("evidence").GetProperty("kind").GetString());
+    }
+
+    [Theory]
+    [InlineData("host-b", HttpStatusCode.OK)]
+    [InlineData("nowhere", HttpStatusCode.NotFound)]
+    [InlineData("bad host/name", HttpStatusCode.BadRequest)]
+    public async Task Source_classes_of_one_host_keep_every_class_and_list_only_that_host(string name, HttpStatusCode expected)
+    {
+        await using var server = await FleetTestServer.StartAsync();
+        (await server.PutHostAsync(TestInventories.Host("host-a"))).Dispose();
+        (await server.PutHostAsync(TestInventories.Host("host-b"))).Dispose();
+
+        using var response = await server.Client(FleetTestServer.ReadToken).GetAsync("/v1/source-classes?host=" + Uri.EscapeDataString(name), Ct);
+
+        Assert.Equal(expected, response.StatusCode);
+        if (expected == HttpStatusCode.OK)
+        {
+            var answer = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(Ct);
+            Assert.Single(answer.GetProperty("classes").EnumerateArray());
+            Assert.Equal(["host-b"], answer.GetProperty("hosts").EnumerateArray().Select(h => h.GetProperty("name").GetString()));
+        }
     }
 
     [Theory]
