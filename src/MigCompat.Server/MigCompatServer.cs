@@ -91,6 +91,7 @@ public static class MigCompatServer
         TargetEndpoints.Map(api);
         VmEndpoints.Map(api);
         ClaimEndpoints.Map(api);
+        SourceClassEndpoints.Map(api);
         OperationsEndpoints.Map(app);
         app.MapOpenApi();
         return app;

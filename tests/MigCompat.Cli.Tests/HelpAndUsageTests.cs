@@ -49,6 +49,9 @@ public sealed class HelpAndUsageTests
     [InlineData("demo --help", "help-demo.txt")]
     [InlineData("migrate-xml --help", "help-migrate-xml.txt")]
     [InlineData("libvirt-hook --help", "help-libvirt-hook.txt")]
+    [InlineData("placement sync --help", "help-placement-sync.txt")]
+    [InlineData("export kubevirt --help", "help-export-kubevirt.txt")]
+    [InlineData("export dra --help", "help-export-dra.txt")]
     public async Task Each_help_text_reads_as_its_golden_file(string commandLine, string golden)
     {
         var result = await CliRunner.RunAsync(commandLine.Split(' '));

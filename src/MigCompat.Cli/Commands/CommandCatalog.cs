@@ -21,6 +21,7 @@ internal static class CommandCatalog
         FleetCommands.Create,
         FleetAdminCommands.Create,
         LibvirtCommands.Create,
+        PublishingCommands,
     ];
 
     /// <summary>Creates the root command with every command, <c>--help</c> (with examples and exit codes) and <c>--version</c>.</summary>
@@ -59,6 +60,10 @@ internal static class CommandCatalog
     /// <summary>The descriptor-language commands: check, validate, format.</summary>
     /// <returns>The commands.</returns>
     private static IEnumerable<Command> LanguageCommands() => [CheckCommand.Create(), ValidateCommand.Create(), FormatCommand.Create()];
+
+    /// <summary>The publishers: placement (OpenStack Placement traits), export (KubeVirt node labels and migrations, DRA ResourceSlices).</summary>
+    /// <returns>The commands.</returns>
+    private static IEnumerable<Command> PublishingCommands() => [PlacementCommand.Create(), ExportCommand.Create()];
 
     /// <summary>The discovery commands: scan, import, rules.</summary>
     /// <returns>The commands.</returns>

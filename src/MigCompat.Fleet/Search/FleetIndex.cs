@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using MigCompat.Core.Diagnostics;
 using MigCompat.Discovery.Inventory;
+using MigCompat.Fleet.Publishing;
 
 namespace MigCompat.Fleet.Search;
 
@@ -246,6 +247,24 @@ public sealed class FleetIndex : IDisposable
         try
         {
             return vms.List(host);
+        }
+        finally
+        {
+            gate.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// The fleet's source classes (the distinct descriptors of existing devices) and, per host and resource,
+    /// the classes the matcher judges live onto it. Drained hosts and resources without free capacity are
+    /// included: who may place a VM where is the scheduler's business, this says only what is compatible.
+    /// </summary>
+    public SourceClassReport SourceClasses()
+    {
+        gate.EnterReadLock();
+        try
+        {
+            return SourceClassBuilder.Build(table, slots.Where(s => s is not null)!);
         }
         finally
         {

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using MigCompat.Core.Diagnostics;
 using MigCompat.Discovery.Inventory;
+using MigCompat.Fleet.Publishing;
 using MigCompat.Fleet.Search;
 using MigCompat.Fleet.Storage;
 
@@ -238,6 +239,9 @@ public sealed partial class FleetService : IAsyncDisposable
             Metrics.ObserveQuery(watch.Elapsed);
         }
     }
+
+    /// <summary>Which hosts accept which source classes live (<see cref="FleetIndex.SourceClasses"/>), from the index as it is now.</summary>
+    public SourceClassReport SourceClasses() => index.SourceClasses();
 
     /// <summary>Finds a VM by name or UUID in the indexed hosts' inventories (see <see cref="FleetIndex.FindVm"/>).</summary>
     /// <param name="nameOrUuid">The VM's name or UUID.</param>
