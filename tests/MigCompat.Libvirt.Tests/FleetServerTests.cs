@@ -22,7 +22,7 @@ public sealed class FleetServerTests
     [Fact]
     public async Task A_claim_from_the_server_goes_into_the_metadata_and_the_hook_confirms_it_with_the_server()
     {
-        using var fixture = new Fixture(Peer.Domain("hostdev-mdev-precreated.x86_64-latest.xml"));
+        using var fixture = new Fixture(Peer.Domain("gpu-vm.xml"));
         using var server = await Server.StartAsync(fixture.Root);
         using var http = new HttpClient { BaseAddress = new Uri(server.Url) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);

@@ -40,14 +40,14 @@ public sealed class HookRefusalTests
         new Case("nothing on stdin", f => "", "BAD_DOMAIN_XML"),
         new Case("JSON instead of XML", f => "{\"domain\": \"QEMUGuest2\"}", "BAD_DOMAIN_XML"),
         new Case("a node device instead of a domain", f => "<device><name>mdev_x</name></device>", "BAD_DOMAIN_XML"),
-        new Case("an mdev hostdev without a usable source address", f => Peer.Domain("hostdev-mdev-src-address-invalid.xml"), "UNREADABLE_DEVICE"),
+        new Case("an mdev hostdev without a usable source address", f => Peer.Domain("gpu-vm-no-source-address.xml"), "UNREADABLE_DEVICE"),
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
     public async Task The_hook_refuses_with_exit_1_nothing_on_stdout_and_every_reason_on_its_own_line(Case refusal)
     {
-        using var fixture = new Fixture(Peer.Domain("hostdev-mdev-precreated.x86_64-latest.xml"), refusal.TargetStreamVersion ?? "1.0", refusal.TargetInUse);
+        using var fixture = new Fixture(Peer.Domain("gpu-vm.xml"), refusal.TargetStreamVersion ?? "1.0", refusal.TargetInUse);
         var environment = fixture.HookEnvironment;
         foreach (var (name, value) in refusal.Environment ?? [])
         {
@@ -69,7 +69,7 @@ public sealed class HookRefusalTests
     [Fact]
     public async Task Without_an_inventory_file_the_hook_scans_this_host_and_refuses_a_target_it_does_not_have()
     {
-        using var fixture = new Fixture(Peer.Domain("hostdev-mdev-precreated.x86_64-latest.xml"));
+        using var fixture = new Fixture(Peer.Domain("gpu-vm.xml"));
 
         var run = await Migcompat.RunAsync(["libvirt-hook", "QEMUGuest2", "migrate", "begin", "-"], fixture.MigrationXml());
 
@@ -82,7 +82,7 @@ public sealed class HookRefusalTests
     [Fact]
     public async Task A_cold_verdict_names_the_field_the_values_and_the_evidence_in_one_line()
     {
-        using var fixture = new Fixture(Peer.Domain("hostdev-mdev-precreated.x86_64-latest.xml"), targetStreamVersion: "2.0");
+        using var fixture = new Fixture(Peer.Domain("gpu-vm.xml"), targetStreamVersion: "2.0");
 
         var run = await Migcompat.RunAsync(["libvirt-hook", "QEMUGuest2", "migrate", "begin", "-"], fixture.MigrationXml(), fixture.HookEnvironment);
 

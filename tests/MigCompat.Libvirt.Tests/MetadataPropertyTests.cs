@@ -27,7 +27,7 @@ public sealed class MetadataPropertyTests
     [Fact]
     public void Metadata_written_into_a_domain_and_read_back_from_its_text_is_equal()
     {
-        var domain = Peer.Domain("hostdev-mdev-precreated.x86_64-latest.xml");
+        var domain = Peer.Domain("gpu-vm.xml");
         Metadata.Sample(metadata =>
         {
             var editable = LibvirtDomainReader.ReadEditable(domain, "domain.xml");
@@ -45,7 +45,7 @@ public sealed class MetadataPropertyTests
     [Fact]
     public void Writing_twice_keeps_one_migcompat_element_and_every_other_application_element()
     {
-        var domain = Peer.Domain("hostdev-mdev-precreated.x86_64-latest.xml")
+        var domain = Peer.Domain("gpu-vm.xml")
             .Replace("</uuid>", "</uuid>\n  <metadata><app1:foo xmlns:app1=\"http://app1.org/app1/\">x</app1:foo></metadata>", StringComparison.Ordinal);
         Gen.Select(Metadata, Metadata).Sample((first, second) =>
         {

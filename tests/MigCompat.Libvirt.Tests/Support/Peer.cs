@@ -3,27 +3,32 @@ using System.Diagnostics;
 namespace MigCompat.Libvirt.Tests.Support;
 
 /// <summary>
-/// The real things the libvirt integration is tested against: libvirt's own domain XMLs (the workspace's
-/// shared/realworld/peers/libvirt, read in place) and Debian's <c>virt-xml-validate</c> (libvirt-clients). Missing
-/// ones skip a test on a developer machine and fail it in CI (<c>MIGCOMPAT_CI=1</c>, set by .ci/run).
+/// The domain XMLs the tests feed the hook — this project's own fixtures (<c>Domains/</c>) and, when the workspace
+/// has them, libvirt's own test inputs (shared/realworld/peers/libvirt, read in place, never copied; without them
+/// the tests that need one skip) — and Debian's <c>virt-xml-validate</c> (libvirt-clients), which skips a test on a
+/// developer machine when missing and fails it in CI (<c>MIGCOMPAT_CI=1</c>, set by .ci/run).
 /// </summary>
 public static class Peer
 {
     private static readonly bool InCi = Environment.GetEnvironmentVariable("MIGCOMPAT_CI") == "1";
 
-    /// <summary>The directory of libvirt's domain XMLs (peers/libvirt/domain).</summary>
-    public static string DomainDirectory
-    {
-        get
-        {
-            var directory = FindDomainDirectory();
-            Require(directory is not null, "libvirt's domain XMLs (shared/realworld/peers/libvirt/domain) are not in this workspace; set MIGCOMPAT_REALWORLD_DIR");
-            return directory!;
-        }
-    }
+    /// <summary>True when <see cref="Domain"/> can read the domain XML <paramref name="name"/> here.</summary>
+    public static bool HasDomain(string name) =>
+        File.Exists(Path.Combine(AppContext.BaseDirectory, "Domains", name)) || (FindDomainDirectory() is { } directory && File.Exists(Path.Combine(directory, name)));
 
-    /// <summary>The text of one of libvirt's domain XMLs.</summary>
-    public static string Domain(string name) => File.ReadAllText(Path.Combine(DomainDirectory, name));
+    /// <summary>The text of a domain XML: this project's fixture of that name, else libvirt's (the test skips when the workspace lacks them).</summary>
+    public static string Domain(string name)
+    {
+        var own = Path.Combine(AppContext.BaseDirectory, "Domains", name);
+        if (File.Exists(own))
+        {
+            return File.ReadAllText(own);
+        }
+
+        var directory = FindDomainDirectory();
+        Assert.SkipWhen(directory is null, $"libvirt's domain XML {name} (shared/realworld/peers/libvirt/domain) is not in this workspace; set MIGCOMPAT_REALWORLD_DIR to run it");
+        return File.ReadAllText(Path.Combine(directory!, name));
+    }
 
     /// <summary>Validates <paramref name="xml"/> with <c>virt-xml-validate FILE domain</c>: exit code and output.</summary>
     public static (int ExitCode, string Output) Validate(string xml)
