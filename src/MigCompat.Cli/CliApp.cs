@@ -22,6 +22,11 @@ internal static class CliApp
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
+        if (LibvirtCommands.IsHookCall(args))
+        {
+            return RunHook(args, stdout, stderr);
+        }
+
         var root = CommandCatalog.CreateRoot();
         // No response files: '@name' is a file name like any other (a descriptor called '@gpu.desc').
         var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
@@ -50,6 +55,20 @@ internal static class CliApp
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             await stderr.WriteAsync($"migcompat: internal error: {ex.GetType().Name}: {ex.Message}\n").ConfigureAwait(false);
+            return ExitCodes.InternalError;
+        }
+    }
+
+    /// <summary>libvirt's hook, run without the parser; a bug is exit 3 with one line (libvirt then cancels the call).</summary>
+    private static int RunHook(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            return LibvirtCommands.RunHook(args[1..], stdout, stderr);
+        }
+        catch (Exception ex)
+        {
+            stderr.Write($"migcompat libvirt-hook: internal error: {ex.GetType().Name}: {ex.Message}\n");
             return ExitCodes.InternalError;
         }
     }

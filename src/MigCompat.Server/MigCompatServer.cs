@@ -86,10 +86,12 @@ public static class MigCompatServer
         app.Use(CountRequestAsync);
         // Every API route answers 503 until the fleet service has loaded its hosts; /healthz,
         // /metrics and the OpenAPI document answer at once.
-        var api = app.MapGroup("").AddEndpointFilter(Readiness.FilterAsync);
+        var api = app.MapGroup("").AddEndpointFilter(Readiness.FilterAsync).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         HostEndpoints.Map(api);
         TargetEndpoints.Map(api);
+        VmEndpoints.Map(api);
         ClaimEndpoints.Map(api);
+        SourceClassEndpoints.Map(api);
         PlanEndpoints.Map(api);
         OperationsEndpoints.Map(app);
         app.MapOpenApi();
@@ -107,6 +109,15 @@ public static class MigCompatServer
     {
         ArgumentNullException.ThrowIfNull(app);
         return app.Services.GetRequiredService<FleetServiceHost>().Ready.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>How many stored hosts the starting application has loaded so far, and how many there are (null until counted).</summary>
+    /// <param name="app">An application from <see cref="BuildApp"/>, started.</param>
+    /// <returns>The hosts loaded and the total.</returns>
+    public static (int Loaded, int? Total) LoadProgress(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.Services.GetRequiredService<FleetServiceHost>().Progress;
     }
 
     /// <summary>The longest URL (path and query) the API reads: 8 KiB. Longer: 414 with a problem.</summary>

@@ -18,6 +18,8 @@ public sealed class HelpAndUsageTests
     [InlineData("rules --help")]
     [InlineData("rules list --help")]
     [InlineData("rules show --help")]
+    [InlineData("vms list --help")]
+    [InlineData("vms show --help")]
     public async Task Every_command_has_help_with_examples_and_exit_codes(string commandLine)
     {
         var result = await CliRunner.RunAsync(commandLine.Split(' '));
@@ -43,7 +45,13 @@ public sealed class HelpAndUsageTests
     [InlineData("serve --help", "help-serve.txt")]
     [InlineData("agent --help", "help-agent.txt")]
     [InlineData("targets --help", "help-targets.txt")]
+    [InlineData("vms show --help", "help-vms-show.txt")]
     [InlineData("demo --help", "help-demo.txt")]
+    [InlineData("migrate-xml --help", "help-migrate-xml.txt")]
+    [InlineData("libvirt-hook --help", "help-libvirt-hook.txt")]
+    [InlineData("placement sync --help", "help-placement-sync.txt")]
+    [InlineData("export kubevirt --help", "help-export-kubevirt.txt")]
+    [InlineData("export dra --help", "help-export-dra.txt")]
     [InlineData("plan upgrade --help", "help-plan-upgrade.txt")]
     [InlineData("plan verify --help", "help-plan-verify.txt")]
     public async Task Each_help_text_reads_as_its_golden_file(string commandLine, string golden)

@@ -190,5 +190,30 @@ public sealed class ImportCommandTests : IDisposable
         var device = Assert.Single(json.RootElement.GetProperty("devices").EnumerateArray());
         Assert.True(device.GetProperty("in_use").GetBoolean());
         Assert.Contains("warning MCC008: domain vm-render-07 uses 0000:3b:02.1", result.Stderr, StringComparison.Ordinal);
+        var guest = Assert.Single(json.RootElement.GetProperty("guests").EnumerateArray());
+        Assert.Equal("vm-render-07", guest.GetProperty("name").GetString());
+        Assert.False(guest.TryGetProperty("uuid", out _));
+        Assert.Equal([device.GetProperty("id").GetString()], guest.GetProperty("devices").EnumerateArray().Select(d => d.GetString()));
+    }
+
+    [Fact]
+    public async Task Domain_xml_with_an_inventory_lists_the_domain_as_a_vm_in_the_table()
+    {
+        workspace.Write("vm2.xml", Domain.Replace("<name>vm-render-07</name>", "<name>vm-render-08</name><uuid>3F1C3A52-4B0E-4F6B-9A0C-3D4E5F607182</uuid>", StringComparison.Ordinal));
+
+        var result = await CliRunner.RunAsync("import", "domain-xml", workspace.Path("vm.xml"), workspace.Path("vm2.xml"), "--inventory", workspace.Path("inventory.json"));
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.EndsWith(
+            """
+
+            VMs:
+              VM            UUID                                  DEVICES
+              vm-render-07  -                                     (none known)
+              vm-render-08  3f1c3a52-4b0e-4f6b-9a0c-3d4e5f607182  d069d019-36ea-4111-8f0a-8c9a70e21366
+
+            """,
+            result.Stdout,
+            StringComparison.Ordinal);
     }
 }

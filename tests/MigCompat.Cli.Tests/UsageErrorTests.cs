@@ -43,11 +43,11 @@ public sealed class UsageErrorTests : IDisposable
         { "format a b", ["unexpected argument 'b'; usage: migcompat format FILE [options]"] },
         { "chek a b", ["unknown command 'chek' (did you mean check?)"] },
         { "valdate x", ["unknown command 'valdate' (did you mean validate?)"] },
-        { "frobnicate", ["unknown command 'frobnicate'; the commands of 'migcompat' are check, validate, format, scan, import, rules, serve, agent, targets, demo, hosts, claims, plan"] },
+        { "frobnicate", ["unknown command 'frobnicate'; the commands of 'migcompat' are check, validate, format, scan, import, rules, serve, agent, targets, demo, hosts, vms, claims, migrate-xml, libvirt-hook, placement, export, plan"] },
         { "import mdevctl-typs x", ["unknown command 'mdevctl-typs' (did you mean mdevctl-types?)"] },
         { "import vmware-vmx x", ["unknown command 'vmware-vmx'; the commands of 'migcompat import' are mdevctl-types, mdevctl-list, nodedev-xml, domain-xml"] },
         { "rules lst", ["unknown command 'lst' (did you mean list?)"] },
-        { "", ["'migcompat' needs a command: check, validate, format, scan, import, rules, serve, agent, targets, demo, hosts, claims, plan"] },
+        { "", ["'migcompat' needs a command: check, validate, format, scan, import, rules, serve, agent, targets, demo, hosts, vms, claims, migrate-xml, libvirt-hook, placement, export, plan"] },
         { "import", ["'migcompat import' needs a command: mdevctl-types, mdevctl-list, nodedev-xml, domain-xml"] },
     };
 

@@ -20,6 +20,8 @@ internal static class CommandCatalog
         //// FLEET COMMANDS (serve, agent, targets, demo), owned by the fleet engineer in FleetCommands.cs:
         FleetCommands.Create,
         FleetAdminCommands.Create,
+        LibvirtCommands.Create,
+        PublishingCommands,
         PlanCommands.Create,
     ];
 
@@ -59,6 +61,10 @@ internal static class CommandCatalog
     /// <summary>The descriptor-language commands: check, validate, format.</summary>
     /// <returns>The commands.</returns>
     private static IEnumerable<Command> LanguageCommands() => [CheckCommand.Create(), ValidateCommand.Create(), FormatCommand.Create()];
+
+    /// <summary>The publishers: placement (OpenStack Placement traits), export (KubeVirt node labels and migrations, DRA ResourceSlices).</summary>
+    /// <returns>The commands.</returns>
+    private static IEnumerable<Command> PublishingCommands() => [PlacementCommand.Create(), ExportCommand.Create()];
 
     /// <summary>The discovery commands: scan, import, rules.</summary>
     /// <returns>The commands.</returns>

@@ -7,7 +7,7 @@ using MigCompat.Cli.Output;
 namespace MigCompat.Cli.Commands;
 
 /// <summary>
-/// <c>migcompat hosts ...</c> and <c>migcompat claims ...</c>: the fleet API's host and claim operations
+/// <c>migcompat hosts ...</c>, <c>migcompat vms ...</c> and <c>migcompat claims ...</c>: the fleet API's host, VM and claim operations
 /// (docs/api.md) from the command line. <c>--format json</c> prints the server's answer as it is.
 /// </summary>
 internal static class FleetAdminCommands
@@ -15,14 +15,14 @@ internal static class FleetAdminCommands
     private static readonly (int Code, string Meaning)[] AdminExitCodes =
     [
         (ExitCodes.Success, "success"),
-        (ExitCodes.UnusableInput, "bad usage, or the server refused the request (unknown host or claim, conflict, bad input)"),
+        (ExitCodes.UnusableInput, "bad usage, or the server refused the request (unknown host, VM or claim; a VM name two hosts list; conflict; bad input)"),
         (FleetExitCodes.ServerFailed, "the server could not be reached, refused the token, or failed"),
         (ExitCodes.InternalError, "internal error (a bug; please report it)"),
     ];
 
     /// <summary>Creates the commands.</summary>
     /// <returns>The commands.</returns>
-    internal static IEnumerable<Command> Create() => [Hosts(), Claims()];
+    internal static IEnumerable<Command> Create() => [Hosts(), Vms(), Claims()];
 
     private static Command Hosts()
     {
@@ -34,6 +34,34 @@ internal static class FleetAdminCommands
         command.Subcommands.Add(Call(command.Name, "delete", "Delete a host with its claims.", ["HOST"], "DELETE", a => "/v1/hosts/" + Escape(a[0]), (_, output) => output.WriteLine("deleted"), "migcompat hosts delete gpu-07 --server http://fleet:8080 --token $ADMIN_TOKEN"));
         return command;
     }
+
+    /// <summary><c>vms list [--host H]</c> and <c>vms show NAME|UUID [--host H]</c>: the VMs the hosts' inventories list.</summary>
+    private static Command Vms()
+    {
+        var command = new Command("vms", "List the VMs the hosts' inventories know, and find one by name or UUID.");
+        var listHost = VmHostOption("Only the VMs of this host.");
+        var list = new Command("list", "List the VMs the hosts' inventories know (guests), by host then name, with their devices.") { listHost };
+        command.Subcommands.Add(Wire(
+            "vms list",
+            list,
+            (parse, client, ct) => client.GetAsync("/v1/vms" + HostQuery(parse.GetValue(listHost)), ct),
+            WriteVmList,
+            "migcompat vms list --server http://fleet:8080 --host gpu-01"));
+        var vm = new Argument<string>("NAME|UUID") { Description = "The VM's name or UUID." };
+        var showHost = VmHostOption("Look only at this host (for a name that two hosts list, e.g. a stale inventory mid-migration).");
+        var show = new Command("show", "Find a VM by name or UUID: the host whose inventory lists it, and its devices.") { vm, showHost };
+        command.Subcommands.Add(Wire(
+            "vms show",
+            show,
+            (parse, client, ct) => client.GetAsync("/v1/vms/" + Escape(parse.GetRequiredValue(vm)) + HostQuery(parse.GetValue(showHost)), ct),
+            (answer, output) => WriteVms([answer], output),
+            "migcompat vms show vm-web-01 --server http://fleet:8080"));
+        return command;
+    }
+
+    private static Option<string?> VmHostOption(string description) => new("--host") { Description = description, HelpName = "HOST" };
+
+    private static string HostQuery(string? host) => host is null ? "" : "?host=" + Escape(host);
 
     private static Command Claims()
     {
@@ -182,6 +210,26 @@ internal static class FleetAdminCommands
         if (table.Count == 0)
         {
             output.WriteLine("No resources.");
+        }
+        else
+        {
+            table.Write(output);
+        }
+    }
+
+    private static void WriteVmList(JsonElement answer, TextWriter output) => WriteVms(Items(answer, "vms"), output);
+
+    private static void WriteVms(JsonElement[] vms, TextWriter output)
+    {
+        var table = new TextTable("VM", "UUID", "HOST", "DEVICES");
+        foreach (var vm in vms)
+        {
+            table.Add(Text(vm, "name"), Text(vm, "uuid") is { Length: > 0 } and not "null" ? Text(vm, "uuid") : "-", Text(vm, "host"), string.Join(", ", Items(vm, "devices").Select(d => d.GetString())));
+        }
+
+        if (table.Count == 0)
+        {
+            output.WriteLine("No VMs: no host's inventory lists one (scans and domain-XML imports fill them in).");
         }
         else
         {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using MigCompat.Cli.Fleet;
+using MigCompat.Cli.Output;
 using MigCompat.Discovery.Sysfs;
 using MigCompat.Fleet.Storage;
 using MigCompat.Server;
@@ -95,8 +96,8 @@ internal static class FleetCommands
                 try
                 {
                     // A failed load ends here with its one-line message (the outer catch), like a failed open.
-                    await MigCompatServer.WhenReadyAsync(app, cancellationToken);
-                    await stderr.WriteLineAsync("serve: ready");
+                    await TerminalProgress.WatchAsync(stderr, "loading hosts", () => MigCompatServer.LoadProgress(app), MigCompatServer.WhenReadyAsync(app, cancellationToken));
+                    await stderr.WriteLineAsync($"serve: ready ({MigCompatServer.LoadProgress(app).Loaded} hosts)");
                     using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
                     await Task.Delay(Timeout.Infinite, stop.Token);
                 }
@@ -199,7 +200,8 @@ internal static class FleetCommands
     private static Command Targets()
     {
         var server = new Option<string?>("--server") { Description = "The fleet server's base URL (or MIGCOMPAT_SERVER).", HelpName = "URL" };
-        var host = new Option<string?>("--from") { Description = "The host the VM runs on now: its devices are looked up there, and it is never a target (optional when every device is a --descriptor).", HelpName = "HOST" };
+        var host = new Option<string?>("--from") { Description = "The host the VM runs on now: its devices are looked up there, and it is never a target (optional when every device is a --descriptor, and with --vm).", HelpName = "HOST" };
+        var vm = new Option<string?>("--vm") { Description = "The VM by name or UUID, as the hosts' inventories list it (migcompat vms list): its devices and its host are looked up. With --from, only that host is looked at (for a name two hosts list).", HelpName = "NAME|UUID" };
         var devices = new Option<string[]>("--device") { Description = "A device of the VM by its id in the --from host's inventory (mdev UUID or PCI address); repeat for several.", HelpName = "ID", AllowMultipleArgumentsPerToken = true };
         var domainXml = new Option<string?>("--domain-xml") { Description = "The VM's libvirt domain XML (virsh dumpxml): every mdev and PCI host device it is assigned, by id on the --from host.", HelpName = "FILE" };
         var descriptors = new Option<string[]>("--descriptor") { Description = "A device of the VM as a descriptor (a file, a per-attribute directory or FILE#ID, as check reads); repeat for several.", HelpName = "FILE", AllowMultipleArgumentsPerToken = true };
@@ -209,7 +211,7 @@ internal static class FleetCommands
         var explain = new Option<string?>("--explain") { Description = "Explain one host in full: every device's verdict against every resource there, free units, drain, evidence. The exit code then answers for that host.", HelpName = "HOST" };
         var rejected = new Option<int>("--rejected") { Description = "How many hosts not chosen to list with their reasons (0-1000).", HelpName = "N", DefaultValueFactory = _ => 20 };
         var liveOnly = new Option<bool>("--live-only") { Description = "Only hosts that take every device live; cold moves count as not chosen." };
-        var command = new Command("targets", "Ask the fleet server which hosts can take a VM's devices, ranked, and why every other host cannot.") { server, host, devices, domainXml, descriptors, token, limit, liveOnly, rejected, explain, format };
+        var command = new Command("targets", "Ask the fleet server which hosts can take a VM's devices, ranked, and why every other host cannot.") { server, vm, host, devices, domainXml, descriptors, token, limit, liveOnly, rejected, explain, format };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -220,12 +222,27 @@ internal static class FleetCommands
             }
 
             var ids = parse.GetValue(devices) ?? [];
-            if (TargetsInput.Devices(ids, parse.GetValue(domainXml), parse.GetValue(descriptors) ?? [], stderr) is not { } vmDevices)
+            var vmName = parse.GetValue(vm);
+            if (vmName is not null && (ids.Length > 0 || parse.GetValue(domainXml) is not null || parse.GetValue(descriptors) is { Length: > 0 }))
+            {
+                await stderr.WriteLineAsync("targets: --vm looks the VM's devices up; give it alone, or name the devices with --device, --domain-xml or --descriptor instead");
+                return ExitCodes.UnusableInput;
+            }
+
+            if (vmName is not null && string.IsNullOrWhiteSpace(vmName))
+            {
+                await stderr.WriteLineAsync("targets: --vm is empty; give the VM's name or UUID");
+                return ExitCodes.UnusableInput;
+            }
+
+            // With --vm the server looks the VM's devices up; none go with the query.
+            var vmDevices = vmName is null ? TargetsInput.Devices(ids, parse.GetValue(domainXml), parse.GetValue(descriptors) ?? [], stderr) : null;
+            if (vmName is null && vmDevices is null)
             {
                 return ExitCodes.UnusableInput;
             }
 
-            if (parse.GetValue(host) is null && (ids.Length > 0 || parse.GetValue(domainXml) is not null))
+            if (vmName is null && parse.GetValue(host) is null && (ids.Length > 0 || parse.GetValue(domainXml) is not null))
             {
                 await stderr.WriteLineAsync("targets: --device and --domain-xml name devices on the VM's current host; give it with --from HOST");
                 return ExitCodes.UnusableInput;
@@ -235,6 +252,7 @@ internal static class FleetCommands
             var body = new
             {
                 sourceHost = parse.GetValue(host) ?? string.Empty,
+                vm = vmName,
                 devices = vmDevices,
                 limit = parse.GetValue(limit),
                 includeCold = !parse.GetValue(liveOnly),
@@ -263,6 +281,8 @@ internal static class FleetCommands
         return CommandHelp.Describe(
             command,
             [
+                "migcompat targets --server http://fleet:8080 --token $READ_TOKEN --vm vm-web-01",
+                "migcompat targets --server http://fleet:8080 --vm 6e0e2f1c-1111-4c5e-9a3b-0d1f2e3a4b5c --explain gpu-07 --live-only",
                 "migcompat targets --server http://fleet:8080 --token $READ_TOKEN --from gpu-01 --device 53764d0e-85a0-42b4-af5c-2046b460b1dc",
                 "migcompat targets --server http://fleet:8080 --from gpu-01 --device 0000:3b:00.2 --device 0000:3b:00.3 --format json",
                 "migcompat targets --server http://fleet:8080 --from gpu-01 --device 0000:3b:00.2 --explain gpu-07 --live-only",
@@ -272,7 +292,7 @@ internal static class FleetCommands
             [
                 (ExitCodes.Success, "at least one host can take the devices"),
                 (FleetExitCodes.NoTarget, "no host can take the devices (the reasons are listed); with --explain: that host cannot"),
-                (ExitCodes.UnusableInput, "bad usage, or the server refused the query (unknown host or device id)"),
+                (ExitCodes.UnusableInput, "bad usage, or the server refused the query (unknown host, device id or VM; a VM name two hosts list)"),
                 (FleetExitCodes.ServerFailed, "the server could not be reached, refused the token, or failed"),
                 (ExitCodes.InternalError, "internal error (a bug; please report it)"),
             ]);
@@ -309,7 +329,8 @@ internal static class FleetCommands
         return CommandHelp.Describe(command, ["migcompat demo", "migcompat demo --once --hosts 50 --port 0"], ServerExitCodes);
     }
 
-    private static bool TryServer(string? text, TextWriter stderr, out Uri url)
+    /// <summary>The fleet server URL from --server or MIGCOMPAT_SERVER; false after saying on stderr why there is none.</summary>
+    internal static bool TryServer(string? text, TextWriter stderr, out Uri url)
     {
         if (Uri.TryCreate(text, UriKind.Absolute, out url!) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
         {

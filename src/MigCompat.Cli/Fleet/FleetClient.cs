@@ -72,6 +72,15 @@ internal sealed class FleetClient : IDisposable
 
     public void Dispose() => http.Dispose();
 
+    /// <summary>How long the server asked to wait (<c>Retry-After</c>: seconds or a date), when it did.</summary>
+    private static TimeSpan? RetryAfter(HttpResponseMessage response) =>
+        response.Headers.RetryAfter switch
+        {
+            { Delta: { } delta } => delta,
+            { Date: { } date } => date - DateTimeOffset.UtcNow is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
+            _ => null,
+        };
+
     private async Task<FleetResponse> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         using (request)
@@ -88,7 +97,7 @@ internal sealed class FleetClient : IDisposable
                 // Not JSON (e.g. a proxy's error page); Message uses the text.
             }
 
-            return new FleetResponse(response.StatusCode, json, text);
+            return new FleetResponse(response.StatusCode, json, text) { RetryAfter = RetryAfter(response) };
         }
     }
 }
@@ -100,6 +109,9 @@ internal sealed class FleetClient : IDisposable
 internal sealed record FleetResponse(HttpStatusCode Status, JsonElement? Json, string Text)
 {
     public bool IsSuccess => (int)Status is >= 200 and < 300;
+
+    /// <summary>How long the server asked the client to wait before retrying (<c>Retry-After</c>), when it said.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 
     /// <summary>A one-line explanation of an error answer: the problem's detail, else the body.</summary>
     public string Message

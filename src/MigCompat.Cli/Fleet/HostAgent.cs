@@ -21,11 +21,21 @@ internal sealed class HostAgent(FleetClient client, SysfsScanOptions scan, TextW
     private static readonly string[] UnusedConfigurationCodes =
         [SysfsWarningCodes.ProfileInvalid, SysfsWarningCodes.ProfileUnreadable, SysfsWarningCodes.RulePackInvalid, SysfsWarningCodes.RulePackUnreadable];
 
+    private static readonly TimeSpan MinStartingWait = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan MaxStartingRetryAfter = TimeSpan.FromMinutes(1);
     private long generation = -1;
+    private TimeSpan? startingRetryAfter;
+    private bool saidStarting;
     private ImmutableArray<InventoryWarning>? lastWarnings;
 
     /// <summary>How many attempts one push makes before it gives up until the next interval (or with --once, exits).</summary>
     public int MaxAttempts { get; init; } = 6;
+
+    /// <summary>
+    /// How long one push waits for a server that answers 503 with <c>Retry-After</c> (it is starting:
+    /// loading 100,000 hosts takes tens of seconds); such answers are not counted as failed attempts.
+    /// </summary>
+    public TimeSpan MaxStartingWait { get; init; } = TimeSpan.FromMinutes(15);
 
     /// <summary>The delay before retry number <paramref name="attempt"/> (1-based): 1 s, 2 s, 4 s... up to 2 min, each scaled by a random 50-100 %.</summary>
     public static TimeSpan RetryDelay(int attempt, double jitter) =>
@@ -64,12 +74,22 @@ internal sealed class HostAgent(FleetClient client, SysfsScanOptions scan, TextW
 
         lastWarnings = warnings;
         var json = InventoryJson.Serialize(inventory);
+        var waitedForStart = TimeSpan.Zero;
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             var outcome = await TryPushAsync(inventory.Host, json, cancellationToken);
             if (outcome == PushOutcome.Stored)
             {
                 return true;
+            }
+
+            if (outcome == PushOutcome.Starting && startingRetryAfter is { } wait && waitedForStart + wait <= MaxStartingWait)
+            {
+                // The server is up and loading its hosts: wait as long as it asks, without using up an attempt.
+                waitedForStart += wait;
+                await Task.Delay(wait, cancellationToken);
+                attempt--;
+                continue;
             }
 
             if (outcome == PushOutcome.Permanent || attempt == MaxAttempts)
@@ -143,6 +163,18 @@ internal sealed class HostAgent(FleetClient client, SysfsScanOptions scan, TextW
 
     private PushOutcome Report(FleetResponse response, string what)
     {
+        if (response.Status == HttpStatusCode.ServiceUnavailable && response.RetryAfter is { } retryAfter)
+        {
+            startingRetryAfter = retryAfter < MinStartingWait ? MinStartingWait : retryAfter > MaxStartingRetryAfter ? MaxStartingRetryAfter : retryAfter;
+            if (!saidStarting)
+            {
+                saidStarting = true;
+                stderr.WriteLine($"agent: {what}: {response.Message}; waiting as the server asks (Retry-After), up to {MaxStartingWait.TotalMinutes:0.#} min");
+            }
+
+            return PushOutcome.Starting;
+        }
+
         var hint = response.Status switch
         {
             HttpStatusCode.Unauthorized => " (check --token)",
@@ -158,6 +190,7 @@ internal sealed class HostAgent(FleetClient client, SysfsScanOptions scan, TextW
     private enum PushOutcome
     {
         Stored,
+        Starting,
         Transient,
         Permanent,
     }

@@ -14,31 +14,43 @@ namespace MigCompat.Cli.Fleet;
 /// </summary>
 internal static class TargetsInput
 {
+    /// <summary>Every mdev UUID and PCI address a libvirt domain XML assigns, or null after writing why not to <paramref name="stderr"/>.</summary>
+    public static IReadOnlyList<string>? DomainDeviceIds(string command, string domainXml, TextWriter stderr)
+    {
+        if (!BoundedFile.TryRead(domainXml, 8 * 1024 * 1024, out var text, out var problem))
+        {
+            DiagnosticOutput.WriteLines(stderr, [problem!]);
+            return null;
+        }
+
+        var read = LibvirtDomainReader.Read(text, domainXml);
+        DiagnosticOutput.WriteLines(stderr, read.Diagnostics);
+        if (read.Devices is not { } domain)
+        {
+            return null;
+        }
+
+        if (domain.MdevUuids.IsEmpty && domain.PciAddresses.IsEmpty)
+        {
+            stderr.WriteLine($"{command}: the domain '{domain.DomainName}' in {domainXml} is assigned no mdev or PCI host device");
+            return null;
+        }
+
+        return [.. domain.MdevUuids.Concat(domain.PciAddresses)];
+    }
+
     /// <summary>The devices in the order given (ids, then the domain's, then descriptors), or null after writing why not to <paramref name="stderr"/>.</summary>
     public static List<object>? Devices(string[] ids, string? domainXml, string[] descriptors, TextWriter stderr)
     {
         var devices = new List<object>(ids.Select(id => new { id }));
         if (domainXml is not null)
         {
-            if (!BoundedFile.TryRead(domainXml, 8 * 1024 * 1024, out var text, out var problem))
-            {
-                DiagnosticOutput.WriteLines(stderr, [problem!]);
-                return null;
-            }
-
-            var read = LibvirtDomainReader.Read(text, domainXml);
-            DiagnosticOutput.WriteLines(stderr, read.Diagnostics);
-            if (read.Devices is not { } domain)
+            if (DomainDeviceIds("targets", domainXml, stderr) is not { } domainIds)
             {
                 return null;
             }
 
-            devices.AddRange(domain.MdevUuids.Concat(domain.PciAddresses).Select(id => new { id }));
-            if (domain.MdevUuids.IsEmpty && domain.PciAddresses.IsEmpty)
-            {
-                stderr.WriteLine($"targets: the domain '{domain.DomainName}' in {domainXml} is assigned no mdev or PCI host device");
-                return null;
-            }
+            devices.AddRange(domainIds.Select(id => new { id }));
         }
 
         foreach (var argument in descriptors)

@@ -14,6 +14,13 @@ internal static class TargetsReport
 {
     public static void Write(JsonElement answer, TextWriter output)
     {
+        if (answer.TryGetProperty("vm", out var vm) && vm.ValueKind == JsonValueKind.Object)
+        {
+            var uuid = Text(vm, "uuid") is { } known ? $" ({known})" : "";
+            output.WriteLine($"VM {Text(vm, "name")}{uuid} on {Text(vm, "host")}, devices: {string.Join(", ", Array(vm, "devices").Select(d => d.GetString()))}");
+            output.WriteLine();
+        }
+
         var table = new TextTable("RANK", "HOST", "LEVEL", "WHY", "EVIDENCE", "ASSIGNMENTS", "DYNAMIC RESOURCES");
         var rank = 0;
         foreach (var candidate in Array(answer, "candidates"))

@@ -41,7 +41,30 @@ internal static class BoundedFile
         }
 
         var read = Task.Run(() => ReadBytes(path, maxBytes));
-        if (!read.Wait(ReadTimeout))
+        return Decode(path, maxBytes, read, out text, out problem);
+    }
+
+    /// <summary>
+    /// Reads standard input like <see cref="TryRead"/> reads a file (size limit, strict UTF-8, byte order mark dropped;
+    /// no time limit: a pipe ends when its writer closes it). Input past the limit is not read.
+    /// </summary>
+    /// <param name="name">What diagnostics call the input (e.g. <c>stdin</c>).</param>
+    /// <param name="maxBytes">The largest input accepted.</param>
+    /// <param name="text">The text, when read.</param>
+    /// <param name="problem">Why it was not read.</param>
+    /// <returns>True when the text was read.</returns>
+    public static bool TryReadStandardInput(string name, int maxBytes, out string text, out Diagnostic? problem)
+    {
+        using var stdin = Console.OpenStandardInput();
+        var read = Task.FromResult(ReadBytes(stdin, maxBytes));
+        return Decode(name, maxBytes, read, out text, out problem, Timeout.InfiniteTimeSpan);
+    }
+
+    private static bool Decode(string path, int maxBytes, Task<(byte[]? Bytes, string? Failure)> read, out string text, out Diagnostic? problem, TimeSpan? timeout = null)
+    {
+        text = string.Empty;
+        problem = null;
+        if (!read.Wait(timeout ?? ReadTimeout))
         {
             problem = Error(CliDiagnosticCodes.Unreadable, path, string.Create(CultureInfo.InvariantCulture, $"the read did not finish within {ReadTimeout.TotalSeconds:0} s and was abandoned"));
             return false;
@@ -112,6 +135,18 @@ internal static class BoundedFile
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.None);
+            return ReadBytes(stream, maxBytes);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            return (null, ex.Message);
+        }
+    }
+
+    private static (byte[]? Bytes, string? Failure) ReadBytes(Stream stream, int maxBytes)
+    {
+        try
+        {
             var buffer = new byte[Math.Min(maxBytes + 1, 64 * 1024)];
             using var collected = new MemoryStream();
             while (collected.Length <= maxBytes)

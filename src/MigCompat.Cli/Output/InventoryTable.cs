@@ -3,10 +3,10 @@ using MigCompat.Discovery.Inventory;
 
 namespace MigCompat.Cli.Output;
 
-/// <summary>The human form of a <see cref="HostInventory"/>: a devices table and a creatable-types table on stdout, warnings on stderr.</summary>
+/// <summary>The human form of a <see cref="HostInventory"/>: a devices table, a creatable-types table and (when known) a VMs table on stdout, warnings on stderr.</summary>
 internal static class InventoryTable
 {
-    /// <summary>Writes the host line and the two tables.</summary>
+    /// <summary>Writes the host line and the tables (the VMs only when the inventory knows one).</summary>
     /// <param name="writer">Where to write (stdout).</param>
     /// <param name="inventory">The inventory.</param>
     public static void Write(TextWriter writer, HostInventory inventory)
@@ -42,6 +42,18 @@ internal static class InventoryTable
             foreach (var type in types)
             {
                 table.Add(type.Parent, type.TypeId, type.Name, type.AvailableInstances.ToString(CultureInfo.InvariantCulture), InventoryJson.OriginName(type.Descriptor.Origin));
+            }
+
+            table.Write(writer, "  ");
+        }
+
+        if (!inventory.Guests.IsDefaultOrEmpty)
+        {
+            writer.Write("\nVMs:\n");
+            var table = new TextTable("VM", "UUID", "DEVICES");
+            foreach (var guest in inventory.Guests)
+            {
+                table.Add(guest.Name, guest.Uuid, guest.DeviceIds.IsDefaultOrEmpty ? "(none known)" : string.Join(", ", guest.DeviceIds));
             }
 
             table.Write(writer, "  ");

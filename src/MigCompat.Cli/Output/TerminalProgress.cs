@@ -16,20 +16,49 @@ internal static class TerminalProgress
     /// <returns>When the work is done.</returns>
     public static async Task RunAsync(TextWriter stderr, string what, int total, Func<Action, Task> work)
     {
-        if (!ReferenceEquals(stderr, Console.Error) || Console.IsErrorRedirected)
+        if (!OnTerminal(stderr))
         {
             await work(static () => { });
             return;
         }
 
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        await console.Progress()
-            .AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .StartAsync(async context =>
-            {
-                var task = context.AddTask(what, maxValue: total);
-                await work(() => task.Increment(1));
-            });
+        await Bar().StartAsync(async context =>
+        {
+            var task = context.AddTask(what, maxValue: total);
+            await work(() => task.Increment(1));
+        });
     }
+
+    /// <summary>Waits for <paramref name="work"/>, with a bar that shows <paramref name="progress"/> (units done, and the total once known) when on a terminal.</summary>
+    /// <param name="stderr">The command's error writer; a bar is drawn only when it is the console's and not redirected.</param>
+    /// <param name="what">What is being done, e.g. "loading hosts".</param>
+    /// <param name="progress">Reads how far the work is; polled a few times a second.</param>
+    /// <param name="work">The work, already running.</param>
+    /// <returns>When the work is done (its exception, if it failed).</returns>
+    public static async Task WatchAsync(TextWriter stderr, string what, Func<(int Done, int? Total)> progress, Task work)
+    {
+        if (OnTerminal(stderr))
+        {
+            await Bar().StartAsync(async context =>
+            {
+                var task = context.AddTask(what, maxValue: 1);
+                while (!work.IsCompleted)
+                {
+                    var (done, total) = progress();
+                    task.MaxValue = Math.Max(1, total ?? done + 1);
+                    task.Value = done;
+                    await Task.WhenAny(work, Task.Delay(250));
+                }
+            });
+        }
+
+        await work;
+    }
+
+    private static bool OnTerminal(TextWriter stderr) => ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
+
+    private static Progress Bar() =>
+        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }).Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn());
 }

@@ -47,6 +47,12 @@ public static class SysfsWarningCodes
     public const string InUseUnknown = "MCS013";
 
     /// <summary>
+    /// The command line of a process that holds VFIO files open could not be read (permission, size,
+    /// timeout, I/O error), so its devices are in use but not tied to a VM (no guest).
+    /// </summary>
+    public const string GuestUnknown = "MCS014";
+
+    /// <summary>
     /// NVML (<c>SysfsScanOptions.NvmlLibrary</c>) cannot be loaded or initialized while NVIDIA vGPU devices or
     /// types exist: their vGPU range, ECC mode and negotiated versions are unknown (those fields are left out).
     /// </summary>

@@ -1,13 +1,15 @@
+using System.Collections.Immutable;
 using MigCompat.Discovery.Inventory;
 
 namespace MigCompat.Discovery.Importers;
 
-/// <summary>What importing adds to an inventory: the devices a domain uses, and what imported devices lack.</summary>
+/// <summary>What importing adds to an inventory: the devices a domain uses (and the domain as a guest), and what imported devices lack.</summary>
 public static class ImportedInventory
 {
     /// <summary>
     /// Sets <see cref="InventoryDevice.InUse"/> to true on every device the domain uses (mdev UUID
-    /// or PCI address, compared case-insensitively); other devices are unchanged.
+    /// or PCI address, compared case-insensitively); other devices are unchanged. The domain becomes
+    /// a guest of the inventory (<see cref="HostInventory.Guests"/>; see <see cref="WithGuest"/>).
     /// </summary>
     /// <param name="inventory">The host inventory.</param>
     /// <param name="assigned">What one domain on this host is assigned.</param>
@@ -27,7 +29,33 @@ public static class ImportedInventory
         var used = new HashSet<string>(assigned.MdevUuids.Concat(assigned.PciAddresses), StringComparer.OrdinalIgnoreCase);
         var devices = inventory.Devices.IsDefault ? [] : inventory.Devices;
         notFound = [.. assigned.MdevUuids.Concat(assigned.PciAddresses).Distinct(StringComparer.OrdinalIgnoreCase).Where(id => !devices.Any(d => string.Equals(d.Id, id, StringComparison.OrdinalIgnoreCase)))];
-        return inventory with { Devices = [.. devices.Select(d => used.Contains(d.Id) ? d with { InUse = true } : d)] };
+        return (inventory with { Devices = [.. devices.Select(d => used.Contains(d.Id) ? d with { InUse = true } : d)] }).WithGuest(assigned);
+    }
+
+    /// <summary>
+    /// Adds the domain as a guest: its name, its UUID, and the ids (as the inventory spells them) of the
+    /// inventory's devices it is assigned, in the domain's order (mdevs, then PCI devices). The domain XML
+    /// is the newest word on that VM: a guest of the same name or UUID is replaced, and a device another
+    /// guest listed moves to this one, so the guests stay valid (MCI014, MCI015). A domain with none of
+    /// the inventory's devices is still a guest, with no devices.
+    /// </summary>
+    /// <param name="inventory">The host inventory.</param>
+    /// <param name="assigned">What one domain on this host is assigned.</param>
+    /// <returns>The inventory with the guest.</returns>
+    public static HostInventory WithGuest(this HostInventory inventory, DomainAssignedDevices assigned)
+    {
+        ArgumentNullException.ThrowIfNull(inventory);
+        ArgumentNullException.ThrowIfNull(assigned);
+        var devices = inventory.Devices.IsDefault ? [] : inventory.Devices;
+        var ids = assigned.MdevUuids.Concat(assigned.PciAddresses)
+            .Select(id => devices.FirstOrDefault(d => string.Equals(d.Id, id, StringComparison.OrdinalIgnoreCase))?.Id)
+            .OfType<string>()
+            .Distinct(StringComparer.Ordinal)
+            .ToImmutableArray();
+        var others = (inventory.Guests.IsDefault ? [] : inventory.Guests)
+            .Where(g => g.Name != assigned.DomainName && (g.Uuid is null || g.Uuid != assigned.DomainUuid))
+            .Select(g => g with { DeviceIds = [.. (g.DeviceIds.IsDefault ? [] : g.DeviceIds).Where(id => !ids.Contains(id))] });
+        return inventory with { Guests = [.. others, new InventoryGuest(assigned.DomainName, assigned.DomainUuid, ids)] };
     }
 
     /// <summary>

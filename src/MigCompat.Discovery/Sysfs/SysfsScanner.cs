@@ -44,14 +44,15 @@ public static class SysfsScanner
         var pci = PciDeviceScan.Scan(context);
         var devices = instances.AddRange(pci.Devices);
 
-        // Which of them VMs use now: the VFIO files processes hold open (ProcRoot).
-        devices = VfioUsage.Mark(devices, tree, options, warnings);
+        // Which of them VMs use now: the VFIO files processes hold open (ProcRoot),
+        // and the VMs (QEMU processes) that hold them.
+        (devices, var guests) = VfioUsage.Mark(devices, tree, options, warnings);
 
         // Which of them can migrate, where the kernel says so (debugfs vfio/<device>/migration).
         devices = VfioDebugfs.Mark(devices, tree);
 
         // NVIDIA vGPU VFs (vGPU 17 and later) are capacity too: after the mdev types.
         types = types.AddRange(pci.CreatableTypes);
-        return new HostInventory(HostInventory.CurrentSchemaVersion, options.HostName, takenAt, devices, types, warnings.ToImmutable());
+        return new HostInventory(HostInventory.CurrentSchemaVersion, options.HostName, takenAt, devices, types, warnings.ToImmutable()) { Guests = guests };
     }
 }

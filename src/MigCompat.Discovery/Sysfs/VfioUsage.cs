@@ -15,7 +15,8 @@ namespace MigCompat.Discovery.Sysfs;
 /// iommufd-era device file <c>/dev/vfio/devices/vfioM</c> marks the device sysfs names for it
 /// (<c>class/vfio-dev/vfioM/device</c>, resolved with the scan's link rules). A device found open is in
 /// use; one not found is free only when every process could be read, otherwise unknown with one
-/// <see cref="SysfsWarningCodes.InUseUnknown"/> warning per cause (docs/discovery.md).
+/// <see cref="SysfsWarningCodes.InUseUnknown"/> warning per cause (docs/discovery.md). The processes found
+/// holding VFIO files are then asked, through <see cref="QemuGuests"/>, which VM they are.
 /// </summary>
 internal static class VfioUsage
 {
@@ -33,13 +34,14 @@ internal static class VfioUsage
 
     /// <summary>
     /// The devices with <see cref="InventoryDevice.InUse"/> set from the open VFIO files under
-    /// <see cref="SysfsScanOptions.ProcRoot"/>; unchanged when that is null. Never throws.
+    /// <see cref="SysfsScanOptions.ProcRoot"/>, and the VMs (QEMU processes) that hold them
+    /// (<see cref="QemuGuests"/>); unchanged and none when that is null. Never throws.
     /// </summary>
-    public static ImmutableArray<InventoryDevice> Mark(ImmutableArray<InventoryDevice> devices, SysfsTree tree, SysfsScanOptions options, ScanWarnings warnings)
+    public static (ImmutableArray<InventoryDevice> Devices, ImmutableArray<InventoryGuest> Guests) Mark(ImmutableArray<InventoryDevice> devices, SysfsTree tree, SysfsScanOptions options, ScanWarnings warnings)
     {
         if (options.ProcRoot is not { } procRoot)
         {
-            return devices;
+            return (devices, []);
         }
 
         var shown = procRoot.Length > 1 ? procRoot.TrimEnd('/') : procRoot;
@@ -52,7 +54,7 @@ internal static class VfioUsage
                 warnings.Add(SysfsWarningCodes.InUseUnknown, shown, "the proc root does not exist or is not a directory; which devices are in use could not be looked up");
             }
 
-            return devices;
+            return (devices, []);
         }
 
         string fullRoot;
@@ -63,7 +65,7 @@ internal static class VfioUsage
         catch (Exception ex) when (ex is ArgumentException or IOException or NotSupportedException)
         {
             warnings.Add(SysfsWarningCodes.InUseUnknown, shown, $"the proc root is not a usable path ({ex.Message}); {Unknown(devices.Length)}");
-            return devices;
+            return (devices, []);
         }
 
         if (!Directory.Exists(fullRoot))
@@ -74,18 +76,19 @@ internal static class VfioUsage
                 warnings.Add(SysfsWarningCodes.InUseUnknown, shown, $"the proc root does not exist or is not a directory; {Unknown(devices.Length)}");
             }
 
-            return devices;
+            return (devices, []);
         }
 
         var found = new OpenFiles(fullRoot.Length > 1 ? fullRoot.TrimEnd('/') : fullRoot, shown, options.MaxOpenFilesExamined);
         if (found.Read() is { } rootError)
         {
             warnings.Add(SysfsWarningCodes.InUseUnknown, shown, $"cannot list the proc root ({Describe(rootError)}); {Unknown(devices.Length)}");
-            return devices;
+            return (devices, []);
         }
 
         // Device files: which device each is, from sysfs (only the ones actually open).
         var openDevices = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var deviceOfFile = new Dictionary<string, string>(StringComparer.Ordinal);
         var unresolved = new List<string>();
         foreach (var name in found.DeviceFiles)
         {
@@ -99,6 +102,7 @@ internal static class VfioUsage
             else
             {
                 openDevices.Add(id);
+                deviceOfFile[name] = id;
             }
         }
 
@@ -154,7 +158,15 @@ internal static class VfioUsage
                 $"a process holds the file of IOMMU group {strayGroup} open, a group no scanned device is known to be in; {(unknownGroup == 1 ? "the device whose IOMMU group is unknown is left unknown (no in_use)" : $"the {unknownGroup} devices whose IOMMU group is unknown are left unknown (no in_use)")}");
         }
 
-        return builder.MoveToImmutable();
+        var marked = builder.MoveToImmutable();
+        var guests = QemuGuests.Find(
+            [.. found.Holders.Select(h => (h.Key, (IReadOnlySet<int>)h.Value.Groups, (IReadOnlySet<string>)h.Value.DeviceFiles.Where(deviceOfFile.ContainsKey).Select(f => deviceOfFile[f]).ToHashSet(StringComparer.OrdinalIgnoreCase)))],
+            marked,
+            found.Root,
+            shown,
+            options.ReadTimeout,
+            warnings);
+        return (marked, guests);
     }
 
     /// <summary>One warning per reason the lookup is incomplete (called only when a device is left unknown).</summary>
@@ -288,6 +300,9 @@ internal static class VfioUsage
 
         /// <summary>Device files (<c>vfioM</c>) some process holds open, in name order.</summary>
         public SortedSet<string> DeviceFiles { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The processes that hold VFIO files open, in process-id order, with their groups and device files.</summary>
+        public List<KeyValuePair<string, (HashSet<int> Groups, HashSet<string> DeviceFiles)>> Holders { get; } = [];
 
         /// <summary>Process directories seen.</summary>
         public int Processes { get; private set; }
@@ -423,13 +438,25 @@ internal static class VfioUsage
                 }
 
                 var (group, deviceFile) = Classify(target);
+                if (group is null && deviceFile is null)
+                {
+                    continue;
+                }
+
+                if (Holders.Count == 0 || Holders[^1].Key != pid)
+                {
+                    Holders.Add(new(pid, ([], new HashSet<string>(StringComparer.Ordinal))));
+                }
+
                 if (group is { } number)
                 {
                     Groups.Add(number);
+                    Holders[^1].Value.Groups.Add(number);
                 }
                 else if (deviceFile is not null)
                 {
                     DeviceFiles.Add(deviceFile);
+                    Holders[^1].Value.DeviceFiles.Add(deviceFile);
                 }
             }
         }

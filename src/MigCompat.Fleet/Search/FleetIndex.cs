@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using MigCompat.Core.Diagnostics;
 using MigCompat.Discovery.Inventory;
+using MigCompat.Fleet.Publishing;
 
 namespace MigCompat.Fleet.Search;
 
@@ -22,6 +23,7 @@ public sealed class FleetIndex : IDisposable
     private readonly Dictionary<string, IReadOnlyDictionary<string, int>> claimsByHost = new(StringComparer.Ordinal);
     private readonly HashSet<int> drainedSlots = [];
     private readonly HostNameOrder nameOrder = new();
+    private readonly VmDirectory vms = new();
     private int hostCount;
 
     /// <summary>How many hosts are indexed (drained ones included).</summary>
@@ -80,6 +82,7 @@ public sealed class FleetIndex : IDisposable
             {
                 var replaced = RemoveLocked(inventory.Host, replacing: true);
                 AddLocked(entry, isNewName: !replaced);
+                vms.Set(inventory.Host, inventory.Guests);
             }
         }
         finally
@@ -99,6 +102,7 @@ public sealed class FleetIndex : IDisposable
         try
         {
             claimsByHost.Remove(host);
+            vms.Remove(host);
             return RemoveLocked(host);
         }
         finally
@@ -166,9 +170,11 @@ public sealed class FleetIndex : IDisposable
     /// <summary>
     /// Finds the hosts that can take every device of the VM, ranked (live before cold, then fewer
     /// cold devices, then more spare compatible capacity, then host name), never the source host or
-    /// a drained host. Bad queries come back with <see cref="TargetSearchResult.Errors"/>, never an exception.
+    /// a drained host. A VM given by name or UUID (<see cref="TargetQuery.Vm"/>) is looked up in the
+    /// same read of the index: its devices are the query's, its host the source host.
+    /// Bad queries come back with <see cref="TargetSearchResult.Errors"/>, never an exception.
     /// </summary>
-    /// <param name="query">The source host and the VM's devices.</param>
+    /// <param name="query">The source host and the VM's devices, or the VM.</param>
     public TargetSearchResult FindTargets(TargetQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -180,8 +186,85 @@ public sealed class FleetIndex : IDisposable
         gate.EnterReadLock();
         try
         {
+            VmLocation? vm = null;
+            if (query.Vm is { } name)
+            {
+                var lookup = vms.Find(name, string.IsNullOrEmpty(query.SourceHost) ? null : query.SourceHost);
+                if (lookup.Found is not { } found)
+                {
+                    return TargetSearchResult.Failed([new QueryError(lookup.IsAmbiguous ? QueryErrorCodes.AmbiguousVm : QueryErrorCodes.UnknownVm, lookup.Problem!)]);
+                }
+
+                if (found.Guest.DeviceIds.IsDefaultOrEmpty)
+                {
+                    return TargetSearchResult.Failed([new QueryError(QueryErrorCodes.InvalidDeviceCount, $"VM '{found.Guest.Name}' on host {found.Host} uses no device its inventory lists, so there is nothing to place")]);
+                }
+
+                vm = found;
+                query = query with { Vm = null, SourceHost = found.Host, Devices = [.. found.Guest.DeviceIds.Select(id => new VmDeviceRef(id, null))] };
+                if (TargetSearch.Validate(query) is { IsDefaultOrEmpty: false } vmErrors)
+                {
+                    return TargetSearchResult.Failed(vmErrors);
+                }
+            }
+
             var view = new IndexView(table, slotsByName, slots, hostsByDescriptor, slotsByName.Count - drainedSlots.Count, drainedSlots, nameOrder);
-            return new TargetSearch(view, query).Run();
+            var result = new TargetSearch(view, query).Run();
+            return vm is null ? result : result with { Vm = vm };
+        }
+        finally
+        {
+            gate.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// Finds a VM by name or UUID (any case) in the indexed hosts' <see cref="HostInventory.Guests"/>:
+    /// by UUID when the text is one that some host knows, else by name; only on <paramref name="host"/>
+    /// when it is given. Several matches mean the name is ambiguous.
+    /// </summary>
+    /// <param name="nameOrUuid">The VM's name or UUID.</param>
+    /// <param name="host">The only host to look at, or null for every host.</param>
+    public VmLookup FindVm(string nameOrUuid, string? host = null)
+    {
+        ArgumentNullException.ThrowIfNull(nameOrUuid);
+        gate.EnterReadLock();
+        try
+        {
+            return vms.Find(nameOrUuid, host);
+        }
+        finally
+        {
+            gate.ExitReadLock();
+        }
+    }
+
+    /// <summary>Every VM the indexed hosts list, by host name then VM name; only those of <paramref name="host"/> when it is given.</summary>
+    /// <param name="host">The only host to list, or null for every host.</param>
+    public ImmutableArray<VmLocation> ListVms(string? host = null)
+    {
+        gate.EnterReadLock();
+        try
+        {
+            return vms.List(host);
+        }
+        finally
+        {
+            gate.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// The fleet's source classes (the distinct descriptors of existing devices) and, per host and resource,
+    /// the classes the matcher judges live onto it. Drained hosts and resources without free capacity are
+    /// included: who may place a VM where is the scheduler's business, this says only what is compatible.
+    /// </summary>
+    public SourceClassReport SourceClasses()
+    {
+        gate.EnterReadLock();
+        try
+        {
+            return SourceClassBuilder.Build(table, slots.Where(s => s is not null)!);
         }
         finally
         {

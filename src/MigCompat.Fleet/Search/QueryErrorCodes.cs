@@ -23,4 +23,10 @@ public static class QueryErrorCodes
 
     /// <summary>The host to explain is not in the fleet index.</summary>
     public const string UnknownExplainHost = "UNKNOWN_EXPLAIN_HOST";
+
+    /// <summary>No indexed host lists a VM with the name or UUID of <see cref="TargetQuery.Vm"/> (on the source host, when one is given).</summary>
+    public const string UnknownVm = "UNKNOWN_VM";
+
+    /// <summary>Several hosts list a VM with the name or UUID of <see cref="TargetQuery.Vm"/>; the source host or the UUID tells which.</summary>
+    public const string AmbiguousVm = "AMBIGUOUS_VM";
 }

@@ -21,16 +21,24 @@ public sealed record TargetQuery(string SourceHost, ImmutableArray<VmDeviceRef> 
         && Equals(Limit, other.Limit)
         && Equals(IncludeCold, other.IncludeCold)
         && Equals(MaxRejected, other.MaxRejected)
-        && ExplainHost == other.ExplainHost;
+        && ExplainHost == other.ExplainHost
+        && Vm == other.Vm;
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(SourceHost, ArrayEquality.Hash(Devices), Limit, IncludeCold, MaxRejected, ExplainHost);
+    public override int GetHashCode() => HashCode.Combine(SourceHost, ArrayEquality.Hash(Devices), Limit, IncludeCold, MaxRejected, ExplainHost, Vm);
 
     /// <summary>
     /// A host to explain in full (<see cref="TargetSearchResult.Explanation"/>): every device's verdict
     /// against every resource there, with capacity, drain and evidence. Null for none.
     /// </summary>
     public string? ExplainHost { get; init; }
+
+    /// <summary>
+    /// The VM by name or UUID, as a host's inventory lists it (<see cref="MigCompat.Discovery.Inventory.HostInventory.Guests"/>):
+    /// its devices are the query's and its host the source host. <see cref="Devices"/> is then empty, and
+    /// <see cref="SourceHost"/>, when given, the only host where the VM is looked for. Null for none.
+    /// </summary>
+    public string? Vm { get; init; }
 }
 
 /// <summary>One device of the VM: either the id of a device in the source host's inventory, or an inline self descriptor.</summary>

@@ -44,7 +44,18 @@ internal sealed class TargetSearch
     public static ImmutableArray<QueryError> Validate(TargetQuery query)
     {
         var errors = ImmutableArray.CreateBuilder<QueryError>();
-        if (query.Devices.IsDefaultOrEmpty || query.Devices.Length > MaxDevices)
+        if (query.Vm is not null)
+        {
+            if (!query.Devices.IsDefaultOrEmpty)
+            {
+                errors.Add(new QueryError(QueryErrorCodes.InvalidDeviceRef, "the query names a VM and also lists devices; give one: the VM (its devices are looked up) or the devices"));
+            }
+            else if (string.IsNullOrWhiteSpace(query.Vm))
+            {
+                errors.Add(new QueryError(QueryErrorCodes.UnknownVm, "the VM's name is empty; give its name or UUID"));
+            }
+        }
+        else if (query.Devices.IsDefaultOrEmpty || query.Devices.Length > MaxDevices)
         {
             errors.Add(new QueryError(QueryErrorCodes.InvalidDeviceCount, string.Create(CultureInfo.InvariantCulture, $"the query lists {(query.Devices.IsDefault ? 0 : query.Devices.Length)} devices; list between 1 and {MaxDevices}")));
         }

@@ -31,7 +31,8 @@ public sealed record TargetSearchResult(ImmutableArray<TargetCandidate> Candidat
         && HostsRejected == other.HostsRejected
         && HostsWithoutCompatibleResource == other.HostsWithoutCompatibleResource
         && HostsDrained == other.HostsDrained
-        && Equals(Explanation, other.Explanation);
+        && Equals(Explanation, other.Explanation)
+        && Equals(Vm, other.Vm);
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(ArrayEquality.Hash(Candidates), ArrayEquality.Hash(Rejected), HostsConsidered, ArrayEquality.Hash(Errors));
@@ -50,6 +51,9 @@ public sealed record TargetSearchResult(ImmutableArray<TargetCandidate> Candidat
 
     /// <summary>The explanation of <see cref="TargetQuery.ExplainHost"/>, or null when none was asked.</summary>
     public HostExplanation? Explanation { get; init; }
+
+    /// <summary>The VM the query named (<see cref="TargetQuery.Vm"/>) and the host it was found on; null when the query gave devices.</summary>
+    public VmLocation? Vm { get; init; }
 
     /// <summary>True when the query was answered (no errors).</summary>
     public bool Succeeded => Errors.IsDefaultOrEmpty;

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using MigCompat.Core.Diagnostics;
 using MigCompat.Discovery.Inventory;
+using MigCompat.Fleet.Publishing;
 using MigCompat.Fleet.Search;
 using MigCompat.Fleet.Storage;
 
@@ -238,6 +239,18 @@ public sealed partial class FleetService : IAsyncDisposable
             Metrics.ObserveQuery(watch.Elapsed);
         }
     }
+
+    /// <summary>Which hosts accept which source classes live (<see cref="FleetIndex.SourceClasses"/>), from the index as it is now.</summary>
+    public SourceClassReport SourceClasses() => index.SourceClasses();
+
+    /// <summary>Finds a VM by name or UUID in the indexed hosts' inventories (see <see cref="FleetIndex.FindVm"/>).</summary>
+    /// <param name="nameOrUuid">The VM's name or UUID.</param>
+    /// <param name="host">The only host to look at, or null for every host.</param>
+    public VmLookup FindVm(string nameOrUuid, string? host = null) => index.FindVm(nameOrUuid, host);
+
+    /// <summary>Every VM the indexed hosts list, by host then name; only those of <paramref name="host"/> when it is given.</summary>
+    /// <param name="host">The only host to list, or null for every host.</param>
+    public ImmutableArray<VmLocation> ListVms(string? host = null) => index.ListVms(host);
 
     /// <summary>Stops the background work and closes the store. Nothing stored is lost.</summary>
     public async ValueTask DisposeAsync()

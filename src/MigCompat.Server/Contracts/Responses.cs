@@ -37,6 +37,19 @@ internal sealed record HostSummaryResponse(string Name, long Generation, bool Dr
     public static HostSummaryResponse From(HostSummary host) => new(host.Name, host.Generation, host.Drained, host.UpdatedAt, host.DeviceCount);
 }
 
+/// <summary>A VM as a host's inventory lists it (<c>guests</c>).</summary>
+/// <param name="Name">The VM's name (libvirt domain name).</param>
+/// <param name="Uuid">The VM's UUID in lower case; null when the inventory does not know it.</param>
+/// <param name="Host">The host whose inventory lists the VM.</param>
+/// <param name="Devices">The ids of the host's devices the VM uses.</param>
+internal sealed record VmResponse(string Name, string? Uuid, string Host, IReadOnlyList<string> Devices)
+{
+    public static VmResponse From(VmLocation vm) => new(vm.Guest.Name, vm.Guest.Uuid, vm.Host, [.. TargetsResponse.Each(vm.Guest.DeviceIds)]);
+}
+
+/// <summary>The VMs the stored hosts list, by host then name.</summary>
+internal sealed record VmListResponse(int Count, IReadOnlyList<VmResponse> Vms);
+
 /// <summary>A host's drain flag after a change.</summary>
 internal sealed record DrainResponse(string Name, bool Drained);
 
@@ -90,6 +103,7 @@ internal sealed record HealthResponse(string Status, int Hosts);
 /// <param name="Succeeded">True when the query was answered.</param>
 /// <param name="HostsDrained">How many hosts are drained (besides the source).</param>
 /// <param name="Explanation">The host named by <c>explainHost</c>, in full; null when none was asked.</param>
+/// <param name="Vm">The VM the query named by <c>vm</c>, as found (its host is the source); null when the query gave devices.</param>
 internal sealed record TargetsResponse(
     IReadOnlyList<CandidateResponse> Candidates,
     IReadOnlyList<RejectedHostResponse> Rejected,
@@ -100,7 +114,8 @@ internal sealed record TargetsResponse(
     int HostsWithoutCompatibleResource,
     bool Succeeded,
     int HostsDrained,
-    HostExplanationResponse? Explanation)
+    HostExplanationResponse? Explanation,
+    VmResponse? Vm)
 {
     public static TargetsResponse From(TargetSearchResult result) => new(
         [.. Each(result.Candidates).Select(CandidateResponse.From)],
@@ -112,7 +127,8 @@ internal sealed record TargetsResponse(
         result.HostsWithoutCompatibleResource,
         result.Succeeded,
         result.HostsDrained,
-        result.Explanation is { } explanation ? HostExplanationResponse.From(explanation) : null);
+        result.Explanation is { } explanation ? HostExplanationResponse.From(explanation) : null,
+        result.Vm is { } vm ? VmResponse.From(vm) : null);
 
     internal static IEnumerable<T> Each<T>(System.Collections.Immutable.ImmutableArray<T> items) => items.IsDefault ? [] : items;
 

@@ -3,11 +3,14 @@ namespace MigCompat.Server.Contracts;
 /// <summary>The body of <c>POST /v1/migrations/targets</c>.</summary>
 internal sealed record TargetsRequest
 {
-    /// <summary>The host the VM runs on now (excluded from the answer).</summary>
+    /// <summary>The host the VM runs on now (excluded from the answer); with <see cref="Vm"/>, the only host where the VM is looked for.</summary>
     public string? SourceHost { get; init; }
 
-    /// <summary>The VM's devices: each by inventory id or by its descriptor.</summary>
+    /// <summary>The VM's devices: each by inventory id or by its descriptor. Not with <see cref="Vm"/>.</summary>
     public IReadOnlyList<TargetDeviceRequest?>? Devices { get; init; }
+
+    /// <summary>The VM by name or UUID, as a host's inventory lists it in <c>guests</c>: its devices and host are looked up. Not with <see cref="Devices"/>.</summary>
+    public string? Vm { get; init; }
 
     /// <summary>How many candidates to return (1..100, 10 by default).</summary>
     public int? Limit { get; init; }

@@ -58,6 +58,11 @@ internal static class TargetEndpoints
     private static TargetQuery? ToQuery(TargetsRequest request, out IResult? problem)
     {
         problem = null;
+        if (request.Vm is not null)
+        {
+            return ToVmQuery(request, out problem);
+        }
+
         var inlineOnly = request.Devices is { Count: > 0 } given && given.All(d => d is { Self.Count: > 0 } && string.IsNullOrWhiteSpace(d.Id));
         if (string.IsNullOrWhiteSpace(request.SourceHost) && !inlineOnly)
         {
@@ -73,7 +78,7 @@ internal static class TargetEndpoints
 
         if (request.Devices is not { Count: > 0 } devices)
         {
-            problem = Problems.BadRequest("'devices' is missing or empty; list the VM's devices as {\"id\": \"...\"} or {\"self\": {...}}");
+            problem = Problems.BadRequest("'devices' is missing or empty; list the VM's devices as {\"id\": \"...\"} or {\"self\": {...}}, or name the VM with 'vm'");
             return null;
         }
 
@@ -83,23 +88,8 @@ internal static class TargetEndpoints
             return null;
         }
 
-        var limit = request.Limit ?? 10;
-        if (limit is < 1 or > MaxLimit)
+        if (Options(request, out problem) is not (int limit, int maxRejected))
         {
-            problem = Problems.BadRequest(string.Create(CultureInfo.InvariantCulture, $"'limit' is {limit}; use 1 to {MaxLimit}"));
-            return null;
-        }
-
-        var maxRejected = request.MaxRejected ?? 20;
-        if (maxRejected is < 0 or > MaxRejected)
-        {
-            problem = Problems.BadRequest(string.Create(CultureInfo.InvariantCulture, $"'maxRejected' is {maxRejected}; use 0 to {MaxRejected}"), [new("path", "$.maxRejected")]);
-            return null;
-        }
-
-        if (request.ExplainHost is { } explain && HostNames.Problem(explain, "'explainHost'") is { } badExplain)
-        {
-            problem = Problems.BadRequest(badExplain, [new("path", "$.explainHost")]);
             return null;
         }
 
@@ -139,5 +129,59 @@ internal static class TargetEndpoints
         }
 
         return new TargetQuery(request.SourceHost?.Trim() ?? string.Empty, refs.MoveToImmutable(), limit, request.IncludeCold ?? true, maxRejected) { ExplainHost = request.ExplainHost?.Trim() };
+    }
+
+    /// <summary>A query for the VM <see cref="TargetsRequest.Vm"/> names: the index looks up its devices and host.</summary>
+    private static TargetQuery? ToVmQuery(TargetsRequest request, out IResult? problem)
+    {
+        problem = null;
+        if (request.Devices is not null)
+        {
+            problem = Problems.BadRequest("the query gives both 'vm' and 'devices'; give one: the VM by name or UUID (its devices are looked up), or its devices", [new("path", "$.devices")]);
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Vm))
+        {
+            problem = Problems.BadRequest("'vm' is empty; give the VM's name or UUID", [new("path", "$.vm")]);
+            return null;
+        }
+
+        if (request.SourceHost is { } source && !string.IsNullOrWhiteSpace(source) && HostNames.Problem(source, "'sourceHost'") is { } badHost)
+        {
+            problem = Problems.BadRequest(badHost, [new("path", "$.sourceHost")]);
+            return null;
+        }
+
+        return Options(request, out problem) is (int limit, int maxRejected)
+            ? new TargetQuery(request.SourceHost?.Trim() ?? string.Empty, [], limit, request.IncludeCold ?? true, maxRejected) { ExplainHost = request.ExplainHost?.Trim(), Vm = request.Vm.Trim() }
+            : null;
+    }
+
+    /// <summary>The limit and the rejected count; null with a problem when one of them is out of range or the host to explain is not a host name.</summary>
+    private static (int Limit, int MaxRejected)? Options(TargetsRequest request, out IResult? problem)
+    {
+        problem = null;
+        var limit = request.Limit ?? 10;
+        if (limit is < 1 or > MaxLimit)
+        {
+            problem = Problems.BadRequest(string.Create(CultureInfo.InvariantCulture, $"'limit' is {limit}; use 1 to {MaxLimit}"));
+            return null;
+        }
+
+        var maxRejected = request.MaxRejected ?? 20;
+        if (maxRejected is < 0 or > MaxRejected)
+        {
+            problem = Problems.BadRequest(string.Create(CultureInfo.InvariantCulture, $"'maxRejected' is {maxRejected}; use 0 to {MaxRejected}"), [new("path", "$.maxRejected")]);
+            return null;
+        }
+
+        if (request.ExplainHost is { } explain && HostNames.Problem(explain, "'explainHost'") is { } badExplain)
+        {
+            problem = Problems.BadRequest(badExplain, [new("path", "$.explainHost")]);
+            return null;
+        }
+
+        return (limit, maxRejected);
     }
 }

@@ -114,8 +114,9 @@ internal sealed class FleetServiceHost(
         {
             // Whatever it was, the server cannot answer without its index: say why on one line and stop.
             // Said once, by whoever waits for Ready (serve, demo), as for a database that does not open.
-            ready.TrySetException(new FleetStoreException("loading the hosts from the fleet database failed: " + e.Message, e));
+            // Stopping first, so whoever sees the failure also sees the host stopping.
             lifetime.StopApplication();
+            ready.TrySetException(new FleetStoreException("loading the hosts from the fleet database failed: " + e.Message, e));
         }
     }
 }

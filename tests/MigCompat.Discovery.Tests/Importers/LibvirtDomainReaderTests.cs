@@ -51,4 +51,55 @@ public sealed class LibvirtDomainReaderTests
             marked.Devices.Select(d => $"{d.Id}={d.InUse}"));
         Assert.Equal(["0000:3b:01.3"], notFound);
     }
+
+    [Fact]
+    public void The_domain_uuid_is_read_in_lower_case()
+    {
+        Assert.Equal("3f1c3a52-4b0e-4f6b-9a0c-3d4e5f607182", Domain.Value.Devices!.DomainUuid);
+    }
+
+    [Theory]
+    [InlineData("<uuid>not-a-uuid</uuid>", null, 1)]
+    [InlineData("<uuid>3F1C3A52-4B0E-4F6B-9A0C-3D4E5F607182</uuid>", "3f1c3a52-4b0e-4f6b-9a0c-3d4e5f607182", 0)]
+    [InlineData("", null, 0)]
+    public void A_domain_uuid_that_is_not_one_is_a_warning_and_the_vm_keeps_its_name(string uuidElement, string? expected, int warnings)
+    {
+        var read = LibvirtDomainReader.Read($"<domain type='kvm'><name>vm</name>{uuidElement}<devices/></domain>", "vm.xml");
+
+        Assert.Equal(("vm", expected), (read.Devices?.DomainName, read.Devices?.DomainUuid));
+        Assert.Equal(warnings, read.Diagnostics.Count(d => d.Code == ImportCodes.InvalidValue && !d.IsError));
+    }
+
+    [Fact]
+    public void Mark_in_use_makes_the_domain_a_guest_with_the_inventorys_devices_it_uses()
+    {
+        var inventory = InventoryImporter.Import(ImportFormat.LibvirtNodeDevice, Fixture.Read("nodedev-wrapped.xml"), "n.xml", "h", JsonSamples.TakenAt);
+
+        var marked = inventory.MarkInUse(Domain.Value.Devices!);
+
+        var guest = Assert.Single(marked.Guests);
+        Assert.Equal(new InventoryGuest("vm-render-07", "3f1c3a52-4b0e-4f6b-9a0c-3d4e5f607182", ["4b20d080-1b54-4048-85b3-a6a62d165c01", "0000:3b:00.2"]), guest);
+        Assert.Empty(InventoryJson.Read(InventoryJson.Serialize(marked), "marked.json").Diagnostics);
+    }
+
+    [Fact]
+    public void A_newer_domain_replaces_the_guest_of_its_name_or_uuid_and_takes_its_devices_from_other_guests()
+    {
+        var inventory = InventoryImporter.Import(ImportFormat.LibvirtNodeDevice, Fixture.Read("nodedev-wrapped.xml"), "n.xml", "h", JsonSamples.TakenAt) with
+        {
+            Guests =
+            [
+                new InventoryGuest("old-name", "3f1c3a52-4b0e-4f6b-9a0c-3d4e5f607182", []),
+                new InventoryGuest("vm-render-07", null, ["7c8a3b3e-2f4d-4c1e-9a55-0b1c2d3e4f50"]),
+                new InventoryGuest("other", null, ["0000:3b:00.2", "7c8a3b3e-2f4d-4c1e-9a55-0b1c2d3e4f50"]),
+            ],
+        };
+
+        var marked = inventory.MarkInUse(Domain.Value.Devices!);
+
+        Assert.Equal(
+            ["other: 7c8a3b3e-2f4d-4c1e-9a55-0b1c2d3e4f50", "vm-render-07: 4b20d080-1b54-4048-85b3-a6a62d165c01 0000:3b:00.2"],
+            marked.Guests.Select(g => $"{g.Name}: {string.Join(' ', g.DeviceIds)}"));
+        Assert.Empty(InventoryJson.Read(InventoryJson.Serialize(marked), "marked.json").Diagnostics.Where(d => d.IsError));
+    }
 }

@@ -50,6 +50,7 @@ public sealed class RealWorldSampleTests
         Assert.Empty(read.Diagnostics);
         Assert.NotNull(read.Devices);
         Assert.Equal("QEMUGuest2", read.Devices.DomainName);
+        Assert.Equal("c7a5fdbd-edaf-9455-926a-d65c16db1809", read.Devices.DomainUuid);
         Assert.Equal(["53764d0e-85a0-42b4-af5c-2046b460b1dc"], read.Devices.MdevUuids);
         Assert.Empty(read.Devices.PciAddresses);
     }

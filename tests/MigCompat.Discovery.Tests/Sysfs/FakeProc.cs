@@ -32,6 +32,14 @@ public sealed class FakeProc
         return this;
     }
 
+    /// <summary>A process's <c>cmdline</c>: its arguments, each ended by a NUL, as procfs shows them.</summary>
+    public FakeProc CommandLine(int pid, params string[] argv)
+    {
+        Directory.CreateDirectory(Full(pid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        File.WriteAllText(Full($"{pid}/cmdline"), string.Concat(argv.Select(a => a + "\0")));
+        return this;
+    }
+
     /// <summary>
     /// <c>&lt;pid&gt;/fdinfo/&lt;n&gt;</c> for each of <paramref name="numbers"/>: regular files, as procfs lists a
     /// process's open files there too (a number without an <c>fd/</c> link: a file closed since the listing).

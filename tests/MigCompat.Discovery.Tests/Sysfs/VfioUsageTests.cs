@@ -9,7 +9,7 @@ namespace MigCompat.Discovery.Tests.Sysfs;
 /// host: three GVT-g mdevs (IOMMU groups 12, 13, 14) and two vfio-pci VFs (groups 31, 32); the VF
 /// 0000:65:01.1 and the mdev 5e9f4c31 also have iommufd device files (<c>class/vfio-dev/vfio0</c>, <c>vfio1</c>).
 /// </summary>
-public sealed class VfioUsageTests : IDisposable
+public sealed partial class VfioUsageTests : IDisposable
 {
     private const string MdevGroup12 = "d069d019-36ea-4111-8f0a-8c9a70e21366";
     private const string MdevGroup13 = "3d4a8ad5-1c5f-4b52-8f55-1b7a7f0d1a10";

@@ -23,6 +23,7 @@ public class RecordEqualityTests
         typeof(Descriptor).Assembly.GetName().Name!,
         typeof(HostInventory).Assembly.GetName().Name!,
         typeof(FleetService).Assembly.GetName().Name!,
+        typeof(MigCompat.Placement.PlacementPlan).Assembly.GetName().Name!,
     };
 
     [Theory]

@@ -3,6 +3,9 @@ using System.Net;
 using System.Text.Json;
 using MigCompat.Cli.Commands;
 using MigCompat.Cli.Fleet;
+using Microsoft.Extensions.DependencyInjection;
+using MigCompat.Fleet.Storage;
+using MigCompat.Server.Http;
 using MigCompat.Server.Tests.Http;
 
 namespace MigCompat.Server.Tests.Cli;
@@ -231,6 +234,45 @@ public sealed class FleetCommandTests
     }
 
     [Fact]
+    public async Task Agent_once_waits_for_a_starting_server_as_its_retry_after_asks_without_using_up_attempts()
+    {
+        using var directory = new TempDirectory();
+        var database = Path.Combine(directory.Path, "fleet.db");
+        await using (var first = await FleetTestServer.StartAsync(database))
+        {
+            Assert.Equal(HttpStatusCode.Created, (await first.PutHostAsync(TestInventories.Host("host-b", 1))).StatusCode);
+        }
+
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var builder = MigCompatServer.CreateBuilder(new ServerOptions
+        {
+            Database = database,
+            Urls = "http://127.0.0.1:0",
+            AdminToken = FleetTestServer.AdminToken,
+            AgentTokens = ServerOptions.ParseAgentTokens($"host-a={FleetTestServer.AgentA}"),
+        });
+        builder.Services.AddSingleton<FleetStoreOpener>(async (options, ct) =>
+            StartupTests.HeldStore.Wrap(await FleetStoreFactory.OpenAsync(options.Database, options.TimeProvider, ct), release.Task, failure: null));
+        await using var app = MigCompatServer.BuildApp(builder);
+        await app.StartAsync(Ct);
+        var url = FleetHosting.Addresses(app)[0];
+        var sysfs = Path.Combine(directory.Path, "sys");
+        Directory.CreateDirectory(sysfs);
+
+        var agent = RunAsync("agent", "--server", url, "--token", FleetTestServer.AgentA, "--once", "--attempts", "1", "--sysfs-root", sysfs, "--host", "host-a");
+        await Task.Delay(TimeSpan.FromSeconds(3), Ct);
+        Assert.False(agent.IsCompleted, "the agent gave up on a starting server");
+        release.SetResult();
+        var (code, _, stderr) = await agent;
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("HTTP 503", stderr, StringComparison.Ordinal);
+        Assert.Contains("Retry-After", stderr, StringComparison.Ordinal);
+        Assert.Contains("stored the inventory of host 'host-a'", stderr, StringComparison.Ordinal);
+        await app.StopAsync(Ct);
+    }
+
+    [Fact]
     public async Task Agent_once_with_one_attempt_gives_up_at_the_first_failure_with_exit_4()
     {
         using var directory = new TempDirectory();
@@ -264,7 +306,7 @@ public sealed class FleetCommandTests
     public void An_interval_beyond_a_day_or_not_positive_is_refused(string text) =>
         Assert.False(DurationText.TryParse(text, out _));
 
-    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
+    internal static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
     {
         var root = new RootCommand();
         foreach (var command in FleetCommands.Create().Concat(FleetAdminCommands.Create()))

@@ -122,6 +122,7 @@ public sealed class HostEndpointTests
     [Theory]
     [InlineData("/v1/migrations/targets", "post", "sourceHost")]
     [InlineData("/v1/claims", "post", "idempotencyKey")]
+    [InlineData("/v1/migrations/targets", "post", "vm")]
     public async Task The_openapi_document_describes_the_request_bodies(string path, string method, string property)
     {
         await using var server = await FleetTestServer.StartAsync();
@@ -132,6 +133,21 @@ public sealed class HostEndpointTests
             .Single(p => p.Name.TrimEnd('/') == path).Value.GetProperty(method);
         var body = operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
         Assert.Contains(property, ResolveSchema(document.RootElement, body).GetProperty("properties").EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public async Task The_openapi_document_says_every_api_operation_may_answer_503_while_the_service_starts()
+    {
+        await using var server = await FleetTestServer.StartAsync();
+
+        using var document = System.Text.Json.JsonDocument.Parse(await server.Client(null).GetStringAsync("/openapi/v1.json", Ct));
+
+        var operations = document.RootElement.GetProperty("paths").EnumerateObject()
+            .Where(p => p.Name.StartsWith("/v1/", StringComparison.Ordinal))
+            .SelectMany(p => p.Value.EnumerateObject().Select(o => (Route: $"{o.Name} {p.Name}", Operation: o.Value)))
+            .ToList();
+        Assert.NotEmpty(operations);
+        Assert.All(operations, o => Assert.True(o.Operation.GetProperty("responses").TryGetProperty("503", out _), $"{o.Route} does not list 503"));
     }
 
     private static System.Text.Json.JsonElement ResolveSchema(System.Text.Json.JsonElement root, System.Text.Json.JsonElement schema) =>
