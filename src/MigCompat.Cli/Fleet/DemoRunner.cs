@@ -54,13 +54,21 @@ internal static class DemoRunner
 
             await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"demo: stored {stored} of {inventories.Count} generated hosts (hosts already in the database keep their inventory)"));
             var (source, device) = DemoVm(inventories);
+            var vm = source is null || device is null ? null : source.Guests.FirstOrDefault(g => g.DeviceIds.Contains(device.Id));
+            string? closeMiss = null;
             if (source is not null && device is not null)
             {
-                var answer = await client.PostJsonAsync("/v1/migrations/targets", new { sourceHost = source.Host, devices = new[] { new { id = device.Id } }, limit = 10 }, cancellationToken);
-                await stdout.WriteLineAsync($"Targets for the VM on {source.Host} using {device.MdevType ?? device.Driver ?? "device"} {device.Id}:");
+                object query = vm is not null
+                    ? new { vm = vm.Name, sourceHost = source.Host, limit = 10 }
+                    : new { sourceHost = source.Host, devices = new[] { new { id = device.Id } }, limit = 10 };
+                var answer = await client.PostJsonAsync("/v1/migrations/targets", query, cancellationToken);
+                var what = $"{device.MdevType ?? device.Driver ?? "device"} {device.Id}";
+                await stdout.WriteLineAsync(vm is not null ? $"Targets for VM {vm.Name} on {source.Host} ({what}):" : $"Targets for the VM on {source.Host} using {what}:");
                 if (answer.IsSuccess && answer.Json is { } json)
                 {
                     TargetsReport.Write(json, stdout);
+                    closeMiss = json.TryGetProperty("rejected", out var rejected) && rejected.ValueKind == JsonValueKind.Array && rejected.GetArrayLength() > 0
+                        && rejected[0].TryGetProperty("host", out var host) ? host.GetString() : null;
                 }
                 else
                 {
@@ -75,7 +83,7 @@ internal static class DemoRunner
             }
 
             await stdout.WriteLineAsync();
-            WriteHowTo(stdout, url, token, source, device);
+            WriteHowTo(stdout, url, token, source, device, vm, closeMiss);
             await stderr.WriteLineAsync("demo: serving until Ctrl+C");
             try
             {
@@ -134,7 +142,7 @@ internal static class DemoRunner
         return (first, first?.Devices[0]);
     }
 
-    private static void WriteHowTo(TextWriter stdout, string url, string token, HostInventory? source, InventoryDevice? device)
+    private static void WriteHowTo(TextWriter stdout, string url, string token, HostInventory? source, InventoryDevice? device, InventoryGuest? vm, string? closeMiss)
     {
         stdout.WriteLine("Query it (the demo token reads and writes):");
         stdout.WriteLine($"  export MIGCOMPAT_TOKEN={token}");
@@ -144,6 +152,13 @@ internal static class DemoRunner
             var body = JsonSerializer.Serialize(new { sourceHost = source.Host, devices = new[] { new { id = device.Id } } });
             stdout.WriteLine($"  curl -s -H \"Authorization: Bearer $MIGCOMPAT_TOKEN\" -H 'Content-Type: application/json' -d '{body}' {url}/v1/migrations/targets");
             stdout.WriteLine($"  migcompat targets --server {url} --token $MIGCOMPAT_TOKEN --from {source.Host} --device {device.Id}");
+        }
+
+        if (source is not null && vm is not null)
+        {
+            stdout.WriteLine($"  migcompat vms list --server {url} --token $MIGCOMPAT_TOKEN --host {source.Host}");
+            stdout.WriteLine($"  migcompat targets --server {url} --token $MIGCOMPAT_TOKEN --vm {vm.Name} --from {source.Host}{(closeMiss is null ? "" : " --explain " + closeMiss)}");
+            stdout.WriteLine($"  migcompat plan upgrade --server {url} --token $MIGCOMPAT_TOKEN --hosts 'host-00000?' --set nvidia=580.82.07");
         }
 
         stdout.WriteLine($"  curl -s {url}/healthz; curl -s -H \"Authorization: Bearer $MIGCOMPAT_TOKEN\" {url}/metrics");

@@ -15,11 +15,13 @@ public sealed class FleetCommandTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Demo_once_serves_a_generated_fleet_prints_a_ranked_table_and_exits_0_without_commands_for_a_server_that_stopped()
+    public async Task Demo_once_serves_a_generated_fleet_prints_a_ranked_table_for_one_of_its_vms_and_exits_0_without_commands_for_a_server_that_stopped()
     {
         var (code, stdout, stderr) = await RunAsync("demo", "--once", "--hosts", "30", "--port", "0");
 
         Assert.True(code == 0, stderr);
+        Assert.Matches(@"^Targets for VM vm-\S+ on host-\d+ \(", stdout);
+        Assert.Contains("\nVM vm-", stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("curl", stdout, StringComparison.Ordinal);
         Assert.Contains("the server stops now", stderr, StringComparison.Ordinal);
         Assert.Contains("candidate(s) shown of", stdout, StringComparison.Ordinal);
