@@ -47,4 +47,16 @@ public static class HookCodes
 
     /// <summary>The target device's descriptor does not parse.</summary>
     public const string TargetDescriptorInvalid = "TARGET_DESCRIPTOR_INVALID";
+
+    /// <summary>Without metadata: the fleet server could not be read (unreachable, timed out, refused the token, failed).</summary>
+    public const string FleetUnavailable = "FLEET_UNAVAILABLE";
+
+    /// <summary>Without metadata: the fleet knows no VM with the domain's UUID or name on another host.</summary>
+    public const string FleetVmUnknown = "FLEET_VM_UNKNOWN";
+
+    /// <summary>Without metadata: several hosts of the fleet list the VM.</summary>
+    public const string FleetVmAmbiguous = "FLEET_VM_AMBIGUOUS";
+
+    /// <summary>Without metadata: the VM's devices in the fleet and the incoming XML's devices cannot be paired by kind and mdev type.</summary>
+    public const string FleetDevicesDiffer = "FLEET_DEVICES_DIFFER";
 }

@@ -61,8 +61,13 @@ public static class IncomingMigration
     /// Reads the claim from the fleet server, when one is configured: its host, state and expiry then count instead of
     /// the metadata's copy, and every device's resource must be one the claim holds. Null: the metadata alone (offline).
     /// </param>
+    /// <param name="fleet">
+    /// The fleet server, when one is configured: a VM with assigned devices but no MigCompat metadata (Nova, KubeVirt
+    /// write the destination XML themselves) is then judged from the fleet's inventories (<see cref="FleetMigration"/>).
+    /// Null: such a VM is refused.
+    /// </param>
     /// <returns>The decision.</returns>
-    public static HookDecision Check(string domainXml, Func<HookInventory> inventory, string? hostName, DateTimeOffset now, Func<string, ClaimLookup>? confirmClaim = null)
+    public static HookDecision Check(string domainXml, Func<HookInventory> inventory, string? hostName, DateTimeOffset now, Func<string, ClaimLookup>? confirmClaim = null, IFleetReader? fleet = null)
     {
         ArgumentNullException.ThrowIfNull(inventory);
         var domain = LibvirtDomainReader.ReadEditable(domainXml ?? "", "stdin");
@@ -87,9 +92,14 @@ public static class IncomingMigration
         reasons.AddRange(read.Problems);
         if (read.Metadata is null)
         {
+            if (read.Problems.IsEmpty && fleet is not null)
+            {
+                return FleetMigration.Check(domain, inventory, hostName, fleet, reasons);
+            }
+
             if (read.Problems.IsEmpty)
             {
-                reasons.Add(new(HookCodes.NoMetadata, $"the VM has {domain.Hostdevs.Length} assigned device(s) but its XML carries no MigCompat metadata, so nothing says which device of this host may take their state; on the source run 'migcompat migrate-xml' and migrate with 'virsh migrate --xml'"));
+                reasons.Add(new(HookCodes.NoMetadata, $"the VM has {domain.Hostdevs.Length} assigned device(s) but its XML carries no MigCompat metadata and no fleet server is configured, so nothing says whether the devices of this host can take their state; either run 'migcompat migrate-xml' on the source and migrate with 'virsh migrate --xml', or set MIGCOMPAT_SERVER and MIGCOMPAT_TOKEN in /etc/migcompat/libvirt-hook.env so the fleet decides"));
             }
 
             return Refuse(reasons.ToImmutable());
@@ -244,6 +254,13 @@ public static class IncomingMigration
             return true;
         }
 
+        AddNotLive(what, verdict, reasons);
+        return false;
+    }
+
+    /// <summary>Adds why a verdict is not live: each matcher reason on its own line with the verdict and its evidence.</summary>
+    internal static void AddNotLive(string what, Verdict verdict, ImmutableArray<HookReason>.Builder reasons)
+    {
         var evidence = $"(verdict {verdict.Level.ToString().ToLowerInvariant()}; evidence: {verdict.Evidence.KindName} {verdict.Evidence.Detail})";
         foreach (var reason in verdict.Reasons)
         {
@@ -254,8 +271,6 @@ public static class IncomingMigration
         {
             reasons.Add(new(ReasonCodes.NoEvidence, $"{what}: not live {evidence}"));
         }
-
-        return false;
     }
 
     /// <summary>The source address attributes to set: the mdev's uuid, or the PCI address parts as libvirt writes them.</summary>
@@ -289,7 +304,7 @@ public static class IncomingMigration
             ? [d, b, s, f]
             : null;
 
-    private static string KindName(DeviceKind kind) => kind switch
+    internal static string KindName(DeviceKind kind) => kind switch
     {
         DeviceKind.Mdev => "mdev",
         DeviceKind.SriovVf => "SR-IOV VF",
@@ -298,5 +313,5 @@ public static class IncomingMigration
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 
-    private static HookDecision Refuse(ImmutableArray<HookReason> reasons) => new(false, null, reasons);
+    internal static HookDecision Refuse(ImmutableArray<HookReason> reasons) => new(false, null, reasons);
 }

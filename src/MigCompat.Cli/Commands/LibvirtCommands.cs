@@ -23,8 +23,11 @@ internal static class LibvirtCommands
     /// <summary>The environment variable with this host's name as claims name it (else the inventory's host).</summary>
     public const string HookHostVariable = "MIGCOMPAT_HOOK_HOST";
 
-    /// <summary>How long the hook waits for the fleet server when it confirms a claim (libvirt waits for the hook).</summary>
+    /// <summary>How long the hook waits for the fleet server, all calls of one run together (libvirt waits for the hook).</summary>
     public static readonly TimeSpan HookServerTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The environment variable with the hook's limit for the fleet server, in seconds (else <see cref="HookServerTimeout"/>).</summary>
+    public const string HookTimeoutVariable = "MIGCOMPAT_HOOK_TIMEOUT";
 
     /// <summary>The hook's exit code that cancels the incoming migration.</summary>
     public const int Refused = 1;
@@ -126,7 +129,7 @@ internal static class LibvirtCommands
                 "MIGCOMPAT_HOOK_INVENTORY=inventory.json migcompat libvirt-hook vm1 migrate begin - < vm1-migrate.xml",
             ],
             [
-                (ExitCodes.Success, $"let the call go on: not 'migrate begin' (nothing on stdout), a VM without assigned devices (nothing), or every device can live-migrate to its claimed device (the rewritten domain XML on stdout). This host's inventory: the file {HookInventoryVariable} names, else a scan of this host; its name: {HookHostVariable}, else the inventory's (docs/integrations-libvirt.md)"),
+                (ExitCodes.Success, $"let the call go on: not 'migrate begin' (nothing on stdout), a VM without assigned devices (nothing), every device can live-migrate to its claimed device (the rewritten domain XML on stdout), or, without MigCompat metadata (Nova, KubeVirt) and with MIGCOMPAT_SERVER set, the fleet's source devices of the VM can live-migrate to the free devices of this host the XML names (nothing). This host's inventory: the file {HookInventoryVariable} names, else a scan of this host; its name: {HookHostVariable}, else the inventory's; the server's time limit: {HookTimeoutVariable} seconds, default 10 (docs/integrations-libvirt.md)"),
                 (Refused, "cancel the incoming migration: every reason on stderr, one line each"),
                 (ExitCodes.InternalError, "internal error (a bug; please report it): libvirt cancels the migration"),
             ]);
@@ -167,13 +170,14 @@ internal static class LibvirtCommands
             return Refused;
         }
 
-        var server = Environment.GetEnvironmentVariable("MIGCOMPAT_SERVER") is { Length: > 0 } url ? url : null;
+        using var fleet = Environment.GetEnvironmentVariable("MIGCOMPAT_SERVER") is { Length: > 0 } url ? FleetReader(url) : null;
         var decision = IncomingMigration.Check(
             xml,
             HookInventory,
             Environment.GetEnvironmentVariable(HookHostVariable) is { Length: > 0 } host ? host : null,
             DateTimeOffset.UtcNow,
-            server is null ? null : id => ConfirmClaim(server, id));
+            fleet is null ? null : fleet.ReadClaim,
+            fleet);
         foreach (var reason in decision.Reasons)
         {
             stderr.WriteLine($"migcompat libvirt-hook: {vm}: migration refused: {reason}");
@@ -192,24 +196,19 @@ internal static class LibvirtCommands
         return ExitCodes.Success;
     }
 
-    /// <summary>The claim as the fleet server has it (MIGCOMPAT_SERVER, MIGCOMPAT_TOKEN), waited for at most <see cref="HookServerTimeout"/>.</summary>
-    private static ClaimLookup ConfirmClaim(string server, string id)
+    /// <summary>The fleet server (MIGCOMPAT_SERVER, MIGCOMPAT_TOKEN) within the hook's limit (<see cref="HookTimeoutVariable"/>).</summary>
+    private static HookFleetReader FleetReader(string server)
     {
-        using var messages = new StringWriter();
-        if (!FleetCommands.TryServer(server, messages, out var url))
+        var token = Environment.GetEnvironmentVariable("MIGCOMPAT_TOKEN");
+        var text = Environment.GetEnvironmentVariable(HookTimeoutVariable);
+        if (string.IsNullOrEmpty(text))
         {
-            return new ClaimLookup(null, "MIGCOMPAT_SERVER: " + messages.ToString().Trim());
+            return new HookFleetReader(server, token, HookServerTimeout);
         }
 
-        using var client = new FleetClient(url, Environment.GetEnvironmentVariable("MIGCOMPAT_TOKEN"), HookServerTimeout);
-        var (answer, _) = FleetClient.CallAsync("GET /v1/claims/" + id, url, () => client.GetAsync("/v1/claims/" + Uri.EscapeDataString(id), CancellationToken.None), messages, CancellationToken.None).GetAwaiter().GetResult();
-        if (answer is null)
-        {
-            return new ClaimLookup(null, messages.ToString().Trim());
-        }
-
-        var claim = ClaimDocument.Read(answer.Text, out var problem);
-        return new ClaimLookup(claim, problem);
+        return double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds is >= 0.1 and <= 300
+            ? new HookFleetReader(server, token, TimeSpan.FromSeconds(seconds))
+            : new HookFleetReader(server, token, HookServerTimeout, $"{HookTimeoutVariable} '{text}' is not a number of seconds from 0.1 to 300; fix /etc/migcompat/libvirt-hook.env");
     }
 
     private static HookInventory HookInventory()
