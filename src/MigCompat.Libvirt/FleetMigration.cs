@@ -59,9 +59,14 @@ internal static class FleetMigration
         }
 
         var targets = new List<Side>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var hostdev in domain.Hostdevs)
         {
-            if (Target(host, thisHost, vm, hostdev, reasons) is { } target)
+            if (!seen.Add(hostdev.Id))
+            {
+                reasons.Add(new(HookCodes.TargetUnknown, $"incoming {DomainDevices.Describe(hostdev.IsMdev, hostdev.Id)}: the XML assigns it twice; one device cannot take the state of two"));
+            }
+            else if (Target(host, thisHost, vm, hostdev, reasons) is { } target)
             {
                 targets.Add(target);
             }

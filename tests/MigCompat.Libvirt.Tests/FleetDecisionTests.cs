@@ -102,6 +102,17 @@ public sealed class FleetDecisionTests(FleetDecisionTests.ServerFixture fleet) :
     }
 
     [Fact]
+    public async Task An_incoming_xml_that_assigns_one_device_twice_is_refused()
+    {
+        using var vm = new Migration(fleet, [("1.0", "1.0"), ("1.0", "1.0")]);
+        await vm.StoreSourceAsync();
+
+        var run = await vm.HookAsync(xml: vm.IncomingXml.Replace(vm.Targets[1], vm.Targets[0], StringComparison.Ordinal));
+
+        AssertRefused(vm, run, "TARGET_UNKNOWN", $"incoming mdev {vm.Targets[0]}: the XML assigns it twice");
+    }
+
+    [Fact]
     public async Task An_incoming_device_another_vm_of_this_host_uses_is_refused()
     {
         using var vm = new Migration(fleet, [("1.0", "1.0")], targetGuest: "other-vm");
