@@ -216,6 +216,29 @@ public sealed class FleetDecisionTests(FleetDecisionTests.ServerFixture fleet) :
         Assert.Contains(lines, line => line.StartsWith(vm.Prefix + code + ": ", StringComparison.Ordinal) && line.Contains(text, StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// libvirt's test domain (hostdev-mdev-precreated) renamed, with one mdev hostdev per id (copies of its own, on the
+    /// next guest PCI slots): the XML Nova's _update_mdev_xml hands the destination, no MigCompat metadata.
+    /// </summary>
+    internal static string NovaXml(string name, string uuid, IReadOnlyList<string> mdevs)
+    {
+        var document = XDocument.Parse(Peer.Domain(Base), LoadOptions.PreserveWhitespace);
+        var domain = document.Root!;
+        domain.Element("name")!.Value = name;
+        domain.Element("uuid")!.Value = uuid;
+        var hostdev = domain.Element("devices")!.Element("hostdev")!;
+        for (var i = mdevs.Count - 1; i >= 0; i--)
+        {
+            var copy = new XElement(hostdev);
+            copy.Element("source")!.Element("address")!.SetAttributeValue("uuid", mdevs[i]);
+            copy.Element("address")!.SetAttributeValue("slot", $"0x{2 + i:x2}");
+            hostdev.AddAfterSelf(copy);
+        }
+
+        hostdev.Remove();
+        return document.ToString(SaveOptions.DisableFormatting);
+    }
+
     private static int ClosedPort()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);
@@ -272,7 +295,7 @@ public sealed class FleetDecisionTests(FleetDecisionTests.ServerFixture fleet) :
             };
             Directory.CreateDirectory(Root);
             File.WriteAllText(TargetInventoryPath, InventoryJson.Serialize(target));
-            IncomingXml = Domain(Targets);
+            IncomingXml = NovaXml(Name, Uuid, Targets);
         }
 
         public string Name { get; }
@@ -325,25 +348,5 @@ public sealed class FleetDecisionTests(FleetDecisionTests.ServerFixture fleet) :
         }
 
         public void Dispose() => Directory.Delete(Root, recursive: true);
-
-        /// <summary>libvirt's test domain renamed, with one mdev hostdev per id (copies of its own, next guest PCI slots).</summary>
-        private string Domain(ImmutableArray<string> mdevs)
-        {
-            var document = XDocument.Parse(Peer.Domain(Base), LoadOptions.PreserveWhitespace);
-            var domain = document.Root!;
-            domain.Element("name")!.Value = Name;
-            domain.Element("uuid")!.Value = Uuid;
-            var hostdev = domain.Element("devices")!.Element("hostdev")!;
-            for (var i = mdevs.Length - 1; i >= 0; i--)
-            {
-                var copy = new XElement(hostdev);
-                copy.Element("source")!.Element("address")!.SetAttributeValue("uuid", mdevs[i]);
-                copy.Element("address")!.SetAttributeValue("slot", $"0x{2 + i:x2}");
-                hostdev.AddAfterSelf(copy);
-            }
-
-            hostdev.Remove();
-            return document.ToString(SaveOptions.DisableFormatting);
-        }
     }
 }
