@@ -12,11 +12,11 @@ namespace MigCompat.Libvirt.Tests;
 /// Nova and KubeVirt write the destination XML themselves (the mdev UUIDs already this host's) and carry no MigCompat
 /// metadata: with <c>MIGCOMPAT_SERVER</c> the hook then decides from the fleet. Run as libvirt runs it (the built
 /// binary, the XML on stdin) against a real <c>migcompat serve</c> on 127.0.0.1 whose source hosts' inventories,
-/// with their guests, were PUT through the API; the base XML is libvirt's own hostdev-mdev-precreated test domain.
+/// with their guests, were PUT through the API; the base XML is the project's gpu-vm.xml fixture (Domains/).
 /// </summary>
 public sealed class FleetDecisionTests(FleetDecisionTests.ServerFixture fleet) : IClassFixture<FleetDecisionTests.ServerFixture>
 {
-    private const string Base = "hostdev-mdev-precreated.x86_64-latest.xml";
+    private const string Base = "gpu-vm.xml";
 
     [Fact]
     public async Task A_nova_shaped_xml_for_a_vm_the_fleet_knows_passes_with_exit_0_and_nothing_on_stdout()
@@ -133,6 +133,7 @@ public sealed class FleetDecisionTests(FleetDecisionTests.ServerFixture fleet) :
         var run = await vm.HookAsync();
 
         Assert.Equal(new Run(0, "", ""), run);
+        Peer.AssertValid(vm.IncomingXml, "the two-vGPU incoming XML the test feeds the hook");
     }
 
     [Fact]
@@ -217,8 +218,8 @@ public sealed class FleetDecisionTests(FleetDecisionTests.ServerFixture fleet) :
     }
 
     /// <summary>
-    /// libvirt's test domain (hostdev-mdev-precreated) renamed, with one mdev hostdev per id (copies of its own, on the
-    /// next guest PCI slots): the XML Nova's _update_mdev_xml hands the destination, no MigCompat metadata.
+    /// The gpu-vm.xml fixture (virsh dumpxml's shape) renamed, with one mdev hostdev per id (copies of its own): the XML
+    /// Nova's _update_mdev_xml hands the destination, no MigCompat metadata.
     /// </summary>
     internal static string NovaXml(string name, string uuid, IReadOnlyList<string> mdevs)
     {
@@ -231,7 +232,11 @@ public sealed class FleetDecisionTests(FleetDecisionTests.ServerFixture fleet) :
         {
             var copy = new XElement(hostdev);
             copy.Element("source")!.Element("address")!.SetAttributeValue("uuid", mdevs[i]);
-            copy.Element("address")!.SetAttributeValue("slot", $"0x{2 + i:x2}");
+            if (i > 0)
+            {
+                copy.Element("address")!.Remove(); // the fixture's root port takes one device; libvirt places the others
+            }
+
             hostdev.AddAfterSelf(copy);
         }
 
@@ -268,7 +273,7 @@ public sealed class FleetDecisionTests(FleetDecisionTests.ServerFixture fleet) :
     }
 
     /// <summary>
-    /// One VM moving from a source host the fleet stores to this host (an inventory file): libvirt's test domain under
+    /// One VM moving from a source host the fleet stores to this host (an inventory file): the gpu-vm.xml fixture under
     /// a fresh name and UUID, with one mdev per (source, target) stream version pair; the incoming XML names this
     /// host's mdevs, as Nova's _update_mdev_xml writes it.
     /// </summary>
