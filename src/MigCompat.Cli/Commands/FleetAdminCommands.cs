@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using MigCompat.Cli.Fleet;
+using MigCompat.Cli.Input;
 using MigCompat.Cli.Output;
+using MigCompat.Discovery.Inventory;
 
 namespace MigCompat.Cli.Commands;
 
@@ -26,13 +28,53 @@ internal static class FleetAdminCommands
 
     private static Command Hosts()
     {
-        var command = new Command("hosts", "List, show, drain, undrain and delete the fleet's hosts.");
+        var command = new Command("hosts", "List, show, store, drain, undrain and delete the fleet's hosts.");
+        command.Subcommands.Add(PutHost());
         command.Subcommands.Add(Call(command.Name, "list", "List every host: generation, drained, last update, devices.", [], "GET", _ => "/v1/hosts", WriteHostList, "migcompat hosts list --server http://fleet:8080"));
         command.Subcommands.Add(Call(command.Name, "show", "Show one host: its resources with capacity, claimed and available units.", ["HOST"], "GET", a => "/v1/hosts/" + Escape(a[0]), WriteHost, "migcompat hosts show gpu-07 --server http://fleet:8080"));
         command.Subcommands.Add(Call(command.Name, "drain", "Drain a host: no VM is sent there until it is undrained.", ["HOST"], "POST", a => $"/v1/hosts/{Escape(a[0])}/drain", WriteDrain, "migcompat hosts drain gpu-07 --server http://fleet:8080 --token $ADMIN_TOKEN"));
         command.Subcommands.Add(Call(command.Name, "undrain", "Undrain a host: it takes VMs again.", ["HOST"], "POST", a => $"/v1/hosts/{Escape(a[0])}/undrain", WriteDrain, "migcompat hosts undrain gpu-07 --server http://fleet:8080 --token $ADMIN_TOKEN"));
         command.Subcommands.Add(Call(command.Name, "delete", "Delete a host with its claims.", ["HOST"], "DELETE", a => "/v1/hosts/" + Escape(a[0]), (_, output) => output.WriteLine("deleted"), "migcompat hosts delete gpu-07 --server http://fleet:8080 --token $ADMIN_TOKEN"));
         return command;
+    }
+
+    /// <summary>
+    /// <c>hosts put FILE</c>: stores an inventory document (from <c>scan</c> or <c>import</c>, e.g. an mdevctl or
+    /// libvirt export with its VMs) as its host's inventory, over the stored one (the generation is read first,
+    /// as the agent does); a file with errors is refused here with its diagnostics, before the server sees it.
+    /// </summary>
+    private static Command PutHost()
+    {
+        var file = new Argument<string>("FILE") { Description = "An inventory document (docs/inventory.md): what 'migcompat scan' or 'migcompat import ... --format json' writes." };
+        var command = new Command("put", "Store a host's inventory from a file (scan or import output) in the fleet, over the host's stored one.") { file };
+        return Wire(
+            "hosts put",
+            command,
+            async (parse, client, ct) =>
+            {
+                var inventory = InventoryInput.Read(parse.GetRequiredValue(file)).Inventory!;
+                var path = "/v1/hosts/" + Escape(inventory.Host);
+                var current = await client.GetAsync(path, ct);
+                var generation = current.Status == System.Net.HttpStatusCode.NotFound ? 0 : current.LongProperty("generation");
+                return generation is { } stored
+                    ? await client.PutInventoryAsync(inventory.Host, InventoryJson.Serialize(inventory), stored, ct)
+                    : current;
+            },
+            (answer, output) =>
+            {
+                output.WriteLine($"{(answer.TryGetProperty("created", out var created) && created.ValueKind == JsonValueKind.True ? "created" : "updated")} host {Text(answer, "host")} (generation {Text(answer, "generation")})");
+                foreach (var warning in Items(answer, "warnings"))
+                {
+                    output.WriteLine($"warning: {Text(warning, "message")}");
+                }
+            },
+            "migcompat import domain-xml vm.xml --inventory host.json --format json > with-vms.json && migcompat hosts put with-vms.json --token $ADMIN_TOKEN",
+            validate: (parse, stderr) =>
+            {
+                var read = InventoryInput.Read(parse.GetRequiredValue(file));
+                DiagnosticOutput.WriteLines(stderr, read.Diagnostics);
+                return read.Inventory is not null;
+            });
     }
 
     /// <summary><c>vms list [--host H]</c> and <c>vms show NAME|UUID [--host H]</c>: the VMs the hosts' inventories list.</summary>

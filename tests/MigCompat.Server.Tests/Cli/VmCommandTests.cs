@@ -152,3 +152,46 @@ public sealed class VmCommandTests
         Assert.Equal(3, answer.GetProperty("hostsWithoutCompatibleResource").GetInt32());
     }
 }
+
+/// <summary><c>hosts put FILE</c>: an inventory from scan or import (with its VMs) stored over the host's one.</summary>
+public sealed class HostsPutCommandTests
+{
+    [Fact]
+    public async Task Hosts_put_stores_an_inventory_file_with_its_vms_over_the_stored_one_and_targets_then_finds_the_vm()
+    {
+        using var directory = new TempDirectory();
+        await using var server = await LoopbackServer.StartAsync(Path.Combine(directory.Path, "fleet.db"));
+        string[] Admin(params string[] args) => [.. args, "--server", server.Url, "--token", FleetTestServer.AdminToken];
+        var file = Path.Combine(directory.Path, "host-a.json");
+        await File.WriteAllTextAsync(file, TestInventories.Json(TestInventories.Host("host-a")), TestContext.Current.CancellationToken);
+        var created = await RunAsync(Admin("hosts", "put", file));
+        await File.WriteAllTextAsync(file, TestInventories.Json(TestInventories.Host("host-a") with { Guests = [new InventoryGuest("web", null, [TestInventories.SourceDevice])] }), TestContext.Current.CancellationToken);
+        var updated = await RunAsync(Admin("hosts", "put", file));
+        await File.WriteAllTextAsync(Path.Combine(directory.Path, "host-b.json"), TestInventories.Json(TestInventories.Host("host-b")), TestContext.Current.CancellationToken);
+        await RunAsync(Admin("hosts", "put", Path.Combine(directory.Path, "host-b.json")));
+
+        var vm = await RunAsync(Admin("targets", "--vm", "web", "--format", "json"));
+
+        Assert.Equal((0, "created host host-a (generation 1)\n"), (created.Code, created.Stdout.Replace("\r\n", "\n", StringComparison.Ordinal)));
+        Assert.Equal((0, "updated host host-a (generation 2)\n"), (updated.Code, updated.Stdout.Replace("\r\n", "\n", StringComparison.Ordinal)));
+        Assert.True(vm.Code == 0, vm.Stderr);
+        Assert.Equal("host-a", JsonDocument.Parse(vm.Stdout).RootElement.GetProperty("vm").GetProperty("host").GetString());
+    }
+
+    [Theory]
+    [InlineData("{\"schema_version\": 1, \"host\": \"h\"}", "MCI004")]
+    [InlineData("not json", "MCI002")]
+    public async Task Hosts_put_refuses_a_file_with_errors_with_its_diagnostics_before_asking_the_server(string content, string code)
+    {
+        using var directory = new TempDirectory();
+        var file = Path.Combine(directory.Path, "bad.json");
+        await File.WriteAllTextAsync(file, content, TestContext.Current.CancellationToken);
+
+        var (exit, stdout, stderr) = await RunAsync("hosts", "put", file, "--server", "http://127.0.0.1:9", "--token", "t");
+
+        Assert.Equal(2, exit);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Contains(code, stderr, StringComparison.Ordinal);
+        Assert.Contains("bad.json", stderr, StringComparison.Ordinal);
+    }
+}
