@@ -61,7 +61,7 @@ internal static class PlanCommands
         return Wire(
             "plan upgrade",
             command,
-            (_, client, ct) => client.PostJsonAsync("/v1/plans/upgrade", body!, ct),
+            (parse, client, ct) => TerminalProgress.SpinAsync(parse.InvocationConfiguration.Error, "planning (the server re-derives the changed hosts and orders the waves)", client.PostJsonAsync("/v1/plans/upgrade", body!, ct)),
             WritePlan,
             "migcompat plan upgrade --hosts 'host-00000?' --set nvidia=580.82.07 --max-per-wave 5 --server http://fleet:8080 --token $SCHEDULER_TOKEN",
             UpgradeExitCodes,
@@ -128,7 +128,7 @@ internal static class PlanCommands
         return Wire(
             "plan verify",
             command,
-            (_, client, ct) => client.PostJsonAsync("/v1/plans/verify", plan, ct),
+            (parse, client, ct) => TerminalProgress.SpinAsync(parse.InvocationConfiguration.Error, "verifying the plan against the fleet", client.PostJsonAsync("/v1/plans/verify", plan, ct)),
             WriteCheck,
             "migcompat plan verify plan.json --server http://fleet:8080 --token $SCHEDULER_TOKEN",
             VerifyExitCodes,

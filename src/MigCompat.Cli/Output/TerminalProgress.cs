@@ -55,6 +55,23 @@ internal static class TerminalProgress
         await work;
     }
 
+    /// <summary>Waits for <paramref name="work"/> with a spinner and <paramref name="what"/> when on a terminal (work of unknown length, such as a server computing a plan).</summary>
+    /// <typeparam name="T">The work's result.</typeparam>
+    /// <param name="stderr">The command's error writer; a spinner is drawn only when it is the console's and not redirected.</param>
+    /// <param name="what">What is being done.</param>
+    /// <param name="work">The work, already running.</param>
+    /// <returns>The work's result.</returns>
+    public static async Task<T> SpinAsync<T>(TextWriter stderr, string what, Task<T> work)
+    {
+        if (OnTerminal(stderr))
+        {
+            await AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }).Status()
+                .StartAsync(what, async _ => await Task.WhenAny(work));
+        }
+
+        return await work;
+    }
+
     private static bool OnTerminal(TextWriter stderr) => ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
 
     private static Progress Bar() =>
