@@ -140,7 +140,17 @@ internal static class PlanCommands
         var packs = new List<object>();
         foreach (var path in paths)
         {
-            var files = Directory.Exists(path) ? Directory.GetFiles(path, "*" + RulePackLoader.FileSuffix).Order(StringComparer.Ordinal).ToArray() : [path];
+            string[] files;
+            try
+            {
+                files = Directory.Exists(path) ? [.. Directory.GetFiles(path, "*" + RulePackLoader.FileSuffix).Order(StringComparer.Ordinal)] : [path];
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                DiagnosticOutput.WriteLines(stderr, [Diagnostic.Error(CliDiagnosticCodes.Unreadable, "the rules directory cannot be listed: " + e.Message, path, 0, 0)]);
+                return null;
+            }
+
             if (files.Length == 0)
             {
                 DiagnosticOutput.WriteLines(stderr, [Diagnostic.Error(CliDiagnosticCodes.NotFound, $"the directory has no {RulePackLoader.FileSuffix} file", path, 0, 0)]);

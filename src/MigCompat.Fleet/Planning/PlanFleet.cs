@@ -741,7 +741,7 @@ internal sealed class PlanFleet
 
             var gpu = parents.GetValueOrDefault(t.Parent);
             var key = (t.TypeId, t.DeviceApi, t.Driver, gpu, t.Descriptor, version);
-            return t with { DriverVersion = version, Descriptor = Derive(key, t.Driver, version, false, t.Descriptor, true, () => DriverUpgrade.Rederive(t, gpu, version, packs)) };
+            return t with { DriverVersion = version, Descriptor = Derive(key, t.Driver, version, false, t.Descriptor, version != t.DriverVersion, () => DriverUpgrade.Rederive(t, gpu, version, packs)) };
         }).ToImmutableArray();
         return inventory with { Devices = devices, CreatableTypes = types };
     }

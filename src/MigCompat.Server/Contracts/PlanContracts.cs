@@ -59,6 +59,11 @@ internal sealed record PlanUpgradeRequest
             packs.AddRange(parsed.Packs);
         }
 
+        if (packs.GroupBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            errors.Add($"rule pack '{twice.Key}' is given twice ({string.Join(", ", twice.Select(p => p.FilePath))}); give each pack once");
+        }
+
         if (errors.Count > 0)
         {
             packErrors = [.. errors];

@@ -124,6 +124,7 @@ public sealed class PlanCommandTests
     [InlineData(FleetTestServer.SchedulerToken, """{"hosts":["host-a"]}""", HttpStatusCode.BadRequest, "nothing to change")]
     [InlineData(FleetTestServer.SchedulerToken, """{"hosts":["host-a"],"drivers":[{"driver":"i915"}]}""", HttpStatusCode.BadRequest, "'driver' (a name or glob) and 'version'")]
     [InlineData(FleetTestServer.SchedulerToken, """{"hosts":["host-a"],"rules":[{"file":"a.rules"}]}""", HttpStatusCode.BadRequest, "every rule pack needs 'text'")]
+    [InlineData(FleetTestServer.SchedulerToken, """{"hosts":["host-a"],"rules":[{"file":"a.rules","text":"[pack]\nname = g\nversion = 2\ndriver = i915\nmigrates = no\nsource = a test\n"},{"file":"b.rules","text":"[pack]\nname = g\nversion = 3\ndriver = i915\nmigrates = no\nsource = a test\n"}]}""", HttpStatusCode.UnprocessableEntity, "rule pack 'g' is given twice (a.rules, b.rules)")]
     [InlineData(FleetTestServer.SchedulerToken, """{"hosts":["host-a"],"rules":[{"text":"[pack]\nname = gvt-g\nversion = 2\ndriver = i915\nmigrates = no\nsource = a test\n"}]}""", HttpStatusCode.OK, "rule pack gvt-g 2 (rules[0])")]
     [InlineData(FleetTestServer.AdminToken, """{"hosts":["host-a"],"drivers":[{"driver":"i915","version":"6.12.0"}],"maxHostsPerWave":0}""", HttpStatusCode.UnprocessableEntity, "give 1 or more")]
     [InlineData(FleetTestServer.SchedulerToken, """{"hosts":["host-a"],"drivers":[{"driver":"i915","version":"6.12.0"}]}""", HttpStatusCode.OK, "\"changedHosts\":[\"host-a\"]")]
