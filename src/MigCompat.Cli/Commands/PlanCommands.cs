@@ -52,7 +52,7 @@ internal static class PlanCommands
 
     private static Command Upgrade()
     {
-        var hosts = new Option<string[]>("--hosts") { Description = "The hosts to change: names or globs (* and ?), comma-separated or repeated.", HelpName = "SELECTOR", AllowMultipleArgumentsPerToken = true };
+        var hosts = new Option<string[]>("--hosts") { Description = "The hosts to change: names or globs (* and ?), or label:KEY=VALUE (the value a glob; labels from the inventories), comma-separated or repeated.", HelpName = "SELECTOR", AllowMultipleArgumentsPerToken = true };
         var set = new Option<string[]>("--set") { Description = "A driver version the hosts get: DRIVER=VERSION (the driver a name or glob: nvidia=580.82.07, mlx5_vfio_pci=6.12.0-1-amd64); repeat for several.", HelpName = "DRIVER=VERSION", AllowMultipleArgumentsPerToken = true };
         var replace = new Option<string[]>("--replace") { Description = "An inventory file (docs/inventory.md) a host will have after the change; repeat for several.", HelpName = "FILE", AllowMultipleArgumentsPerToken = true };
         var rules = new Option<string[]>("--rules") { Description = "A rule pack file, or a directory of *.rules files, the hosts get (docs/rules.md): each replaces the pack of its name, as in /etc/migcompat/rules.d; repeat for several.", HelpName = "FILE_OR_DIR", AllowMultipleArgumentsPerToken = true };

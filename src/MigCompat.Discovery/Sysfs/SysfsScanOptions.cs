@@ -27,6 +27,9 @@ public sealed record SysfsScanOptions
     /// <summary>The host name written into the inventory; <see cref="Environment.MachineName"/> by default.</summary>
     public string HostName { get; init; } = Environment.MachineName;
 
+    /// <summary>The operator's labels written into the inventory (<see cref="Inventory.HostInventory.Labels"/>).</summary>
+    public System.Collections.Immutable.ImmutableArray<KeyValuePair<string, string>> Labels { get; init; } = [];
+
     /// <summary>The clock that stamps <see cref="Inventory.HostInventory.TakenAt"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

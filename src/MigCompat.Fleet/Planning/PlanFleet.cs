@@ -146,7 +146,7 @@ internal sealed class PlanFleet
 
         foreach (var selector in selectors.Concat(untouched))
         {
-            if (!hosts.Exists(h => Matches(selector, h.Inventory.Host)))
+            if (!hosts.Exists(h => Matches(selector, h.Inventory)))
             {
                 errors.Add($"the host selector '{selector}' matches no host of the fleet");
             }
@@ -170,8 +170,8 @@ internal sealed class PlanFleet
         foreach (var host in hosts)
         {
             var name = host.Inventory.Host;
-            var selected = selectors.Any(s => Matches(s, name)) || replacements.ContainsKey(name);
-            var changed = selected && !untouched.Any(s => Matches(s, name));
+            var selected = selectors.Any(s => Matches(s, host.Inventory)) || replacements.ContainsKey(name);
+            var changed = selected && !untouched.Any(s => Matches(s, host.Inventory));
             var after = !changed ? null
                 : replacements.TryGetValue(name, out var replaced) ? replaced
                 : Apply(host.Inventory, drivers, rules, packsAfter, unknown, derived);
@@ -197,8 +197,25 @@ internal sealed class PlanFleet
         return fleet;
     }
 
-    /// <summary>True when <paramref name="selector"/> (a name or glob) matches <paramref name="host"/>.</summary>
-    public static bool Matches(string selector, string host) => Glob.IsMatch(selector.Trim(), host);
+    /// <summary>The prefix of a selector by label: <c>label:KEY=VALUE</c>.</summary>
+    public const string LabelPrefix = "label:";
+
+    /// <summary>
+    /// True when <paramref name="selector"/> matches <paramref name="host"/>: a name or glob on its name, or
+    /// <c>label:KEY=VALUE</c> (the value a glob) on its labels.
+    /// </summary>
+    public static bool Matches(string selector, HostInventory host)
+    {
+        selector = selector.Trim();
+        if (!selector.StartsWith(LabelPrefix, StringComparison.Ordinal))
+        {
+            return Glob.IsMatch(selector, host.Host);
+        }
+
+        var at = selector.IndexOf('=', StringComparison.Ordinal);
+        var key = at < 0 ? selector[LabelPrefix.Length..] : selector[LabelPrefix.Length..at];
+        return (host.Labels.IsDefault ? [] : host.Labels).Any(l => l.Key == key && (at < 0 || Glob.IsMatch(selector[(at + 1)..], l.Value)));
+    }
 
     /// <summary>The matcher's verdict for a source descriptor against a target descriptor (cached).</summary>
     public Verdict Verdict(int source, int target)

@@ -73,12 +73,12 @@ public sealed class PlanCommandTests
     }
 
     [Fact]
-    public async Task Plan_upgrade_with_an_operator_rule_pack_replans_the_hosts_with_it_and_refuses_a_pack_that_does_not_parse_with_its_diagnostics()
+    public async Task Plan_upgrade_with_an_operator_rule_pack_replans_the_hosts_selected_by_label_with_it_and_refuses_a_pack_that_does_not_parse_with_its_diagnostics()
     {
         using var directory = new TempDirectory();
         await using var server = await LoopbackServer.StartAsync(Path.Combine(directory.Path, "fleet.db"));
         using var client = Client(server.Url, FleetTestServer.AdminToken);
-        foreach (var inventory in new[] { NicHost("host-x", "6.8.0-45-generic", vm: true), NicHost("host-y", "6.12.0-1-amd64", vm: false) })
+        foreach (var inventory in new[] { NicHost("host-x", "6.8.0-45-generic", vm: true), NicHost("host-y", "6.12.0-1-amd64", vm: false) with { Labels = [KeyValuePair.Create("rack", "b")] } })
         {
             using var content = new StringContent(InventoryJson.Serialize(inventory), Encoding.UTF8, "application/json");
             (await client.PutAsync("/v1/hosts/" + inventory.Host, content, Ct)).EnsureSuccessStatusCode();
@@ -93,7 +93,7 @@ public sealed class PlanCommandTests
         var planFile = Path.Combine(directory.Path, "plan.json");
         var common = new[] { "--server", server.Url, "--token", FleetTestServer.AdminToken, "--format", "json" };
 
-        var json = await RunAsync(["plan", "upgrade", "--hosts", "host-y", "--rules", relaxed, .. common]);
+        var json = await RunAsync(["plan", "upgrade", "--hosts", "label:rack=b", "--rules", relaxed, .. common]);
         await File.WriteAllTextAsync(planFile, json.Stdout, Ct);
         var holds = await RunAsync(["plan", "verify", planFile, .. common]);
         var refused = await RunAsync(["plan", "upgrade", "--hosts", "host-y", "--rules", broken, .. common]);
@@ -106,6 +106,7 @@ public sealed class PlanCommandTests
         var impact = plan.RootElement.GetProperty("impacts")[0];
         Assert.Equal((0, 1), (impact.GetProperty("liveNow").GetInt32(), impact.GetProperty("liveAfter").GetInt32()));
         Assert.Equal(relaxed, plan.RootElement.GetProperty("request").GetProperty("rules")[0].GetProperty("file").GetString());
+        Assert.Equal("host-y", plan.RootElement.GetProperty("changedHosts")[0].GetString());
         Assert.Contains("rule pack mlx5 1", plan.RootElement.GetProperty("notes")[0].GetString(), StringComparison.Ordinal);
         Assert.True(holds.Code == 0, holds.Stderr + holds.Stdout);
         Assert.Equal(2, refused.Code);
