@@ -26,6 +26,28 @@ public sealed class ScanCommandTests : IDisposable
         Golden.Matches("scan-table.txt", workspace.Normalize(result.Stdout));
     }
 
+    [Theory]
+    [InlineData(new[] { "--label", "rack=a", "--label", "room=2/3" }, 0, "{\"rack\":\"a\",\"room\":\"2/3\"}", "")]
+    [InlineData(new string[0], 0, null, "")]
+    [InlineData(new[] { "--label", "rack" }, 2, null, "scan: --label 'rack' is not KEY=VALUE")]
+    [InlineData(new[] { "--label", "rack a=1" }, 2, null, "scan: --label 'rack a=1' is not KEY=VALUE")]
+    public async Task Scan_writes_the_labels_it_is_given_into_the_inventory_and_none_when_none(string[] labels, int exitCode, string? written, string error)
+    {
+        var result = await CliRunner.RunAsync(["scan", "--sysfs-root", workspace.Path("sys"), "--profiles", workspace.Path("profiles.d"), "--proc-root", workspace.Path("proc"), "--format", "json", .. labels]);
+
+        Assert.Equal(exitCode, result.ExitCode);
+        Assert.Contains(error, result.Stderr, StringComparison.Ordinal);
+        if (exitCode == 0)
+        {
+            using var json = JsonDocument.Parse(result.Stdout);
+            Assert.Equal(written, json.RootElement.TryGetProperty("labels", out var found) ? JsonSerializer.Serialize(found) : null);
+        }
+        else
+        {
+            Assert.Empty(result.Stdout);
+        }
+    }
+
     [Fact]
     public async Task Scan_with_json_format_writes_an_inventory_that_check_can_read()
     {

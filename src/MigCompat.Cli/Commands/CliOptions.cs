@@ -65,4 +65,34 @@ internal static class CliOptions
         Description = "Directory of operator rule packs (*.rules), used with the shipped ones; a pack of the same name replaces the shipped one (default: /etc/migcompat/rules.d when it exists).",
         HelpName = "DIR",
     };
+
+    /// <summary><c>--label KEY=VALUE</c>, repeated: the host's labels written into the inventory.</summary>
+    /// <returns>The option.</returns>
+    public static Option<string[]> Labels() => new("--label")
+    {
+        Description = "A label for this host, KEY=VALUE (rack=a); repeat for several. `plan upgrade --hosts label:KEY=VALUE` selects by it.",
+        HelpName = "KEY=VALUE",
+    };
+
+    /// <summary>The labels of <c>--label</c> values; null after writing what is wrong to <paramref name="stderr"/>.</summary>
+    /// <param name="command">The command, for the message.</param>
+    /// <param name="values">The values.</param>
+    /// <param name="stderr">Standard error.</param>
+    /// <returns>The labels, or null.</returns>
+    public static System.Collections.Immutable.ImmutableArray<KeyValuePair<string, string>>? ParseLabels(string command, string[]? values, TextWriter stderr)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var value in values ?? [])
+        {
+            if (!Discovery.Inventory.HostLabels.TryParse(value, out var label, out var error))
+            {
+                stderr.WriteLine($"{command}: --label {error}");
+                return null;
+            }
+
+            labels[label.Key] = label.Value;
+        }
+
+        return [.. labels.OrderBy(l => l.Key, StringComparer.Ordinal)];
+    }
 }

@@ -136,9 +136,10 @@ internal static class FleetCommands
         var host = new Option<string?>("--host") { Description = "The host name to report (default: this machine's name).", HelpName = "NAME" };
         var nvml = CliOptions.Nvml();
         var rules = CliOptions.Rules();
+        var labels = CliOptions.Labels();
         var command = new Command("agent", "Scan this host's assigned devices and push the inventory to the fleet server, now and every interval; retries with backoff while the server is down.")
         {
-            server, agentToken, interval, once, attempts, sysfsRoot, profiles, rules, procRoot, nvml, host,
+            server, agentToken, interval, once, attempts, sysfsRoot, profiles, rules, procRoot, nvml, host, labels,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -167,8 +168,14 @@ internal static class FleetCommands
                 return ExitCodes.UnusableInput;
             }
 
+            if (CliOptions.ParseLabels("agent", parse.GetValue(labels), stderr) is not { } given)
+            {
+                return ExitCodes.UnusableInput;
+            }
+
             var scan = new SysfsScanOptions
             {
+                Labels = given,
                 SysfsRoot = parse.GetRequiredValue(sysfsRoot),
                 ProfilesDirectory = parse.GetValue(profiles) ?? new SysfsScanOptions().ProfilesDirectory,
                 RulesDirectory = parse.GetValue(rules) ?? new SysfsScanOptions().RulesDirectory,

@@ -4,6 +4,8 @@ using System.Text.Json;
 using MigCompat.Cli.Fleet;
 using MigCompat.Cli.Input;
 using MigCompat.Cli.Output;
+using MigCompat.Core.Diagnostics;
+using MigCompat.Discovery.RulePacks;
 using static MigCompat.Cli.Commands.FleetAdminCommands;
 
 namespace MigCompat.Cli.Commands;
@@ -17,11 +19,14 @@ internal static class PlanCommands
     /// <summary>How large a stored plan file may be.</summary>
     private const int MaxPlanFileBytes = 64 * 1024 * 1024;
 
+    /// <summary>How large a rule pack file may be (as for the operator's packs).</summary>
+    private const int MaxRuleFileBytes = 1024 * 1024;
+
     private static readonly (int Code, string Meaning)[] UpgradeExitCodes =
     [
         (ExitCodes.Success, "planned: every VM on a changed host moves live"),
         (ExitCodes.NotCompatible, "planned, but some VMs no order keeps live (listed as stranded)"),
-        (ExitCodes.UnusableInput, "bad usage, an unreadable replacement inventory, or the server refused the request (a selector matching no host)"),
+        (ExitCodes.UnusableInput, "bad usage, an unreadable replacement inventory, a rule pack that does not parse, or the server refused the request (a selector matching no host)"),
         (FleetExitCodes.ServerFailed, "the server could not be reached, refused the token, or failed"),
         (ExitCodes.InternalError, "internal error (a bug; please report it)"),
     ];
@@ -47,15 +52,16 @@ internal static class PlanCommands
 
     private static Command Upgrade()
     {
-        var hosts = new Option<string[]>("--hosts") { Description = "The hosts to change: names or globs (* and ?), comma-separated or repeated.", HelpName = "SELECTOR", AllowMultipleArgumentsPerToken = true };
+        var hosts = new Option<string[]>("--hosts") { Description = "The hosts to change: names or globs (* and ?), or label:KEY=VALUE (the value a glob; labels from the inventories), comma-separated or repeated.", HelpName = "SELECTOR", AllowMultipleArgumentsPerToken = true };
         var set = new Option<string[]>("--set") { Description = "A driver version the hosts get: DRIVER=VERSION (the driver a name or glob: nvidia=580.82.07, mlx5_vfio_pci=6.12.0-1-amd64); repeat for several.", HelpName = "DRIVER=VERSION", AllowMultipleArgumentsPerToken = true };
         var replace = new Option<string[]>("--replace") { Description = "An inventory file (docs/inventory.md) a host will have after the change; repeat for several.", HelpName = "FILE", AllowMultipleArgumentsPerToken = true };
+        var rules = new Option<string[]>("--rules") { Description = "A rule pack file, or a directory of *.rules files, the hosts get (docs/rules.md): each replaces the pack of its name, as in /etc/migcompat/rules.d; repeat for several.", HelpName = "FILE_OR_DIR", AllowMultipleArgumentsPerToken = true };
         var perWave = new Option<int>("--max-per-wave") { Description = "At most this many hosts are changed together.", HelpName = "N", DefaultValueFactory = _ => 1 };
         var untouched = new Option<string[]>("--untouched") { Description = "Hosts never to change, even when selected: names or globs.", HelpName = "SELECTOR", AllowMultipleArgumentsPerToken = true };
         var allowCold = new Option<bool>("--allow-cold") { Description = "Move a VM cold when no order keeps it live (the move says cold)." };
         var command = new Command("upgrade", "Plan a change on some hosts: live targets per VM now, during and after; waves of live moves; VMs no order keeps live; one-way doors.")
         {
-            hosts, set, replace, perWave, untouched, allowCold,
+            hosts, set, rules, replace, perWave, untouched, allowCold,
         };
         object? body = null;
         return Wire(
@@ -66,10 +72,10 @@ internal static class PlanCommands
             "migcompat plan upgrade --hosts 'host-00000?' --set nvidia=580.82.07 --max-per-wave 5 --server http://fleet:8080 --token $SCHEDULER_TOKEN",
             UpgradeExitCodes,
             answer => Items(answer, "stranded").Length == 0 ? ExitCodes.Success : ExitCodes.NotCompatible,
-            (parse, stderr) => (body = UpgradeBody(parse, hosts, set, replace, perWave, untouched, allowCold, stderr)) is not null);
+            (parse, stderr) => (body = UpgradeBody(parse, hosts, set, rules, replace, perWave, untouched, allowCold, stderr)) is not null);
     }
 
-    private static object? UpgradeBody(ParseResult parse, Option<string[]> hosts, Option<string[]> set, Option<string[]> replace, Option<int> perWave, Option<string[]> untouched, Option<bool> allowCold, TextWriter stderr)
+    private static object? UpgradeBody(ParseResult parse, Option<string[]> hosts, Option<string[]> set, Option<string[]> rules, Option<string[]> replace, Option<int> perWave, Option<string[]> untouched, Option<bool> allowCold, TextWriter stderr)
     {
         static string[] Split(string[]? values) => [.. (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
         var drivers = new List<object>();
@@ -98,6 +104,11 @@ internal static class PlanCommands
             replacements.Add(JsonDocument.Parse(Discovery.Inventory.InventoryJson.Serialize(read.Inventory)).RootElement.Clone());
         }
 
+        if (RuleFiles(parse.GetValue(rules) ?? [], stderr) is not { } packs)
+        {
+            return null;
+        }
+
         var selected = Split(parse.GetValue(hosts));
         if (selected.Length == 0 && replacements.Count == 0)
         {
@@ -105,9 +116,9 @@ internal static class PlanCommands
             return null;
         }
 
-        if (drivers.Count == 0 && replacements.Count == 0)
+        if (drivers.Count == 0 && replacements.Count == 0 && packs.Count == 0)
         {
-            stderr.WriteLine("plan upgrade: nothing to change; give --set DRIVER=VERSION or --replace FILE");
+            stderr.WriteLine("plan upgrade: nothing to change; give --set DRIVER=VERSION, --rules FILE_OR_DIR or --replace FILE");
             return null;
         }
 
@@ -117,7 +128,59 @@ internal static class PlanCommands
             return null;
         }
 
-        return new { hosts = selected, drivers, replacements, maxHostsPerWave = parse.GetValue(perWave), untouched = Split(parse.GetValue(untouched)), allowCold = parse.GetValue(allowCold) };
+        return new { hosts = selected, drivers, rules = packs, replacements, maxHostsPerWave = parse.GetValue(perWave), untouched = Split(parse.GetValue(untouched)), allowCold = parse.GetValue(allowCold) };
+    }
+
+    /// <summary>
+    /// The rule pack files to send (a directory gives its <c>*.rules</c> files in name order), each checked here first: null
+    /// after writing the diagnostics when one cannot be read or does not parse.
+    /// </summary>
+    private static List<object>? RuleFiles(string[] paths, TextWriter stderr)
+    {
+        var packs = new List<object>();
+        foreach (var path in paths)
+        {
+            string[] files;
+            try
+            {
+                files = Directory.Exists(path) ? [.. Directory.GetFiles(path, "*" + RulePackLoader.FileSuffix).Order(StringComparer.Ordinal)] : [path];
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                DiagnosticOutput.WriteLines(stderr, [Diagnostic.Error(CliDiagnosticCodes.Unreadable, "the rules directory cannot be listed: " + e.Message, path, 0, 0)]);
+                return null;
+            }
+
+            if (files.Length == 0)
+            {
+                DiagnosticOutput.WriteLines(stderr, [Diagnostic.Error(CliDiagnosticCodes.NotFound, $"the directory has no {RulePackLoader.FileSuffix} file", path, 0, 0)]);
+                return null;
+            }
+
+            foreach (var file in files)
+            {
+                if (!BoundedFile.TryRead(file, MaxRuleFileBytes, out var text, out var problem))
+                {
+                    DiagnosticOutput.WriteLines(stderr, [problem!]);
+                    return null;
+                }
+
+                var parsed = RulePackLoader.Parse(text, file);
+                if (parsed.Packs.IsEmpty)
+                {
+                    foreach (var warning in parsed.Warnings)
+                    {
+                        stderr.WriteLine($"{warning.Path}: {warning.Code}: {warning.Message}");
+                    }
+
+                    return null;
+                }
+
+                packs.Add(new { file, text });
+            }
+        }
+
+        return packs;
     }
 
     private static Command Verify()

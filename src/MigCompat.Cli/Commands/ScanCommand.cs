@@ -33,6 +33,7 @@ internal static class ScanCommand
         var rules = CliOptions.Rules();
         var nvml = CliOptions.Nvml();
         var host = CliOptions.Host();
+        var labels = CliOptions.Labels();
         var format = CliOptions.Format();
         var command = new Command("scan", "Read the host's assigned-device inventory from sysfs: devices in use and creatable mdev types with free capacity.")
         {
@@ -42,9 +43,10 @@ internal static class ScanCommand
             procRoot,
             nvml,
             host,
+            labels,
             format,
         };
-        command.SetAction(parseResult => Run(
+        command.SetAction(parseResult => CliOptions.ParseLabels("scan", parseResult.GetValue(labels), parseResult.InvocationConfiguration.Error) is not { } given ? ExitCodes.UnusableInput : Run(
             new SysfsScanOptions
             {
                 SysfsRoot = parseResult.GetRequiredValue(sysfsRoot),
@@ -53,6 +55,7 @@ internal static class ScanCommand
                 HostName = parseResult.GetValue(host) ?? Environment.MachineName,
                 ProcRoot = parseResult.GetValue(procRoot) ?? SysfsScanOptions.DefaultProcRoot,
                 NvmlLibrary = CliOptions.NvmlLibrary(parseResult.GetValue(nvml)),
+                Labels = given,
             },
             profilesGiven: parseResult.GetValue(profiles) is not null,
             rulesGiven: parseResult.GetValue(rules) is not null,

@@ -34,11 +34,17 @@ public sealed record HostInventory(
     /// </summary>
     public ImmutableArray<InventoryGuest> Guests { get; init; } = [];
 
+    /// <summary>
+    /// The operator's labels for the host (<c>rack=a</c>), in key order: what <c>plan upgrade --hosts label:KEY=VALUE</c>
+    /// selects by. Empty when none was given.
+    /// </summary>
+    public ImmutableArray<KeyValuePair<string, string>> Labels { get; init; } = [];
+
     /// <summary>Equal when every member is equal, the arrays by value.</summary>
     public bool Equals(HostInventory? other) =>
         other is not null && SchemaVersion == other.SchemaVersion && Host == other.Host && TakenAt == other.TakenAt
         && ArrayEquality.Equal(Devices, other.Devices) && ArrayEquality.Equal(CreatableTypes, other.CreatableTypes) && ArrayEquality.Equal(Warnings, other.Warnings)
-        && ArrayEquality.Equal(Guests, other.Guests);
+        && ArrayEquality.Equal(Guests, other.Guests) && ArrayEquality.Equal(Labels, other.Labels);
 
     /// <inheritdoc />
     public override int GetHashCode()
@@ -49,6 +55,7 @@ public sealed record HostInventory(
         ArrayEquality.Add(ref hash, Devices);
         ArrayEquality.Add(ref hash, CreatableTypes);
         ArrayEquality.Add(ref hash, Guests);
+        ArrayEquality.Add(ref hash, Labels);
         return hash.ToHashCode();
     }
 }

@@ -19,6 +19,10 @@ internal sealed class InventoryDocumentJson : JsonObjectWithUnknown
 
     [JsonConverter(typeof(TimestampJsonConverter))]
     public DateTimeOffset? TakenAt { get; set; }
+
+    /// <summary>Written only when the host has labels (key to string, read like <c>self</c>: a key given twice is refused).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public ImmutableArray<KeyValuePair<string, string>> Labels { get; set; }
     public List<DeviceJson?>? Devices { get; set; }
     public List<CreatableTypeJson?>? CreatableTypes { get; set; }
 

@@ -46,13 +46,33 @@ internal sealed class InventoryJsonValidation(bool withPaths)
         var devices = Items(document.Devices, Property(path, "devices"), ToDevice);
         var types = Items(document.CreatableTypes, Property(path, "creatable_types"), ToCreatableType);
         var guests = Items(document.Guests, Property(path, "guests"), ToGuest);
+        var labels = ToLabels(document.Labels, Property(path, "labels"));
         var warnings = Items(document.Warnings, Property(path, "warnings"), ToWarning);
         CheckUnique(devices, path);
         CheckUnique(types, path);
         CheckGuests(guests, devices, path);
         return host is null || takenAt is null || version is null
             ? null
-            : new HostInventory(version.Value, host, takenAt.Value, devices, types, warnings) { Guests = guests };
+            : new HostInventory(version.Value, host, takenAt.Value, devices, types, warnings) { Guests = guests, Labels = labels };
+    }
+
+    /// <summary>The labels in key order; a key that is not <see cref="HostLabels.IsKey"/> or a value that is not a string is an error.</summary>
+    private ImmutableArray<KeyValuePair<string, string>> ToLabels(ImmutableArray<KeyValuePair<string, string>> labels, string path)
+    {
+        var result = ImmutableArray.CreateBuilder<KeyValuePair<string, string>>();
+        foreach (var (key, value) in labels.IsDefault ? [] : labels)
+        {
+            if (!HostLabels.IsKey(key))
+            {
+                Error(InventoryJsonCodes.InvalidValue, Property(path, key), $"The label key \"{key}\" is not usable; write letters, digits and . _ / - (no =, commas or spaces), at most 63.");
+            }
+            else
+            {
+                result.Add(new(key, value));
+            }
+        }
+
+        return [.. result.OrderBy(l => l.Key, StringComparer.Ordinal)];
     }
 
     /// <summary>The contract form of an inventory, for writing.</summary>
@@ -61,6 +81,7 @@ internal sealed class InventoryJsonValidation(bool withPaths)
         SchemaVersion = inventory.SchemaVersion,
         Host = inventory.Host,
         TakenAt = inventory.TakenAt,
+        Labels = OrEmpty(inventory.Labels).IsEmpty ? default : inventory.Labels,
         Devices = [.. OrEmpty(inventory.Devices).Select(device => With(device.Descriptor, new DeviceJson
         {
             Id = device.Id,

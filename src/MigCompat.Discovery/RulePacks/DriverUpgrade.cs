@@ -19,9 +19,9 @@ public static class DriverUpgrade
 {
     /// <summary>The descriptor of <paramref name="device"/> under driver version <paramref name="version"/>, or null when it cannot be derived.</summary>
     /// <param name="device">The device as scanned now.</param>
-    /// <param name="version">The driver version after the change.</param>
+    /// <param name="version">The driver version after the change (null: unknown, as a scan without it).</param>
     /// <param name="packs">The rule packs.</param>
-    public static DescriptorFields? Rederive(InventoryDevice device, string version, ImmutableArray<RulePack> packs)
+    public static DescriptorFields? Rederive(InventoryDevice device, string? version, ImmutableArray<RulePack> packs)
     {
         ArgumentNullException.ThrowIfNull(device);
         var derived = device.MdevType is { } type
@@ -35,9 +35,9 @@ public static class DriverUpgrade
     /// <summary>The descriptor of creatable type <paramref name="type"/> under driver version <paramref name="version"/>, or null when it cannot be derived.</summary>
     /// <param name="type">The type as scanned now.</param>
     /// <param name="gpu">The parent's PCI ids (for NVIDIA's <c>gpu</c> field), when known.</param>
-    /// <param name="version">The driver version after the change.</param>
+    /// <param name="version">The driver version after the change (null: unknown, as a scan without it).</param>
     /// <param name="packs">The rule packs.</param>
-    public static DescriptorFields? Rederive(CreatableType type, PciIds? gpu, string version, ImmutableArray<RulePack> packs)
+    public static DescriptorFields? Rederive(CreatableType type, PciIds? gpu, string? version, ImmutableArray<RulePack> packs)
     {
         ArgumentNullException.ThrowIfNull(type);
         var derived = DerivedDescriptors.ForMdev(type.DeviceApi, type.TypeId, type.Driver, version, DescriptorOrigin.Derived, Detail(version));
@@ -85,7 +85,7 @@ public static class DriverUpgrade
         return NvidiaVgpuFields.Append(after, gpu, new NvmlGpuFacts(string.Empty, null, null, ecc, null), null, null);
     }
 
-    private static string Detail(string version) => "planned: the driver at version " + version;
+    private static string Detail(string? version) => "planned: the driver at version " + (version ?? "unknown");
 
     private static string? SelfValue(DescriptorFields fields, string name) =>
         (fields.Self.IsDefault ? [] : fields.Self).FirstOrDefault(f => f.Key == name).Value;

@@ -61,13 +61,22 @@ public static class RulePackLoader
     {
         var shipped = withShipped ? LoadShipped() : new RulePackLoadResult([], []);
         var own = LoadDirectory(directory);
-        var byName = shipped.Packs.ToDictionary(p => p.Name, StringComparer.Ordinal);
-        foreach (var pack in own.Packs)
+        return new RulePackLoadResult(Override(shipped.Packs, own.Packs), shipped.Warnings.AddRange(own.Warnings));
+    }
+
+    /// <summary>The packs of <paramref name="packs"/> with each of <paramref name="own"/> replacing the one of the same name (or added), in name order.</summary>
+    /// <param name="packs">The packs in use (the shipped ones).</param>
+    /// <param name="own">The operator's packs.</param>
+    /// <returns>The packs.</returns>
+    public static ImmutableArray<RulePack> Override(IEnumerable<RulePack> packs, IEnumerable<RulePack> own)
+    {
+        var byName = packs.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        foreach (var pack in own)
         {
             byName[pack.Name] = pack;
         }
 
-        return new RulePackLoadResult([.. byName.Values.OrderBy(p => p.Name, StringComparer.Ordinal)], shipped.Warnings.AddRange(own.Warnings));
+        return [.. byName.Values.OrderBy(p => p.Name, StringComparer.Ordinal)];
     }
 
     /// <summary>Loads every <c>*.rules</c> file of a directory; a null or missing directory yields none and no warning.</summary>

@@ -27,6 +27,9 @@ public sealed record SysfsScanOptions
     /// <summary>The host name written into the inventory; <see cref="Environment.MachineName"/> by default.</summary>
     public string HostName { get; init; } = Environment.MachineName;
 
+    /// <summary>The operator's labels written into the inventory (<see cref="Inventory.HostInventory.Labels"/>).</summary>
+    public System.Collections.Immutable.ImmutableArray<KeyValuePair<string, string>> Labels { get; init; } = [];
+
     /// <summary>The clock that stamps <see cref="Inventory.HostInventory.TakenAt"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -68,4 +71,17 @@ public sealed record SysfsScanOptions
     /// that goes away in the middle of a scan.
     /// </summary>
     internal Action<string>? AfterListing { get; init; }
+
+    /// <summary>Equal when every member is equal, the labels by value.</summary>
+    /// <param name="other">The other options.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(SysfsScanOptions? other) =>
+        other is not null && SysfsRoot == other.SysfsRoot && ProfilesDirectory == other.ProfilesDirectory && RulesDirectory == other.RulesDirectory
+        && ShippedRulePacks == other.ShippedRulePacks && HostName == other.HostName && Core.Model.ArrayEquality.Equal(Labels, other.Labels)
+        && Equals(TimeProvider, other.TimeProvider) && MaxAttributeBytes == other.MaxAttributeBytes && ReadTimeout == other.ReadTimeout
+        && MaxLinkHops == other.MaxLinkHops && ProcRoot == other.ProcRoot && NvmlLibrary == other.NvmlLibrary
+        && MaxOpenFilesExamined == other.MaxOpenFilesExamined && Equals(AfterListing, other.AfterListing);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(SysfsRoot, ProfilesDirectory, RulesDirectory, HostName, Core.Model.ArrayEquality.Hash(Labels), ProcRoot, NvmlLibrary);
 }

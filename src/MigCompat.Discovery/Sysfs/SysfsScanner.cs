@@ -32,7 +32,7 @@ public static class SysfsScanner
         if (!tree.RootExists)
         {
             warnings.Add(SysfsWarningCodes.RootMissing, options.SysfsRoot, "the sysfs root does not exist or is not a directory; the inventory is empty");
-            return new HostInventory(HostInventory.CurrentSchemaVersion, options.HostName, takenAt, [], [], warnings.ToImmutable());
+            return new HostInventory(HostInventory.CurrentSchemaVersion, options.HostName, takenAt, [], [], warnings.ToImmutable()) { Labels = [.. options.Labels.OrderBy(l => l.Key, StringComparer.Ordinal)] };
         }
 
         // NVML is loaded only if an NVIDIA vGPU device or type is found; shut down when the scan ends.
@@ -53,6 +53,6 @@ public static class SysfsScanner
 
         // NVIDIA vGPU VFs (vGPU 17 and later) are capacity too: after the mdev types.
         types = types.AddRange(pci.CreatableTypes);
-        return new HostInventory(HostInventory.CurrentSchemaVersion, options.HostName, takenAt, devices, types, warnings.ToImmutable()) { Guests = guests };
+        return new HostInventory(HostInventory.CurrentSchemaVersion, options.HostName, takenAt, devices, types, warnings.ToImmutable()) { Guests = guests, Labels = [.. options.Labels.OrderBy(l => l.Key, StringComparer.Ordinal)] };
     }
 }

@@ -146,7 +146,7 @@ internal sealed class PlanFleet
 
         foreach (var selector in selectors.Concat(untouched))
         {
-            if (!hosts.Exists(h => Matches(selector, h.Inventory.Host)))
+            if (!hosts.Exists(h => Matches(selector, h.Inventory)))
             {
                 errors.Add($"the host selector '{selector}' matches no host of the fleet");
             }
@@ -163,22 +163,29 @@ internal sealed class PlanFleet
         }
 
         var drivers = request.Drivers.IsDefault ? [] : request.Drivers;
+        var rules = request.RulePacks.IsDefault ? [] : request.RulePacks;
+        var packsAfter = rules.IsEmpty ? packs : RulePackLoader.Override(packs, rules);
         var unknown = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var derived = new Dictionary<object, DescriptorFields?>();
         foreach (var host in hosts)
         {
             var name = host.Inventory.Host;
-            var selected = selectors.Any(s => Matches(s, name)) || replacements.ContainsKey(name);
-            var changed = selected && !untouched.Any(s => Matches(s, name));
+            var selected = selectors.Any(s => Matches(s, host.Inventory)) || replacements.ContainsKey(name);
+            var changed = selected && !untouched.Any(s => Matches(s, host.Inventory));
             var after = !changed ? null
                 : replacements.TryGetValue(name, out var replaced) ? replaced
-                : Apply(host.Inventory, drivers, packs, unknown, derived);
+                : Apply(host.Inventory, drivers, rules, packsAfter, unknown, derived);
             fleet.Add(host, after);
         }
 
         foreach (var (what, count) in unknown)
         {
             fleet.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"{count} devices or types of {what} cannot be derived (the driver declares its own migration attributes, or no rule pack is for it): their state after the change is unknown, nothing is live to or from them; give replacement inventories if you know it"));
+        }
+
+        foreach (var pack in rules)
+        {
+            fleet.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"the changed hosts use rule pack {pack.Name} {pack.Version} ({pack.FilePath}) for driver {string.Join(", ", pack.Drivers)}; devices and types of that driver are re-derived with it"));
         }
 
         if (drivers.Any(d => d.Driver.Contains("nvidia", StringComparison.OrdinalIgnoreCase) || d.Driver == "*"))
@@ -190,8 +197,25 @@ internal sealed class PlanFleet
         return fleet;
     }
 
-    /// <summary>True when <paramref name="selector"/> (a name or glob) matches <paramref name="host"/>.</summary>
-    public static bool Matches(string selector, string host) => Glob.IsMatch(selector.Trim(), host);
+    /// <summary>The prefix of a selector by label: <c>label:KEY=VALUE</c>.</summary>
+    public const string LabelPrefix = "label:";
+
+    /// <summary>
+    /// True when <paramref name="selector"/> matches <paramref name="host"/>: a name or glob on its name, or
+    /// <c>label:KEY=VALUE</c> (the value a glob) on its labels.
+    /// </summary>
+    public static bool Matches(string selector, HostInventory host)
+    {
+        selector = selector.Trim();
+        if (!selector.StartsWith(LabelPrefix, StringComparison.Ordinal))
+        {
+            return Glob.IsMatch(selector, host.Host);
+        }
+
+        var at = selector.IndexOf('=', StringComparison.Ordinal);
+        var key = at < 0 ? selector[LabelPrefix.Length..] : selector[LabelPrefix.Length..at];
+        return (host.Labels.IsDefault ? [] : host.Labels).Any(l => l.Key == key && (at < 0 || Glob.IsMatch(selector[(at + 1)..], l.Value)));
+    }
 
     /// <summary>The matcher's verdict for a source descriptor against a target descriptor (cached).</summary>
     public Verdict Verdict(int source, int target)
@@ -671,62 +695,70 @@ internal sealed class PlanFleet
         stamp = new int[Hosts.Count];
     }
 
-    /// <summary>The inventory with every device and type of a changed driver re-derived (<see cref="DriverUpgrade"/>); counts what cannot be.</summary>
-    private static HostInventory Apply(HostInventory inventory, ImmutableArray<DriverVersionChange> changes, ImmutableArray<RulePack> packs, SortedDictionary<string, int> unknown, Dictionary<object, DescriptorFields?> derived)
+    /// <summary>
+    /// The inventory with every device and type of a changed driver, or of a driver a changed rule pack is for, re-derived
+    /// (<see cref="DriverUpgrade"/>) with the rule packs after the change; counts what cannot be.
+    /// </summary>
+    private static HostInventory Apply(HostInventory inventory, ImmutableArray<DriverVersionChange> changes, ImmutableArray<RulePack> rules, ImmutableArray<RulePack> packs, SortedDictionary<string, int> unknown, Dictionary<object, DescriptorFields?> derived)
     {
-        DriverVersionChange? ChangeOf(string? driver) =>
-            driver is null ? null : changes.FirstOrDefault(c => Glob.IsMatch(c.Driver.Trim().Replace('-', '_'), driver.Replace('-', '_')));
-
-        void Count(string? driver, DriverVersionChange change)
+        // The version after the change, or null when the change leaves this device or type as it is.
+        (bool Changed, string? Version) ChangeOf(string? driver, string? typeId, string? current, DescriptorOrigin origin)
         {
-            var what = $"driver {driver} at {change.Version}";
-            unknown[what] = unknown.GetValueOrDefault(what) + 1;
+            if (driver is not null && changes.FirstOrDefault(c => Glob.IsMatch(c.Driver.Trim().Replace('-', '_'), driver.Replace('-', '_'))) is { } change)
+            {
+                return (true, change.Version);
+            }
+
+            // Only the packs change: what the driver declares itself, or an operator profile gives, wins over packs in a scan.
+            var repacked = origin is not (DescriptorOrigin.Driver or DescriptorOrigin.Profile) && rules.Any(p => p.IsFor(MigrationSupport.DriverOf(driver, typeId)));
+            return (repacked, current);
+        }
+
+        DescriptorFields Derive(object key, string? driver, string? version, bool inUse, DescriptorFields before, bool versionChanged, Func<DescriptorFields?> rederive)
+        {
+            if (!derived.TryGetValue(key, out var fields))
+            {
+                fields = rederive();
+
+                // The driver does not reload when only its packs change: a running device keeps the state its guest negotiated.
+                fields = fields is not null && inUse && !versionChanged ? DriverUpgrade.AfterLiveMove(before, fields) : fields;
+                derived[key] = fields;
+            }
+
+            if (fields is null)
+            {
+                var what = version is null ? $"driver {driver}" : $"driver {driver} at {version}";
+                unknown[what] = unknown.GetValueOrDefault(what) + 1;
+            }
+
+            return fields ?? Unknown;
         }
 
         var parents = (inventory.Devices.IsDefault ? [] : inventory.Devices).Where(d => d.Parent is not null && d.Pci is not null)
             .GroupBy(d => d.Parent!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Pci, StringComparer.Ordinal);
         var devices = (inventory.Devices.IsDefault ? [] : inventory.Devices).Select(d =>
         {
-            if (ChangeOf(d.Driver) is not { } change)
+            var (changed, version) = ChangeOf(d.Driver, d.MdevType, d.DriverVersion, d.Descriptor.Origin);
+            if (!changed)
             {
                 return d;
             }
 
-            var key = (d.Kind, d.DeviceApi, d.MdevType, d.Driver, d.Pci, d.Descriptor, change.Version);
-            if (!derived.TryGetValue(key, out var fields))
-            {
-                fields = DriverUpgrade.Rederive(d, change.Version, packs);
-                derived[key] = fields;
-            }
-
-            if (fields is null)
-            {
-                Count(d.Driver, change);
-            }
-
-            return d with { DriverVersion = change.Version, Descriptor = fields ?? Unknown };
+            var moved = version != d.DriverVersion;
+            var key = (d.Kind, d.DeviceApi, d.MdevType, d.Driver, d.Pci, d.Descriptor, version, d.InUse == true && !moved);
+            return d with { DriverVersion = version, Descriptor = Derive(key, d.Driver, version, d.InUse == true, d.Descriptor, moved, () => DriverUpgrade.Rederive(d, version, packs)) };
         }).ToImmutableArray();
         var types = (inventory.CreatableTypes.IsDefault ? [] : inventory.CreatableTypes).Select(t =>
         {
-            if (ChangeOf(t.Driver) is not { } change)
+            var (changed, version) = ChangeOf(t.Driver, t.TypeId, t.DriverVersion, t.Descriptor.Origin);
+            if (!changed)
             {
                 return t;
             }
 
             var gpu = parents.GetValueOrDefault(t.Parent);
-            var key = (t.TypeId, t.DeviceApi, t.Driver, gpu, t.Descriptor, change.Version);
-            if (!derived.TryGetValue(key, out var fields))
-            {
-                fields = DriverUpgrade.Rederive(t, gpu, change.Version, packs);
-                derived[key] = fields;
-            }
-
-            if (fields is null)
-            {
-                Count(t.Driver, change);
-            }
-
-            return t with { DriverVersion = change.Version, Descriptor = fields ?? Unknown };
+            var key = (t.TypeId, t.DeviceApi, t.Driver, gpu, t.Descriptor, version);
+            return t with { DriverVersion = version, Descriptor = Derive(key, t.Driver, version, false, t.Descriptor, version != t.DriverVersion, () => DriverUpgrade.Rederive(t, gpu, version, packs)) };
         }).ToImmutableArray();
         return inventory with { Devices = devices, CreatableTypes = types };
     }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using MigCompat.Core.Model;
 using MigCompat.Discovery.Inventory;
+using MigCompat.Discovery.RulePacks;
 
 namespace MigCompat.Fleet.Planning;
 
@@ -50,15 +51,22 @@ public sealed record UpgradeRequest(
     ImmutableArray<string> Untouched,
     bool AllowCold)
 {
+    /// <summary>
+    /// Rule packs the selected hosts get (docs/rules.md): each replaces the pack of the same name, as an operator pack in
+    /// <c>/etc/migcompat/rules.d</c> does; every device and type of their drivers is re-derived with them.
+    /// </summary>
+    public ImmutableArray<RulePack> RulePacks { get; init; } = [];
+
     /// <summary>Equal when every member is equal, the arrays by value.</summary>
     public bool Equals(UpgradeRequest? other) =>
         other is not null && MaxHostsPerWave == other.MaxHostsPerWave && AllowCold == other.AllowCold
         && ArrayEquality.Equal(Hosts, other.Hosts) && ArrayEquality.Equal(Drivers, other.Drivers)
-        && ArrayEquality.Equal(Replacements, other.Replacements) && ArrayEquality.Equal(Untouched, other.Untouched);
+        && ArrayEquality.Equal(Replacements, other.Replacements) && ArrayEquality.Equal(Untouched, other.Untouched)
+        && ArrayEquality.Equal(RulePacks, other.RulePacks);
 
     /// <inheritdoc />
     public override int GetHashCode() =>
-        HashCode.Combine(MaxHostsPerWave, AllowCold, ArrayEquality.Hash(Hosts), ArrayEquality.Hash(Drivers), ArrayEquality.Hash(Replacements), ArrayEquality.Hash(Untouched));
+        HashCode.Combine(MaxHostsPerWave, AllowCold, ArrayEquality.Hash(Hosts), ArrayEquality.Hash(Drivers), ArrayEquality.Hash(Replacements), ArrayEquality.Hash(Untouched), ArrayEquality.Hash(RulePacks));
 }
 
 /// <summary>How one device of a moving VM lands on the target.</summary>

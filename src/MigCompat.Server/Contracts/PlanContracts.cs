@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using MigCompat.Discovery.Inventory;
+using MigCompat.Discovery.RulePacks;
 using MigCompat.Fleet.Planning;
 
 namespace MigCompat.Server.Contracts;
@@ -17,6 +18,9 @@ internal sealed record PlanUpgradeRequest
     /// <summary>Whole inventories (docs/inventory.md) hosts will have after the change.</summary>
     public IReadOnlyList<JsonElement>? Replacements { get; init; }
 
+    /// <summary>Rule packs (docs/rules.md) the selected hosts get, each replacing the pack of its name: the files' texts.</summary>
+    public IReadOnlyList<RuleFileBody?>? Rules { get; init; }
+
     /// <summary>At most this many hosts per wave (default 1).</summary>
     public int? MaxHostsPerWave { get; init; }
 
@@ -26,11 +30,47 @@ internal sealed record PlanUpgradeRequest
     /// <summary>Move a VM cold when no order keeps it live (default false).</summary>
     public bool? AllowCold { get; init; }
 
-    /// <summary>The request as the planner takes it; null with a problem when it is not usable.</summary>
-    public UpgradeRequest? ToRequest(string path, out string? problem, out string? problemPath)
+    /// <summary>
+    /// The request as the planner takes it; null with a problem when it is not usable. A rule pack that does not parse
+    /// leaves its own diagnostics (<c>FILE:LINE:COLUMN: CODE: message</c>) in <paramref name="packErrors"/>.
+    /// </summary>
+    public UpgradeRequest? ToRequest(string path, out string? problem, out string? problemPath, out ImmutableArray<string> packErrors)
     {
         problem = null;
         problemPath = null;
+        packErrors = [];
+        var packs = ImmutableArray.CreateBuilder<RulePack>();
+        var errors = new List<string>();
+        for (var i = 0; i < (Rules?.Count ?? 0); i++)
+        {
+            if (Rules![i] is not { Text: { } text } rule)
+            {
+                problem = "every rule pack needs 'text' (the file's text) and may give 'file' (its name)";
+                problemPath = $"{path}.rules[{i}]";
+                return null;
+            }
+
+            var parsed = RulePackLoader.Parse(text, string.IsNullOrWhiteSpace(rule.File) ? $"rules[{i}]" : rule.File);
+            if (parsed.Packs.IsEmpty)
+            {
+                errors.AddRange(parsed.Warnings.Select(w => $"{w.Path}: {w.Code}: {w.Message}"));
+            }
+
+            packs.AddRange(parsed.Packs);
+        }
+
+        if (packs.GroupBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            errors.Add($"rule pack '{twice.Key}' is given twice ({string.Join(", ", twice.Select(p => p.FilePath))}); give each pack once");
+        }
+
+        if (errors.Count > 0)
+        {
+            packErrors = [.. errors];
+            problem = "a rule pack does not parse: " + string.Join("; ", errors.Take(3));
+            problemPath = $"{path}.rules";
+            return null;
+        }
         var replacements = ImmutableArray.CreateBuilder<HostInventory>();
         for (var i = 0; i < (Replacements?.Count ?? 0); i++)
         {
@@ -65,14 +105,14 @@ internal sealed record PlanUpgradeRequest
             return null;
         }
 
-        if (drivers.Count == 0 && replacements.Count == 0)
+        if (drivers.Count == 0 && replacements.Count == 0 && packs.Count == 0)
         {
-            problem = "nothing to change: give 'drivers' ({\"driver\": \"nvidia\", \"version\": \"580.82.07\"}) or 'replacements'";
+            problem = "nothing to change: give 'drivers' ({\"driver\": \"nvidia\", \"version\": \"580.82.07\"}), 'rules' or 'replacements'";
             problemPath = $"{path}.drivers";
             return null;
         }
 
-        return new UpgradeRequest([.. Hosts ?? []], drivers.ToImmutable(), replacements.ToImmutable(), MaxHostsPerWave ?? 1, [.. Untouched ?? []], AllowCold ?? false);
+        return new UpgradeRequest([.. Hosts ?? []], drivers.ToImmutable(), replacements.ToImmutable(), MaxHostsPerWave ?? 1, [.. Untouched ?? []], AllowCold ?? false) { RulePacks = packs.ToImmutable() };
     }
 
     /// <summary>The request a plan repeats, as sent (replacements as inventory JSON).</summary>
@@ -80,11 +120,22 @@ internal sealed record PlanUpgradeRequest
     {
         Hosts = [.. request.Hosts],
         Drivers = [.. request.Drivers.Select(d => new DriverChangeBody { Driver = d.Driver, Version = d.Version })],
+        Rules = [.. request.RulePacks.Select(p => new RuleFileBody { File = p.FilePath, Text = p.Text })],
         Replacements = [.. request.Replacements.Select(r => JsonDocument.Parse(InventoryJson.Serialize(r)).RootElement.Clone())],
         MaxHostsPerWave = request.MaxHostsPerWave,
         Untouched = [.. request.Untouched],
         AllowCold = request.AllowCold,
     };
+}
+
+/// <summary>One rule pack file of a plan request.</summary>
+internal sealed record RuleFileBody
+{
+    /// <summary>The file's name, as diagnostics and evidence name it.</summary>
+    public string? File { get; init; }
+
+    /// <summary>The file's text (docs/rules.md).</summary>
+    public string? Text { get; init; }
 }
 
 /// <summary>One planned driver version.</summary>

@@ -39,9 +39,9 @@ internal static class PlanEndpoints
             return problem!;
         }
 
-        if (body.ToRequest("$", out var bad, out var path) is not { } request)
+        if (body.ToRequest("$", out var bad, out var path, out var packErrors) is not { } request)
         {
-            return Problems.BadRequest(bad!, [new("path", path)]);
+            return Invalid(bad!, path, packErrors);
         }
 
         var snapshot = await host.Loaded.SnapshotAsync(options.TimeProvider.GetUtcNow(), cancellationToken);
@@ -50,6 +50,12 @@ internal static class PlanEndpoints
             ? Results.Ok(PlanResponse.From(plan))
             : Problems.Unprocessable("the change cannot be planned: " + string.Join("; ", result.Errors), [new("errors", result.Errors.ToArray())]);
     }
+
+    /// <summary>A malformed request is a 400; a rule pack that does not parse a 422 with the pack's own diagnostics.</summary>
+    private static IResult Invalid(string problem, string? path, System.Collections.Immutable.ImmutableArray<string> packErrors) =>
+        packErrors.IsEmpty
+            ? Problems.BadRequest(problem, [new("path", path)])
+            : Problems.Unprocessable(problem, [new("path", path), new("errors", packErrors.ToArray())]);
 
     private static async Task<IResult> VerifyAsync(HttpContext context, FleetServiceHost host, JsonBody json, ServerOptions options, CancellationToken cancellationToken)
     {
@@ -64,9 +70,9 @@ internal static class PlanEndpoints
             return Problems.BadRequest("'request' is missing: send the plan as POST /v1/plans/upgrade answered it", [new("path", "$.request")]);
         }
 
-        if (body.Request.ToRequest("$.request", out var bad, out var path) is not { } request)
+        if (body.Request.ToRequest("$.request", out var bad, out var path, out var packErrors) is not { } request)
         {
-            return Problems.BadRequest(bad!, [new("path", path)]);
+            return Invalid(bad!, path, packErrors);
         }
 
         var waves = new List<PlanWave>();

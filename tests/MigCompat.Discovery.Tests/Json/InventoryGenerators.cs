@@ -76,6 +76,7 @@ internal static class InventoryGenerators
         from guestOfDevice in Gen.Int[-1, 2].Array[devices.Length]
         from guestNames in NonEmptyText.Array[3]
         from uuids in OrNullValue(Gen.Guid).Array[3]
+        from labelValues in NonEmptyText.Array[0, 3]
         let ids = devices.Select((d, i) => $"{i}:{d.Id}").ToArray()
         select new HostInventory(
             HostInventory.CurrentSchemaVersion,
@@ -88,6 +89,7 @@ internal static class InventoryGenerators
             Guests = [.. Enumerable.Range(0, 3)
                 .Where(g => guestOfDevice.Contains(g))
                 .Select(g => new InventoryGuest($"{g}:{guestNames[g]}", uuids[g] is { } uuid ? $"{g:x8}{uuid.ToString("D")[8..]}" : null, [.. ids.Where((_, i) => guestOfDevice[i] == g)]))],
+            Labels = [.. labelValues.Select((value, i) => KeyValuePair.Create($"k{i}.example/x-y_z", value))],
         };
 
     private static Gen<T?> OrNull<T>(Gen<T> gen)

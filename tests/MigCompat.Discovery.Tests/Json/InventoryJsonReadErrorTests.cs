@@ -46,6 +46,10 @@ public sealed class InventoryJsonReadErrorTests
         { "two guests with one uuid", Root("\"guests\": [{\"name\": \"a\", \"uuid\": \"6e0e2f1c-1111-4c5e-9a3b-0d1f2e3a4b5c\", \"devices\": []}, {\"name\": \"b\", \"uuid\": \"6E0E2F1C-1111-4C5E-9A3B-0D1F2E3A4B5C\", \"devices\": []}]"), InventoryJsonCodes.DuplicateGuest },
         { "a device used by two guests", Root($"\"devices\": [{Device}], \"guests\": [{{\"name\": \"a\", \"devices\": [\"d1\"]}}, {{\"name\": \"b\", \"devices\": [\"d1\"]}}]"), InventoryJsonCodes.DeviceInTwoGuests },
         { "a null guest device", Root("\"guests\": [{\"name\": \"vm\", \"devices\": [null]}]"), InventoryJsonCodes.WrongType },
+        { "a label key with a space", Root("\"labels\": {\"rack a\": \"1\"}"), InventoryJsonCodes.InvalidValue },
+        { "a label without value", Root("\"labels\": {\"rack\": null}"), InventoryJsonCodes.WrongType },
+        { "a number as a label value", Root("\"labels\": {\"rack\": 1}"), InventoryJsonCodes.WrongType },
+        { "a repeated label", Root("\"labels\": {\"rack\": \"a\", \"rack\": \"b\"}"), InventoryJsonCodes.DuplicateProperty },
         { "nesting deeper than allowed", Root("\"extra\": " + new string('[', 40) + new string(']', 40)), InventoryJsonCodes.MalformedJson },
     };
 

@@ -169,6 +169,25 @@ public class UpgradePlannerTests
         Assert.All(result.Errors, e => Assert.Contains(error, e, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("label:rack=a", "a1 a2", "")]
+    [InlineData("label:rack=?", "a1 a2 b1", "")]
+    [InlineData("label:rack", "a1 a2 b1", "")]
+    [InlineData("label:room=a", "", "the host selector 'label:room=a' matches no host")]
+    [InlineData("label:rack=A", "", "matches no host")]
+    public void Hosts_are_selected_by_a_label_of_their_inventory(string selector, string changed, string error)
+    {
+        static SnapshotHost Labeled(string name, string? rack) =>
+            At(VersionHost(name, "1.2", 1, 0) with { Labels = rack is null ? [] : [KeyValuePair.Create("rack", rack)] });
+        var snapshot = Snapshot(Labeled("a1", "a"), Labeled("a2", "a"), Labeled("b1", "b"), Labeled("c1", null));
+
+        var result = UpgradePlanner.Plan(snapshot, Request(hosts: [selector], drivers: [new("nvidia", "580.82.07")]));
+
+        Assert.Equal(changed, string.Join(' ', result.Plan?.ChangedHosts ?? []));
+        Assert.Equal(error.Length == 0, result.Errors.IsEmpty);
+        Assert.All(result.Errors, e => Assert.Contains(error, e, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void The_same_input_gives_the_same_plan_and_a_stored_plan_reports_the_moves_a_changed_fleet_no_longer_allows()
     {

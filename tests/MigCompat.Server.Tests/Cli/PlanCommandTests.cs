@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using MigCompat.Cli.Commands;
 using MigCompat.Discovery.Inventory;
+using MigCompat.Discovery.RulePacks;
 using MigCompat.Fleet.Planning;
 using MigCompat.Server.Contracts;
 using MigCompat.Server.Tests.Http;
@@ -60,12 +61,72 @@ public sealed class PlanCommandTests
         Assert.Contains("the target host-b is drained", broken.Stdout, StringComparison.Ordinal);
     }
 
+    /// <summary>A host with ConnectX VFs on <c>mlx5_vfio_pci</c> at <paramref name="build"/> as a scan derives them; <paramref name="vm"/> uses the first.</summary>
+    private static HostInventory NicHost(string name, string build, bool vm)
+    {
+        var pci = new PciIds("15b3", "101e", "15b3", "0016", "020000");
+        var devices = new[] { "0000:17:00.1", "0000:17:00.2" }.Select((id, i) => new InventoryDevice(
+            id, DeviceKind.SriovVf, "vfio-pci", null, "0000:17:00.0", "mlx5_vfio_pci", build, pci, 60 + i, 0, vm && i == 0,
+            DerivedDescriptors.ForPciDevice("vfio-pci", pci, "mlx5_vfio_pci", build, DescriptorOrigin.Derived, "test")));
+        var host = new HostInventory(HostInventory.CurrentSchemaVersion, name, DateTimeOffset.UnixEpoch, [.. devices], [], []) { Guests = vm ? [new InventoryGuest(name + "-vm", null, ["0000:17:00.1"])] : [] };
+        return DescriptorSources.ApplyTo(host, [], RulePackLoader.LoadShipped().Packs);
+    }
+
+    [Fact]
+    public async Task Plan_upgrade_with_an_operator_rule_pack_replans_the_hosts_selected_by_label_with_it_and_refuses_a_pack_that_does_not_parse_with_its_diagnostics()
+    {
+        using var directory = new TempDirectory();
+        await using var server = await LoopbackServer.StartAsync(Path.Combine(directory.Path, "fleet.db"));
+        using var client = Client(server.Url, FleetTestServer.AdminToken);
+        foreach (var inventory in new[] { NicHost("host-x", "6.8.0-45-generic", vm: true), NicHost("host-y", "6.12.0-1-amd64", vm: false) with { Labels = [KeyValuePair.Create("rack", "b")] } })
+        {
+            using var content = new StringContent(InventoryJson.Serialize(inventory), Encoding.UTF8, "application/json");
+            (await client.PutAsync("/v1/hosts/" + inventory.Host, content, Ct)).EnsureSuccessStatusCode();
+        }
+
+        var shipped = RulePackLoader.LoadShipped().Packs.Single(p => p.Name == "mlx5").Text;
+        var relaxed = Path.Combine(directory.Path, "mlx5.rules");
+        await File.WriteAllTextAsync(relaxed, shipped.Replace("rule.driver_build=exact", "rule.driver_build=ignore", StringComparison.Ordinal), Ct);
+        var broken = Path.Combine(directory.Path, "broken");
+        Directory.CreateDirectory(broken);
+        await File.WriteAllTextAsync(Path.Combine(broken, "mlx5.rules"), "[pack]\nname = mlx5\nversion = two\n", Ct);
+        var planFile = Path.Combine(directory.Path, "plan.json");
+        var common = new[] { "--server", server.Url, "--token", FleetTestServer.AdminToken, "--format", "json" };
+
+        var json = await RunAsync(["plan", "upgrade", "--hosts", "label:rack=b", "--rules", relaxed, .. common]);
+        await File.WriteAllTextAsync(planFile, json.Stdout, Ct);
+        var holds = await RunAsync(["plan", "verify", planFile, .. common]);
+        var refused = await RunAsync(["plan", "upgrade", "--hosts", "host-y", "--rules", broken, .. common]);
+        using var body = new StringContent("""{"hosts":["host-y"],"rules":[{"file":"own.rules","text":"[pack]\nname = mlx5\n"}]}""", Encoding.UTF8, "application/json");
+        using var response = await client.PostAsync("/v1/plans/upgrade", body, Ct);
+        var problem = await response.Content.ReadAsStringAsync(Ct);
+
+        Assert.True(json.Code == 0, json.Stderr + json.Stdout);
+        using var plan = JsonDocument.Parse(json.Stdout);
+        var impact = plan.RootElement.GetProperty("impacts")[0];
+        Assert.Equal((0, 1), (impact.GetProperty("liveNow").GetInt32(), impact.GetProperty("liveAfter").GetInt32()));
+        Assert.Equal(relaxed, plan.RootElement.GetProperty("request").GetProperty("rules")[0].GetProperty("file").GetString());
+        Assert.Equal("host-y", plan.RootElement.GetProperty("changedHosts")[0].GetString());
+        Assert.Contains("rule pack mlx5 1", plan.RootElement.GetProperty("notes")[0].GetString(), StringComparison.Ordinal);
+        Assert.True(holds.Code == 0, holds.Stderr + holds.Stdout);
+        Assert.Equal(2, refused.Code);
+        Assert.Contains(Path.Combine(broken, "mlx5.rules") + ":1:1: MCS023: error: [pack] has no \"driver\"", refused.Stderr, StringComparison.Ordinal);
+        Assert.Empty(refused.Stdout);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("own.rules:", problem, StringComparison.Ordinal);
+        Assert.Contains("does not parse", problem, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(FleetTestServer.ReadToken, """{"hosts":["host-a"],"drivers":[{"driver":"i915","version":"6.12.0"}]}""", HttpStatusCode.Forbidden, "scheduler token or the admin token")]
     [InlineData(FleetTestServer.SchedulerToken, """{"hosts":["nowhere-*"],"drivers":[{"driver":"i915","version":"6.12.0"}]}""", HttpStatusCode.UnprocessableEntity, "matches no host")]
     [InlineData(FleetTestServer.SchedulerToken, """{"drivers":[{"driver":"i915","version":"6.12.0"}]}""", HttpStatusCode.BadRequest, "'hosts' is missing")]
     [InlineData(FleetTestServer.SchedulerToken, """{"hosts":["host-a"]}""", HttpStatusCode.BadRequest, "nothing to change")]
     [InlineData(FleetTestServer.SchedulerToken, """{"hosts":["host-a"],"drivers":[{"driver":"i915"}]}""", HttpStatusCode.BadRequest, "'driver' (a name or glob) and 'version'")]
+    [InlineData(FleetTestServer.SchedulerToken, """{"hosts":["host-a"],"rules":[{"file":"a.rules"}]}""", HttpStatusCode.BadRequest, "every rule pack needs 'text'")]
+    [InlineData(FleetTestServer.SchedulerToken, """{"hosts":["host-a"],"rules":[{"file":"a.rules","text":"[pack]\nname = g\nversion = 2\ndriver = i915\nmigrates = no\nsource = a test\n"},{"file":"b.rules","text":"[pack]\nname = g\nversion = 3\ndriver = i915\nmigrates = no\nsource = a test\n"}]}""", HttpStatusCode.UnprocessableEntity, "rule pack 'g' is given twice (a.rules, b.rules)")]
+    [InlineData(FleetTestServer.SchedulerToken, """{"hosts":["host-a"],"rules":[{"text":"[pack]\nname = gvt-g\nversion = 2\ndriver = i915\nmigrates = no\nsource = a test\n"}]}""", HttpStatusCode.OK, "rule pack gvt-g 2 (rules[0])")]
     [InlineData(FleetTestServer.AdminToken, """{"hosts":["host-a"],"drivers":[{"driver":"i915","version":"6.12.0"}],"maxHostsPerWave":0}""", HttpStatusCode.UnprocessableEntity, "give 1 or more")]
     [InlineData(FleetTestServer.SchedulerToken, """{"hosts":["host-a"],"drivers":[{"driver":"i915","version":"6.12.0"}]}""", HttpStatusCode.OK, "\"changedHosts\":[\"host-a\"]")]
     public async Task The_plan_endpoint_answers_bad_requests_with_problems_in_the_users_words(string token, string body, HttpStatusCode status, string expected)
