@@ -80,6 +80,7 @@ internal sealed class HostAgent(FleetClient client, SysfsScanOptions scan, TextW
             var outcome = await TryPushAsync(inventory.Host, json, cancellationToken);
             if (outcome == PushOutcome.Stored)
             {
+                saidStarting = false; // a later restart of the server is said again
                 return true;
             }
 
