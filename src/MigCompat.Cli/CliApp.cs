@@ -54,10 +54,14 @@ internal static class CliApp
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await stderr.WriteAsync($"migcompat: internal error: {ex.GetType().Name}: {ex.Message}\n").ConfigureAwait(false);
+            await stderr.WriteAsync(InternalError("migcompat", ex)).ConfigureAwait(false);
             return ExitCodes.InternalError;
         }
     }
+
+    /// <summary>The one line a bug prints: the message in words, no .NET type name or stack trace.</summary>
+    private static string InternalError(string label, Exception ex) =>
+        $"{label}: internal error (a bug; please report it): {ex.Message.ReplaceLineEndings(" ")}\n";
 
     /// <summary>libvirt's hook, run without the parser; a bug is exit 3 with one line (libvirt then cancels the call).</summary>
     private static int RunHook(string[] args, TextWriter stdout, TextWriter stderr)
@@ -68,7 +72,7 @@ internal static class CliApp
         }
         catch (Exception ex)
         {
-            stderr.Write($"migcompat libvirt-hook: internal error: {ex.GetType().Name}: {ex.Message}\n");
+            stderr.Write(InternalError("migcompat libvirt-hook", ex));
             return ExitCodes.InternalError;
         }
     }
