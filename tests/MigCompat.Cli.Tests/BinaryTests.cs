@@ -87,6 +87,19 @@ public sealed class BinaryTests
         Assert.Contains("malformed JSON", lines[1], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_servers_log_lines_read_like_the_commands_own_messages_without_a_logger_category()
+    {
+        using var workspace = new Workspace();
+
+        var (code, _, stderr) = await RunBinaryAsync(["demo", "--once", "--hosts", "3", "--port", "0", "--db", workspace.Path("fleet.db")]);
+
+        Assert.True(code == 0, $"exit {code}\n{stderr}");
+        Assert.Contains("demo: fleet index rebuilt: 0 hosts searchable, 0 stored hosts not searchable\n", stderr, StringComparison.Ordinal);
+        Assert.All(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.StartsWith("demo: ", line, StringComparison.Ordinal));
+        Assert.DoesNotContain("MigCompat.", stderr, StringComparison.Ordinal);
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> RunBinaryAsync(IEnumerable<string> args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

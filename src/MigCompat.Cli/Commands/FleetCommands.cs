@@ -91,7 +91,7 @@ internal static class FleetCommands
 
             try
             {
-                await using var app = await FleetHosting.StartAsync(options, cancellationToken);
+                await using var app = await FleetHosting.StartAsync(options, "serve", cancellationToken);
                 await stderr.WriteLineAsync($"serve: listening on {string.Join(", ", FleetHosting.Addresses(app))} with {FleetStoreSpec.Parse(options.Database)}; loading the hosts (the API answers 503 until then); Ctrl+C stops");
                 try
                 {

@@ -28,7 +28,7 @@ internal static class DemoRunner
         };
         try
         {
-            await using var app = await FleetHosting.StartAsync(options, cancellationToken);
+            await using var app = await FleetHosting.StartAsync(options, "demo", cancellationToken);
             await MigCompatServer.WhenReadyAsync(app, cancellationToken);
             var addresses = FleetHosting.Addresses(app);
             var url = addresses.Count > 0 ? addresses[0] : options.Urls;
