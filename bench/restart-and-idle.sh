@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Restart time and idle memory of `migcompat serve` on an existing fleet database (bench/README.md,
 # "Restart and idle memory"). Starts the server, polls /healthz every 50 ms and prints the time from
-# the process start to its first answer (503 starting) and to ready (200), then the server's resident
-# memory at ready and after each minute listed in IDLE_MINUTES while nothing talks to it.
+# the process start to its first answer (503 starting) and to ready (200), the CPU time the server used
+# until ready, then its resident memory at ready and after each minute listed in IDLE_MINUTES while
+# nothing talks to it.
 #
 #   bench/restart-and-idle.sh [MIGCOMPAT_DLL] [DB] [IDLE_MINUTES]
 #   MIGCOMPAT_DLL  default: src/MigCompat.Cli/bin/Release/net10.0/migcompat.dll (dotnet build -c Release first)
@@ -20,6 +21,7 @@ log=$(mktemp)
 
 now() { date +%s.%N; }
 rss_mb() { echo $(( $(ps -o rss= -p "$1") / 1024 )); }
+cpu_s() { awk -v tck="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / tck }' "/proc/$1/stat"; }
 
 start=$(now)
 dotnet "$dll" serve --db "$db" --urls "$url" --admin-token bench-admin >"$log" 2>&1 &
@@ -36,6 +38,7 @@ while [ -z "$ready" ]; do
   sleep 0.05
 done
 echo "ready (200): $(echo "$ready - $start" | bc -l | xargs printf '%.2f') s; $(curl -s "$url/healthz")"
+echo "cpu at ready: $(cpu_s "$pid") s (user + system, all threads)"
 echo "rss at ready: $(rss_mb "$pid") MB"
 elapsed=0
 for m in $minutes; do
