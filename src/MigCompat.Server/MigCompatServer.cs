@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -78,6 +79,7 @@ public static class MigCompatServer
         var app = builder.Build();
         app.UseExceptionHandler();
         app.Use(RefuseLongUrlsAsync);
+        app.Use(RefuseUrlsThatAreNotUtf8Async);
         app.Use(EndAbortedRequestsQuietlyAsync);
         app.UseStatusCodePages();
         app.UseRouting();
@@ -143,6 +145,44 @@ public static class MigCompatServer
     }
 
     /// <summary>
+    /// A URL whose %XX escapes do not decode to UTF-8 (<c>%FF</c>, <c>%ED%A0%80</c>: a lone surrogate) is refused:
+    /// the server would otherwise read the escapes as literal text (<c>host%FF</c> as a host name).
+    /// </summary>
+    private static Task RefuseUrlsThatAreNotUtf8Async(HttpContext context, RequestDelegate next)
+    {
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(raw) || !raw.Contains('%', StringComparison.Ordinal) || DecodesToUtf8(raw))
+        {
+            return next(context);
+        }
+
+        return Problems.BadRequest($"the URL {StrictJson.Printable(raw)} is not UTF-8 once its %XX escapes are decoded; escape each character as the %XX of its UTF-8 bytes").ExecuteAsync(context);
+    }
+
+    private static bool DecodesToUtf8(string target)
+    {
+        var bytes = new List<byte>(target.Length);
+        for (var i = 0; i < target.Length; i++)
+        {
+            if (target[i] == '%' && i + 2 < target.Length && Uri.IsHexDigit(target[i + 1]) && Uri.IsHexDigit(target[i + 2]))
+            {
+                bytes.Add((byte)Convert.ToInt32(target.Substring(i + 1, 2), 16));
+                i += 2;
+            }
+            else if (target[i] < 0x80)
+            {
+                bytes.Add((byte)target[i]);
+            }
+            else
+            {
+                bytes.AddRange(System.Text.Encoding.UTF8.GetBytes(target[i].ToString()));
+            }
+        }
+
+        return System.Text.Unicode.Utf8.IsValid(bytes.ToArray());
+    }
+
+    /// <summary>
     /// A request the client gave up on (the connection closed, the request aborted) is not a server
     /// failure: it is logged at debug level without a stack trace, and the rest of the pipeline is not
     /// asked to write an answer nobody reads.
@@ -166,6 +206,14 @@ public static class MigCompatServer
                 context.Response.StatusCode = e is RequestBodyAbortedException && !context.RequestAborted.IsCancellationRequested
                     ? StatusCodes.Status400BadRequest
                     : StatusCodes.Status499ClientClosedRequest;
+            }
+
+            // A connection that broke is of no further use: closing it stops Kestrel from draining the rest of a body
+            // the client never sends (which it would log as a failure with a stack trace, the body reader being
+            // mid-read). A malformed body (a bad chunk) is Kestrel's own 400, answered on the connection.
+            if (context.RequestAborted.IsCancellationRequested || e is RequestBodyAbortedException { InnerException: not BadHttpRequestException })
+            {
+                context.Abort();
             }
         }
     }

@@ -118,11 +118,17 @@ public sealed record ServerOptions
     /// <exception cref="FormatException">An address to listen on is malformed, or the configuration is inconsistent; the message says which settings clash (never the tokens).</exception>
     public void Validate()
     {
+        if (Urls is not null && Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Length == 0)
+        {
+            throw new FormatException($"--urls / MIGCOMPAT_URLS: '{Urls}' names no address to listen on; write it like http://127.0.0.1:8080 (several separated by ';')");
+        }
+
         foreach (var url in (Urls ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
+            BindingAddress address;
             try
             {
-                var address = BindingAddress.Parse(url);
+                address = BindingAddress.Parse(url);
                 if (address.Port is < 0 or > 65535)
                 {
                     throw new FormatException();
@@ -132,6 +138,18 @@ public sealed record ServerOptions
             {
                 throw new FormatException($"--urls / MIGCOMPAT_URLS: '{url}' is not an address to listen on; write it like http://127.0.0.1:8080 (several separated by ';')");
             }
+
+            if (address.Scheme is not ("http" or "https"))
+            {
+                throw new FormatException($"--urls / MIGCOMPAT_URLS: '{url}' is not an http:// or https:// address; write it like http://127.0.0.1:8080");
+            }
+
+            // Kestrel listens on every interface for a host it does not recognise ('http://[::1', a host name):
+            // only an IP address, localhost or an explicit wildcard says where to listen.
+            if (!IsListenHost(address.Host))
+            {
+                throw new FormatException($"--urls / MIGCOMPAT_URLS: '{url}' does not name an IP address to listen on ('{Http.StrictJson.Printable(address.Host)}' would listen on every interface); write an IP address (127.0.0.1, [::1], 0.0.0.0 for every interface) or localhost");
+            }
         }
 
         var seen = new List<(string Token, string Role)>();
@@ -140,7 +158,7 @@ public sealed record ServerOptions
         Add(SchedulerToken, "the scheduler token (MIGCOMPAT_SCHEDULER_TOKEN, --scheduler-token)");
         foreach (var (host, token) in AgentTokens.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
-            if (Http.HostNames.Problem(host, $"agent token host '{host}'") is { } problem)
+            if (Http.HostNames.Problem(host, "the host of an agent token") is { } problem)
             {
                 throw new FormatException($"MIGCOMPAT_AGENT_TOKENS / --agent-tokens: {problem}");
             }
@@ -158,6 +176,13 @@ public sealed record ServerOptions
             if (token is null)
             {
                 return;
+            }
+
+            // A client's 'Authorization: Bearer TOKEN' never carries surrounding whitespace or a control character,
+            // so such a token could never be presented: refuse it rather than start with a role nobody can use.
+            if (token.Length == 0 || token.Trim().Length != token.Length || token.Any(char.IsControl))
+            {
+                throw new FormatException($"{role} is empty, starts or ends with whitespace, or holds a control character (a newline...); no client can send it in an Authorization header: give it without them");
             }
 
             foreach (var (other, otherRole) in seen)
@@ -195,6 +220,11 @@ public sealed record ServerOptions
 
         return tokens.ToImmutable();
     }
+
+    /// <summary>True for a host Kestrel listens on as written: an IP address, <c>localhost</c>, or the wildcards <c>*</c> and <c>+</c>.</summary>
+    private static bool IsListenHost(string host) =>
+        host is "localhost" or "*" or "+"
+        || System.Net.IPAddress.TryParse(host.StartsWith('[') && host.EndsWith(']') ? host[1..^1] : host, out _);
 
     private static bool ParseFlag(string? text, string name) => NonEmpty(text)?.ToUpperInvariant() switch
     {

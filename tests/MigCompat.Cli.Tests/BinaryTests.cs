@@ -38,6 +38,13 @@ public sealed class BinaryTests
         { "a database directory that does not exist", ["--db", "{dir}/missing/fleet.db", "--urls", "http://127.0.0.1:0"], 4, "does not exist" },
         { "an unreachable PostgreSQL", ["--db", "postgres://migcompat:x@127.0.0.1:1/fleet", "--urls", "http://127.0.0.1:0"], 4, "cannot open the fleet database" },
         { "a port in use", ["--db", "{dir}/fleet.db", "--urls", "http://{busy}"], 4, "address already in use" },
+        { "an ftp --urls", ["--db", "{dir}/fleet.db", "--urls", "ftp://127.0.0.1:1"], 2, "is not an http:// or https:// address" },
+        { "an unclosed IPv6 --urls", ["--db", "{dir}/fleet.db", "--urls", "http://[::1"], 2, "would listen on every interface" },
+        { "a --urls with two ports", ["--db", "{dir}/fleet.db", "--urls", "http://127.0.0.1:80:80"], 2, "would listen on every interface" },
+        { "a host name in --urls", ["--db", "{dir}/fleet.db", "--urls", "http://fleet.example:8080"], 2, "would listen on every interface" },
+        { "a --urls naming no address", ["--db", "{dir}/fleet.db", "--urls", ";;"], 2, "names no address" },
+        { "a read token that is the admin token and a space", ["--db", "{dir}/fleet.db", "--urls", "http://127.0.0.1:0", "--admin-token", "s3cret-admin", "--read-token", "s3cret-admin "], 2, "the read token" },
+        { "an admin token with a newline", ["--db", "{dir}/fleet.db", "--urls", "http://127.0.0.1:0", "--admin-token", "s3cret-admin\nx"], 2, "the admin token" },
     };
 
     [Theory]
@@ -56,6 +63,12 @@ public sealed class BinaryTests
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(workspace.Path("missing")), "serve must not create the database's directory");
+        Assert.DoesNotContain("s3cret", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => !line.StartsWith("serve: warning: ", StringComparison.Ordinal));
+        if (exitCode == 2)
+        {
+            Assert.False(File.Exists(workspace.Path("fleet.db")), $"{what}: serve must not open the database for bad usage");
+        }
     }
 
     [Fact]

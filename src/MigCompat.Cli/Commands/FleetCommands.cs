@@ -183,6 +183,13 @@ internal static class FleetCommands
                 NvmlLibrary = CliOptions.NvmlLibrary(parse.GetValue(nvml)),
                 HostName = parse.GetValue(host) ?? Environment.MachineName,
             };
+            // The server refuses such a name on every push; say so now rather than retry for ever.
+            if (MigCompat.Server.Http.HostNames.Problem(scan.HostName, "the host name") is { } badHost)
+            {
+                await stderr.WriteLineAsync($"agent: {badHost}; give --host NAME");
+                return ExitCodes.UnusableInput;
+            }
+
             using var client = new FleetClient(url, token);
             try
             {

@@ -5,6 +5,7 @@ using MigCompat.Cli.Fleet;
 using MigCompat.Cli.Input;
 using MigCompat.Cli.Output;
 using MigCompat.Core.Diagnostics;
+using MigCompat.Discovery.Json;
 using MigCompat.Discovery.RulePacks;
 using static MigCompat.Cli.Commands.FleetAdminCommands;
 
@@ -202,6 +203,15 @@ internal static class PlanCommands
                 if (!BoundedFile.TryRead(path, MaxPlanFileBytes, out var text, out var problem))
                 {
                     DiagnosticOutput.WriteLines(stderr, [problem!]);
+                    return false;
+                }
+
+                // A string that is not Unicode text (a lone surrogate escape) parses, but cannot be sent on: refuse it here.
+                var scan = JsonTextScanner.Scan(System.Text.Encoding.UTF8.GetBytes(text), 64);
+                if (scan.NotText is { } notText)
+                {
+                    var (line, column) = scan.LineAndColumn(notText.Offset);
+                    stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{path}:{line}:{column}: error MCP001: {notText.Path}: {JsonTextScanner.NotTextMessage}; give the file `plan upgrade --format json` wrote"));
                     return false;
                 }
 

@@ -32,6 +32,9 @@ internal enum AttributeReadStatus
     /// system, so a scan of a copy or a test tree as root says what a scan of the kernel's says.
     /// </summary>
     WriteOnly,
+
+    /// <summary>The file is not UTF-8 text (read with <c>strictUtf8</c>); nothing is returned, the reason says where.</summary>
+    NotUtf8,
 }
 
 /// <summary>The outcome of one attribute read.</summary>
@@ -57,13 +60,17 @@ internal static class AttributeReader
     /// Reads the file, waiting at most <paramref name="timeout"/> from the moment the read starts (a read
     /// still queued for a busy thread pool does not time out); <see cref="AttributeReadStatus.TimedOut"/> after that.
     /// </summary>
-    public static AttributeRead Read(string fullPath, int maxBytes, TimeSpan timeout)
+    /// <param name="fullPath">The file.</param>
+    /// <param name="maxBytes">The most bytes read.</param>
+    /// <param name="timeout">How long the read may take once started.</param>
+    /// <param name="strictUtf8">When true, bytes that are not UTF-8 make the read <see cref="AttributeReadStatus.NotUtf8"/> instead of being replaced by U+FFFD.</param>
+    public static AttributeRead Read(string fullPath, int maxBytes, TimeSpan timeout, bool strictUtf8 = false)
     {
         var started = new StrongBox<long>();
         var read = Task.Run(() =>
         {
             Volatile.Write(ref started.Value, Environment.TickCount64);
-            return ReadNow(fullPath, maxBytes);
+            return ReadNow(fullPath, maxBytes, strictUtf8);
         });
         // A read not started yet is waited for in steps of at least a millisecond (no spinning on a zero timeout).
         var step = timeout > TimeSpan.FromMilliseconds(1) ? timeout : TimeSpan.FromMilliseconds(1);
@@ -83,11 +90,23 @@ internal static class AttributeReader
         return read.Result;
     }
 
+    /// <summary>Where the first byte that is not UTF-8 is: <c>invalid UTF-8 at byte N (0xXX)</c>, N counting from 0.</summary>
+    private static string NotUtf8Reason(ReadOnlySpan<byte> bytes)
+    {
+        var valid = 0;
+        while (valid < bytes.Length && System.Text.Rune.DecodeFromUtf8(bytes[valid..], out _, out var consumed) == System.Buffers.OperationStatus.Done)
+        {
+            valid += consumed;
+        }
+
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"invalid UTF-8 at byte {valid} (0x{bytes[Math.Min(valid, bytes.Length - 1)]:X2}); the file must be UTF-8 text");
+    }
+
     /// <summary>True when the mode has write bits and no read bits (see <see cref="AttributeReadStatus.WriteOnly"/>); a mode-000 file is not write-only.</summary>
     internal static bool IsWriteOnly(UnixFileMode mode) => (mode & ReadBits) == 0 && (mode & WriteBits) != 0;
 
     /// <summary>Reads the file now, on this thread.</summary>
-    private static AttributeRead ReadNow(string fullPath, int maxBytes)
+    private static AttributeRead ReadNow(string fullPath, int maxBytes, bool strictUtf8)
     {
         try
         {
@@ -114,7 +133,9 @@ internal static class AttributeReader
                 var read = stream.Read(buffer, total, buffer.Length - total);
                 if (read == 0)
                 {
-                    return new AttributeRead(AttributeReadStatus.Ok, Encoding.UTF8.GetString(buffer, 0, total), null);
+                    return strictUtf8 && !System.Text.Unicode.Utf8.IsValid(buffer.AsSpan(0, total))
+                        ? new AttributeRead(AttributeReadStatus.NotUtf8, null, NotUtf8Reason(buffer.AsSpan(0, total)))
+                        : new AttributeRead(AttributeReadStatus.Ok, Encoding.UTF8.GetString(buffer, 0, total), null);
                 }
 
                 total += read;

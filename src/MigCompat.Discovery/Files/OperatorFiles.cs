@@ -40,7 +40,8 @@ internal static class OperatorFiles
         var texts = new List<(string, string)>(files.Length);
         foreach (var file in files)
         {
-            var read = AttributeReader.Read(file, MaxFileBytes, ReadTimeout);
+            // The operator's files are text: bytes that are not UTF-8 make the file unused, never U+FFFD in a descriptor.
+            var read = AttributeReader.Read(file, MaxFileBytes, ReadTimeout, strictUtf8: true);
             if (read.Status == AttributeReadStatus.Ok)
             {
                 texts.Add((file, read.Text!));

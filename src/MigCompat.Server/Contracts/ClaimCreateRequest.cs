@@ -1,6 +1,6 @@
 namespace MigCompat.Server.Contracts;
 
-/// <summary>The body of <c>POST /v1/claims</c>: resource units by <see cref="Items"/>, or the <see cref="Assignments"/> of a target answer, or both.</summary>
+/// <summary>The body of <c>POST /v1/claims</c>: resource units by <see cref="Items"/>, or the <see cref="Assignments"/> of a target answer (never both).</summary>
 internal sealed record ClaimCreateRequest
 {
     /// <summary>The host to claim on.</summary>

@@ -210,6 +210,16 @@ internal static class HostEndpoints
                     return 0;
                 }
 
+                // Entity tags compare character by character (RFC 9110 13.1.1): "01" is not the tag "1" this server sent.
+                if (text != parsed.ToString(CultureInfo.InvariantCulture))
+                {
+                    problem = Problems.Create(
+                        StatusCodes.Status412PreconditionFailed,
+                        "Precondition failed",
+                        $"If-Match '{ifMatch}' is not an entity tag this server sends, so it never matches (RFC 9110 compares tags character by character); nothing was changed. Send the ETag of the last answer as it was, e.g. If-Match: \"{parsed.ToString(CultureInfo.InvariantCulture)}\"");
+                    return 0;
+                }
+
                 fromHeader = parsed;
             }
         }

@@ -21,7 +21,7 @@ internal static class SourceClassEndpoints
 
     private static IResult Get(HttpContext context, FleetServiceHost host)
     {
-        string? only = context.Request.Query.TryGetValue("host", out var value) ? value.ToString().Trim() : null;
+        string? only = context.Request.Query.TryGetValue("host", out var value) ? value.ToString() : null;
         if (only is not null && HostNames.Problem(only, "'host'") is { } problem)
         {
             return Problems.BadRequest(problem);

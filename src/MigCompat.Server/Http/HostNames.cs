@@ -7,7 +7,7 @@ namespace MigCompat.Server.Http;
 /// whitespace characters (a newline, a tab, a zero-width or bidi mark) and no lone surrogate.
 /// Anything else is refused with 400 before it reaches the store or a log line.
 /// </summary>
-internal static class HostNames
+public static class HostNames
 {
     /// <summary>The longest host name: 253 characters, as a DNS name.</summary>
     public const int MaxLength = 253;
@@ -15,6 +15,7 @@ internal static class HostNames
     /// <summary>Why <paramref name="name"/> is not a host name, or null when it is one.</summary>
     /// <param name="name">The name.</param>
     /// <param name="what">How the message names where it came from (e.g. <c>the host name in the URL</c>).</param>
+    /// <returns>The reason, on one line (the name's control characters escaped), or null.</returns>
     public static string? Problem(string? name, string what)
     {
         if (string.IsNullOrEmpty(name))

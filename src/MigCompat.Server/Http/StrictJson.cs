@@ -161,13 +161,13 @@ internal static class StrictJson
         return enumerable?.GetGenericArguments()[0];
     }
 
-    /// <summary>The text with control characters escaped and cut at 100 characters, for messages.</summary>
+    /// <summary>The text with control, invisible and whitespace characters other than a space escaped (a message stays one line) and cut at 100 characters, for messages.</summary>
     public static string Printable(string text)
     {
         var builder = new StringBuilder();
         foreach (var c in text.Length > 100 ? text[..100] : text)
         {
-            if (char.IsControl(c) || char.IsSurrogate(c) || char.GetUnicodeCategory(c) == UnicodeCategory.Format)
+            if (char.IsControl(c) || char.IsSurrogate(c) || char.GetUnicodeCategory(c) == UnicodeCategory.Format || (char.IsWhiteSpace(c) && c != ' '))
             {
                 builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
             }

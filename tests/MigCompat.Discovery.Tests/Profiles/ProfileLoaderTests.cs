@@ -91,6 +91,25 @@ public class ProfileLoaderTests
     }
 
     [Theory]
+    [InlineData(new byte[] { 0xFF }, 43)]
+    [InlineData(new byte[] { 0xED, 0xA0, 0x80 }, 43)]
+    [InlineData(new byte[] { 0xC0, 0xAF }, 43)]
+    public void A_profile_that_is_not_utf8_is_not_used_and_never_read_as_a_replacement_character(byte[] bad, int offset)
+    {
+        using var directory = new TempDirectory();
+        File.WriteAllBytes(System.IO.Path.Combine(directory.Path, "10-bad.profile"), [.. "[match]\ndriver = a\n[descriptor]\nmdev_type=a"u8, .. bad, .. "\n"u8]);
+        directory.Write("20-good.profile", "[match]\ndriver = b\n[descriptor]\nmdev_type=b\n");
+
+        var result = ProfileLoader.LoadDirectory(directory.Path);
+
+        Assert.Equal(["20-good.profile"], result.Profiles.Select(p => System.IO.Path.GetFileName(p.FilePath)));
+        var warning = Assert.Single(result.Warnings);
+        Assert.EndsWith("10-bad.profile", warning.Path, StringComparison.Ordinal);
+        Assert.Contains($"invalid UTF-8 at byte {offset} (0x{bad[0]:X2})", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("\uFFFD", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("/nonexistent/profiles.d")]
     [InlineData(null)]
     public void A_missing_profiles_directory_means_no_profiles_and_no_warning(string? directory)

@@ -66,6 +66,21 @@ public sealed class RulePackTests : IDisposable
     }
 
     [Theory]
+    [InlineData("[pack]\n# a comment ", "\nname = mtty\nversion = 2\ndriver = mtty\nmigrates = yes\nsource = notes\n[descriptor]\n")]
+    [InlineData("[pack]\nname = mtty\nversion = 2\ndriver = mtty\nmigrates = yes\nsource = our notes ", "\n[descriptor]\n")]
+    public void An_operator_pack_that_is_not_utf8_is_not_used_and_the_shipped_one_stays(string before, string after)
+    {
+        File.WriteAllBytes(Path.Combine(directory, "mtty.rules"), [.. System.Text.Encoding.UTF8.GetBytes(before), 0xFF, .. System.Text.Encoding.UTF8.GetBytes(after)]);
+
+        var loaded = RulePackLoader.Load(directory);
+
+        Assert.Equal(1, Assert.Single(loaded.Packs, p => p.Name == "mtty").Version);
+        var warning = Assert.Single(loaded.Warnings);
+        Assert.Contains($"invalid UTF-8 at byte {System.Text.Encoding.UTF8.GetByteCount(before)} (0xFF)", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(loaded.Packs, p => p.Text.Contains('\uFFFD', StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData("mtty-2", "mtty-2", CompatibilityLevel.Live)]
     [InlineData("mtty-1", "mtty-1", CompatibilityLevel.Live)]
     [InlineData("mtty-2", "mtty-1", CompatibilityLevel.None)]

@@ -52,6 +52,28 @@ public sealed class FleetCommandTests
     }
 
     [Theory]
+    [InlineData("host\na")]
+    [InlineData("host a")]
+    [InlineData("host\u200ba")]
+    [InlineData("hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh")]
+    public async Task Agent_refuses_a_host_name_the_server_would_refuse_with_exit_2_before_scanning_or_pushing(string name)
+    {
+        using var directory = new TempDirectory();
+        var sysfs = Directory.CreateDirectory(Path.Combine(directory.Path, "sys")).FullName;
+        await using var server = await LoopbackServer.StartAsync(Path.Combine(directory.Path, "fleet.db"));
+
+        var (code, stdout, stderr) = await RunAsync("agent", "--server", server.Url, "--token", FleetTestServer.AdminToken, "--once", "--attempts", "1", "--sysfs-root", sysfs, "--profiles", directory.Path, "--host", name);
+
+        Assert.True(code == 2, stderr);
+        Assert.Empty(stdout);
+        Assert.StartsWith("agent: the host name ", stderr, StringComparison.Ordinal);
+        Assert.Contains("give --host NAME", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var hosts = await RunAsync("hosts", "list", "--server", server.Url, "--token", FleetTestServer.ReadToken, "--format", "json");
+        Assert.Equal(0, JsonDocument.Parse(hosts.Stdout).RootElement.GetProperty("count").GetInt32());
+    }
+
+    [Theory]
     [InlineData("host-b", 0, "Host host-b: live")]
     [InlineData("host-c", 1, "Host host-c: rejected (INSUFFICIENT_CAPACITY: 1)")]
     [InlineData("host-a", 1, "Host host-a: source (SOURCE_HOST: 1)")]

@@ -196,6 +196,24 @@ public sealed class PlanCommandTests
         Golden("plan-table.txt", output.ToString());
     }
 
+    [Theory]
+    [InlineData("{\"request\": {\"hosts\": [\"h\\ud800\"]}, \"waves\": []}", 1, 24, "$.request.hosts[0]")]
+    [InlineData("{\n  \"request\": {\"hosts\": [\"h\"]},\n  \"waves\": [{\"moves\": [{\"vm\": \"\\udc00\"}]}]\n}", 3, 31, "$.waves[0].moves[0].vm")]
+    [InlineData("{\"request\": {}, \"x\\ud800\": 1}", 1, 17, "$")]
+    public async Task Plan_verify_refuses_a_plan_with_a_lone_surrogate_escape_at_its_line_and_column_before_asking_the_server(string plan, int line, int column, string path)
+    {
+        using var directory = new TempDirectory();
+        var planFile = Path.Combine(directory.Path, "plan.json");
+        await File.WriteAllTextAsync(planFile, plan, Ct);
+
+        var (code, stdout, stderr) = await RunAsync(["plan", "verify", planFile, "--server", "http://127.0.0.1:9", "--token", "t"]);
+
+        Assert.True(code == 2, stderr);
+        Assert.Empty(stdout);
+        Assert.StartsWith($"{planFile}:{line}:{column}: error MCP001: {path}: ", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("internal error", stderr, StringComparison.Ordinal);
+    }
+
     private static void Golden(string name, string actual, [CallerFilePath] string caller = "")
     {
         var path = Path.Combine(Path.GetDirectoryName(caller)!, "Golden", name);

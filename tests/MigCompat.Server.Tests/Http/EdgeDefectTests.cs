@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -139,6 +140,49 @@ public sealed class EdgeDefectTests
         Assert.Equal(1, (await server.GetJsonAsync("/v1/hosts/host-a")).GetProperty("generation").GetInt64());
     }
 
+    [Theory]
+    [InlineData("\"01\"")]
+    [InlineData("\"001\"")]
+    [InlineData("W/\"01\"")]
+    public async Task An_if_match_that_differs_from_the_sent_tag_in_any_character_never_matches(string ifMatch)
+    {
+        await using var server = await FleetTestServer.StartAsync();
+        (await server.PutHostAsync(TestInventories.Host("host-a", 4))).Dispose();
+
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/v1/hosts/host-a") { Content = new StringContent(TestInventories.Json(TestInventories.Host("host-a", 1)), Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        using var response = await server.Client(FleetTestServer.AdminToken).SendAsync(request, Ct);
+
+        var problem = await ProblemAsync(response, HttpStatusCode.PreconditionFailed, ifMatch);
+        Assert.Contains("never matches", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, (await server.GetJsonAsync("/v1/hosts/host-a")).GetProperty("generation").GetInt64());
+    }
+
+    public static TheoryData<string, string, HttpStatusCode> UrlsThatAreNotUtf8 => new()
+    {
+        { "PUT", "/v1/hosts/host%FF", HttpStatusCode.BadRequest },
+        { "GET", "/v1/hosts/host%ED%A0%80", HttpStatusCode.BadRequest },
+        { "DELETE", "/v1/hosts/host%C0%AF", HttpStatusCode.BadRequest },
+        { "GET", "/v1/vms?host=h%FF", HttpStatusCode.BadRequest },
+        { "GET", "/v1/claims/c%ED%B0%80", HttpStatusCode.BadRequest },
+        { "GET", "/v1/hosts/host%25FF", HttpStatusCode.NotFound },
+        { "GET", "/v1/hosts/h%C3%A9", HttpStatusCode.NotFound },
+    };
+
+    [Theory]
+    [MemberData(nameof(UrlsThatAreNotUtf8))]
+    public async Task A_url_whose_escapes_are_not_utf8_is_refused_rather_than_read_as_literal_text_on_kestrel(string method, string target, HttpStatusCode expected)
+    {
+        await using var app = await StartKestrelAsync(new LogCapture());
+        var address = new Uri(app.Urls.First());
+
+        var answer = await SendRawAsync(address, $"{method} {target} HTTP/1.1\r\nHost: {address.Authority}\r\nAuthorization: Bearer {FleetTestServer.AdminToken}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+
+        Assert.StartsWith($"HTTP/1.1 {(int)expected} ", answer, StringComparison.Ordinal);
+        Assert.Contains("application/problem+json", answer, StringComparison.Ordinal);
+        Assert.Equal(expected == HttpStatusCode.BadRequest, answer.Contains("is not UTF-8 once its %XX escapes are decoded", StringComparison.Ordinal));
+    }
+
     public static TheoryData<string, string, string?, HttpStatusCode> FrameworkStatuses => new()
     {
         { "GET", "/v2/nothing", null, HttpStatusCode.NotFound },
@@ -170,6 +214,9 @@ public sealed class EdgeDefectTests
         { "admin equal to scheduler", o => o with { SchedulerToken = o.AdminToken }, "the scheduler token" },
         { "read equal to an agent's", o => o with { AgentTokens = ServerOptions.ParseAgentTokens("host-a=" + o.ReadToken) }, "agent token of host 'host-a'" },
         { "an agent for a name that is no host name", o => o with { AgentTokens = ServerOptions.ParseAgentTokens("host a=tok") }, "host a" },
+        { "a read token that ends in a space", o => o with { ReadToken = o.AdminToken + " " }, "the read token" },
+        { "an admin token with a newline", o => o with { AdminToken = "admin-secret\nx" }, "the admin token" },
+        { "an agent token with a tab", o => o with { AgentTokens = ImmutableDictionary<string, string>.Empty.Add("host-a", "tok\ttok") }, "agent token of host 'host-a'" },
     };
 
     [Theory]
@@ -202,12 +249,37 @@ public sealed class EdgeDefectTests
     }
 
     [Theory]
-    [InlineData("PUT", "/v1/hosts/host-a")]
-    [InlineData("POST", "/v1/claims")]
-    public async Task A_client_that_hangs_up_in_the_middle_of_its_body_is_not_logged_as_a_failure_on_kestrel(string method, string path)
+    [InlineData("PUT", "/v1/hosts/host-a", "{\"schema_version\": 1, ")]
+    [InlineData("POST", "/v1/claims", "{\"host\":")]
+    [InlineData("PUT", "/v1/hosts/host-a", "")]
+    public async Task A_client_that_hangs_up_in_the_middle_of_its_body_is_not_logged_as_a_failure_on_kestrel(string method, string path, string partialBody)
     {
         var logs = new LogCapture();
-        using var directory = new TempDirectory();
+        await using (var app = await StartKestrelAsync(logs))
+        {
+            var address = new Uri(app.Urls.First());
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                // An IPv4 socket: a TcpClient's dual-mode socket closes gracefully despite a zero linger, and nothing breaks.
+                using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                await socket.ConnectAsync(System.Net.IPAddress.Loopback, address.Port, Ct);
+                await socket.SendAsync(Encoding.ASCII.GetBytes(
+                    $"{method} {path} HTTP/1.1\r\nHost: {address.Authority}\r\nAuthorization: Bearer {FleetTestServer.AdminToken}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{partialBody}"), Ct);
+                await Task.Delay(200, Ct);
+                socket.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+                socket.Close();
+            }
+
+            await Task.Delay(1000, Ct);
+        }
+
+        Assert.DoesNotContain(logs.Entries, entry => entry.Level >= LogLevel.Warning);
+    }
+
+    /// <summary>The server on Kestrel at 127.0.0.1 (a free port), on its own SQLite file, logging to <paramref name="logs"/>; stops and deletes it when disposed.</summary>
+    private static async Task<KestrelServer> StartKestrelAsync(LogCapture logs)
+    {
+        var directory = new TempDirectory();
         var builder = MigCompatServer.CreateBuilder(new ServerOptions
         {
             Database = Path.Combine(directory.Path, "fleet.db"),
@@ -217,33 +289,33 @@ public sealed class EdgeDefectTests
             ExpirySweepInterval = TimeSpan.Zero,
         });
         builder.Logging.AddProvider(logs);
-        await using var app = MigCompatServer.BuildApp(builder);
+        var app = MigCompatServer.BuildApp(builder);
         await app.StartAsync(Ct);
         await MigCompatServer.WhenReadyAsync(app, Ct);
-        try
-        {
-            var address = new Uri(app.Urls.First());
-            for (var attempt = 0; attempt < 3; attempt++)
-            {
-                using var client = new System.Net.Sockets.TcpClient();
-                await client.ConnectAsync(address.Host, address.Port, Ct);
-                var stream = client.GetStream();
-                await stream.WriteAsync(Encoding.ASCII.GetBytes(
-                    $"{method} {path} HTTP/1.1\r\nHost: {address.Authority}\r\nAuthorization: Bearer {FleetTestServer.AdminToken}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{{\"schema_version\": 1, "), Ct);
-                await stream.FlushAsync(Ct);
-                await Task.Delay(100, Ct);
-                client.Client.LingerState = new System.Net.Sockets.LingerOption(true, 0);
-                client.Close();
-            }
+        return new KestrelServer(app, directory);
+    }
 
-            await Task.Delay(500, Ct);
-        }
-        finally
+    private static async Task<string> SendRawAsync(Uri address, string request)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(address.Host, address.Port, Ct);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request), Ct);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return await reader.ReadToEndAsync(Ct);
+    }
+
+    /// <summary>A started Kestrel application and the directory of its database.</summary>
+    private sealed class KestrelServer(Microsoft.AspNetCore.Builder.WebApplication app, TempDirectory directory) : IAsyncDisposable
+    {
+        public ICollection<string> Urls => app.Urls;
+
+        public async ValueTask DisposeAsync()
         {
             await app.StopAsync(CancellationToken.None);
+            await app.DisposeAsync();
+            directory.Dispose();
         }
-
-        Assert.DoesNotContain(logs.Entries, entry => entry.Level >= LogLevel.Warning);
     }
 
     public static TheoryData<string, string, string, string?, HttpStatusCode, string> Refusals => new()

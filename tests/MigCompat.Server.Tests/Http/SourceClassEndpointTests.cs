@@ -39,6 +39,8 @@ public sealed class SourceClassEndpointTests
     [InlineData("host-b", HttpStatusCode.OK)]
     [InlineData("nowhere", HttpStatusCode.NotFound)]
     [InlineData("bad host/name", HttpStatusCode.BadRequest)]
+    [InlineData("host-b ", HttpStatusCode.BadRequest)]
+    [InlineData(" host-b", HttpStatusCode.BadRequest)]
     public async Task Source_classes_of_one_host_keep_every_class_and_list_only_that_host(string name, HttpStatusCode expected)
     {
         await using var server = await FleetTestServer.StartAsync();
