@@ -55,7 +55,7 @@ internal sealed class TestFleet : IAsyncDisposable
         var directory = Path.Combine(Path.GetTempPath(), "migcompat-placement-fleet-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         var options = new ServerOptions { Database = Path.Combine(directory, "fleet.db"), Urls = "http://127.0.0.1:0", AdminToken = AdminToken, ReadToken = ReadToken };
-        var app = await FleetHosting.StartAsync(options, TestContext.Current.CancellationToken);
+        var app = await FleetHosting.StartAsync(options, "serve", TestContext.Current.CancellationToken);
         await MigCompatServer.WhenReadyAsync(app, TestContext.Current.CancellationToken);
         var fleet = new TestFleet(app, directory);
         using var client = new HttpClient { BaseAddress = new Uri(fleet.Url) };

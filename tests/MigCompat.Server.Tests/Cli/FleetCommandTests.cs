@@ -368,7 +368,7 @@ internal sealed class LoopbackServer : IAsyncDisposable
             ReadToken = FleetTestServer.ReadToken,
             AgentTokens = ServerOptions.ParseAgentTokens($"host-a={FleetTestServer.AgentA};host-b={FleetTestServer.AgentB}"),
         };
-        var app = await FleetHosting.StartAsync(options, TestContext.Current.CancellationToken);
+        var app = await FleetHosting.StartAsync(options, "serve", TestContext.Current.CancellationToken);
         await MigCompatServer.WhenReadyAsync(app, TestContext.Current.CancellationToken);
         return new LoopbackServer(app, FleetHosting.Addresses(app)[0]);
     }
