@@ -60,6 +60,7 @@ public static class MigCompatServer
         builder.Services.AddSingleton<FleetServiceHost>();
         builder.Services.AddHostedService(services => services.GetRequiredService<FleetServiceHost>());
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = DescribeStatus);
+        builder.Services.AddExceptionHandler<StoreBusy>();
         builder.Services.AddOpenApi(OpenApiSchemas.Configure);
         builder.Services.ConfigureHttpJsonOptions(json =>
         {

@@ -17,4 +17,10 @@ public sealed class FleetStoreException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>
+    /// Set when the database could not take the request now (it has no free connection): nothing was
+    /// carried out, and the same request may be sent again after about this long.
+    /// </summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

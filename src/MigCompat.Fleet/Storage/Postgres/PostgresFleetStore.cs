@@ -66,8 +66,25 @@ public sealed class PostgresFleetStore : RelationalFleetStore
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
     /// <inheritdoc />
-    private protected override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
-        await _dataSource.OpenConnectionAsync(cancellationToken);
+    /// <remarks>
+    /// A connection refused for want of a slot (the server's <c>max_connections</c>, 53300; a server
+    /// starting up, 57P03) or a pool whose every connection stays busy past its timeout is a
+    /// <see cref="FleetStoreException"/> with <see cref="FleetStoreException.RetryAfter"/>: nothing was done yet.
+    /// </remarks>
+    private protected override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _dataSource.OpenConnectionAsync(cancellationToken);
+        }
+        catch (NpgsqlException e) when (e is PostgresException { SqlState: PostgresErrorCodes.TooManyConnections or PostgresErrorCodes.CannotConnectNow } || e.InnerException is TimeoutException)
+        {
+            throw new FleetStoreException($"the fleet database has no free connection now ({e.Message}); nothing was done, try again", e)
+            {
+                RetryAfter = TimeSpan.FromSeconds(1),
+            };
+        }
+    }
 
     /// <inheritdoc />
     private protected override async Task<WriteTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
