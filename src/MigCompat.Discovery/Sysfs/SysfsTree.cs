@@ -134,7 +134,8 @@ internal sealed class SysfsTree
 
         if (!reads.TryGetValue(physical, out var result))
         {
-            result = AttributeReader.Read(FullPath(physical), options.MaxAttributeBytes, options.ReadTimeout);
+            // Strict: two different non-UTF-8 values must never read as the same text (U+FFFD) and compare equal.
+            result = AttributeReader.Read(FullPath(physical), options.MaxAttributeBytes, options.ReadTimeout, strictUtf8: true);
             if (result.Status != AttributeReadStatus.TimedOut)
             {
                 reads[physical] = result;
@@ -150,6 +151,9 @@ internal sealed class SysfsTree
                 return null;
             case AttributeReadStatus.TooLarge:
                 warnings.Add(SysfsWarningCodes.AttributeTooLarge, shown, $"skipped: {result.Reason} (the limit is MaxAttributeBytes = {options.MaxAttributeBytes}); a sysfs attribute this large is not a value this tool understands");
+                return null;
+            case AttributeReadStatus.NotUtf8:
+                warnings.Add(SysfsWarningCodes.MalformedValue, shown, $"not text: {result.Reason}; the value stays unknown");
                 return null;
             case AttributeReadStatus.WriteOnly:
                 // An action (create, remove, assign_adapter), not a value: as if absent, no warning.

@@ -105,6 +105,28 @@ public class HostileTreeTests
         }
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0xFF, 0x31, 0x0A }, 0)]
+    [InlineData(new byte[] { 0x31, 0x2E, 0xC3, 0x28, 0x0A }, 2)]
+    [InlineData(new byte[] { 0x76, 0xED, 0xA0, 0x80 }, 1)]
+    public void An_attribute_that_is_not_utf8_text_is_unknown_with_a_warning_never_read_with_replacement_characters(byte[] content, int badByte)
+    {
+        using var fixture = SysfsFixtures.Build(SysfsFixtures.Gvtg);
+        const string attribute = SysfsFixtures.IgdPath + "/d069d019-36ea-4111-8f0a-8c9a70e21366/migration_version";
+        fixture.File(attribute, "");
+        File.WriteAllBytes(fixture.Full(attribute), content);
+
+        var inventory = SysfsScanning.Scan(fixture);
+
+        // Two different invalid values would both read as U+FFFD and compare equal: the value must stay unknown.
+        var device = Assert.Single(inventory.Devices, d => d.Id.StartsWith("d069d019", StringComparison.Ordinal));
+        Assert.DoesNotContain(device.Descriptor.Self, f => f.Key == "migration_version");
+        Assert.DoesNotContain(inventory.Devices.SelectMany(d => d.Descriptor.Self), f => f.Value.Contains('\uFFFD', StringComparison.Ordinal));
+        var warning = Assert.Single(inventory.Warnings, w => w.Path.EndsWith("/migration_version", StringComparison.Ordinal));
+        Assert.Equal(SysfsWarningCodes.MalformedValue, warning.Code);
+        Assert.Contains($"invalid UTF-8 at byte {badByte}", warning.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Every_warning_of_the_hostile_tree_has_a_code_a_path_and_a_message()
     {
