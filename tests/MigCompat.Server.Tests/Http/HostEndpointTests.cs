@@ -67,6 +67,34 @@ public sealed class HostEndpointTests
         Assert.Equal(2, (await server.GetJsonAsync("/v1/hosts/host-a")).GetProperty("generation").GetInt64());
     }
 
+    [Fact]
+    public async Task Racing_writes_with_if_match_star_all_overwrite_and_each_moves_the_generation_on()
+    {
+        const int Writers = 8;
+        await using var server = await FleetTestServer.StartAsync();
+        (await server.PutHostAsync(TestInventories.Host("host-a"))).Dispose();
+        using var start = new ManualResetEventSlim();
+
+        var writes = Enumerable.Range(0, Writers).Select(i => Task.Run(
+            async () =>
+            {
+                start.Wait(Ct);
+                using var request = new HttpRequestMessage(HttpMethod.Put, "/v1/hosts/host-a")
+                {
+                    Content = new StringContent(TestInventories.Json(TestInventories.Host("host-a", 1 + (i % 3)))),
+                };
+                request.Headers.TryAddWithoutValidation("If-Match", "*");
+                using var response = await server.Client(FleetTestServer.AgentA).SendAsync(request, Ct);
+                return (response.StatusCode, Body: await response.Content.ReadAsStringAsync(Ct));
+            },
+            Ct)).ToList();
+        start.Set();
+        var answers = await Task.WhenAll(writes);
+
+        Assert.All(answers, a => Assert.True(a.StatusCode == HttpStatusCode.OK, $"{(int)a.StatusCode}: {a.Body}"));
+        Assert.Equal(1 + Writers, (await server.GetJsonAsync("/v1/hosts/host-a")).GetProperty("generation").GetInt64());
+    }
+
     [Theory]
     [InlineData("/v1/hosts", null, HttpStatusCode.Unauthorized)]
     [InlineData("/v1/hosts", "wrong-token", HttpStatusCode.Unauthorized)]
