@@ -22,6 +22,9 @@ internal static partial class InputKind
     public const string NodeDeviceXml = "libvirt node devices (virsh nodedev-dumpxml output; import it as nodedev-xml)";
 
     /// <summary>A MigCompat inventory.</summary>
+    /// <summary>One mdev's configuration as <c>mdevctl list --uuid UUID --dumpjson</c> prints it (or a file under /etc/mdevctl.d): no UUID, no parent.</summary>
+    public const string MdevctlDevice = "one mdev's configuration (what mdevctl list --uuid UUID --dumpjson prints, or a file under /etc/mdevctl.d), which names neither the mdev's UUID nor its parent: give mdevctl list --dumpjson without --uuid to import mdevs";
+
     public const string Inventory = "a MigCompat host inventory (migcompat scan --format json), which needs no import: give it to check or validate";
 
     /// <summary>What text that is not JSON looks like, or null.</summary>
@@ -59,7 +62,9 @@ internal static partial class InputKind
     {
         if (root.ValueKind == JsonValueKind.Object)
         {
-            return root.TryGetProperty("schema_version", out _) || root.TryGetProperty("creatable_types", out _) ? Inventory : null;
+            return root.TryGetProperty("schema_version", out _) || root.TryGetProperty("creatable_types", out _) ? Inventory
+                : root.TryGetProperty("mdev_type", out _) ? MdevctlDevice
+                : null;
         }
 
         var (types, list) = CountMdevctlEntries(root);

@@ -17,6 +17,9 @@ public sealed class WrongFormatTests
         { ImportFormat.MdevctlTypes, "nodedev-wrapped.xml", ImportCodes.Malformed, "The input is XML, not JSON: libvirt node devices (virsh nodedev-dumpxml output; import it as nodedev-xml)" },
         { ImportFormat.MdevctlList, "nodedev-concatenated.xml", ImportCodes.Malformed, "The input is XML, not JSON: libvirt node devices (virsh nodedev-dumpxml output; import it as nodedev-xml)" },
         { ImportFormat.MdevctlList, "domain-hostdevs.xml", ImportCodes.Malformed, "The input is XML, not JSON: a libvirt domain (virsh dumpxml output; import it as domain-xml)" },
+        { ImportFormat.MdevctlList, "mdevctl-one-device.json", ImportCodes.UnexpectedShape, "it looks like one mdev's configuration (what mdevctl list --uuid UUID --dumpjson prints" },
+        { ImportFormat.MdevctlTypes, "mdevctl-one-device.json", ImportCodes.UnexpectedShape, "names neither the mdev's UUID nor its parent: give mdevctl list --dumpjson without --uuid" },
+        { ImportFormat.LibvirtNodeDevice, "mdevctl-one-device.json", ImportCodes.Malformed, "The input is JSON, not XML: one mdev's configuration" },
     };
 
     [Theory]
