@@ -129,7 +129,8 @@ public sealed partial class FleetService : IAsyncDisposable
 
     /// <summary>
     /// Stores a host's inventory when every descriptor in it parses and
-    /// <paramref name="expectedGeneration"/> is the stored generation (0 for a new host). A refused
+    /// <paramref name="expectedGeneration"/> is the stored generation (0 for a new host; any for
+    /// <see cref="IFleetStore.AnyGeneration"/>). A refused
     /// inventory changes nothing: the previous one stays stored and indexed.
     /// </summary>
     /// <param name="inventory">The inventory.</param>

@@ -13,13 +13,17 @@ public interface IFleetStore : IAsyncDisposable
     /// <summary>How many claims <see cref="PurgeEndedClaimsAsync"/> deletes per transaction unless told otherwise.</summary>
     const int DefaultPurgeBatchSize = 1000;
 
+    /// <summary>The <c>expectedGeneration</c> of <see cref="PutHostAsync"/> that overwrites whatever is stored (HTTP <c>If-Match: *</c>).</summary>
+    const long AnyGeneration = long.MinValue;
+
     /// <summary>
     /// Stores a host's inventory when <paramref name="expectedGeneration"/> equals the stored
-    /// generation (0: the host must not exist yet), and recomputes its capacity resources in the
-    /// same transaction. A stale update is never applied.
+    /// generation (0: the host must not exist yet), or over whatever is stored for
+    /// <see cref="AnyGeneration"/>, and recomputes its capacity resources in the same transaction.
+    /// A stale update is never applied.
     /// </summary>
     /// <param name="inventory">The inventory; its <see cref="HostInventory.Host"/> names the host.</param>
-    /// <param name="expectedGeneration">The generation the caller last saw; 0 for a new host.</param>
+    /// <param name="expectedGeneration">The generation the caller last saw; 0 for a new host; <see cref="AnyGeneration"/> for any.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns><see cref="HostStored"/>, <see cref="GenerationConflict"/> or <see cref="InvalidInventory"/>.</returns>
     Task<PutHostResult> PutHostAsync(HostInventory inventory, long expectedGeneration, CancellationToken cancellationToken = default);

@@ -23,9 +23,9 @@ public abstract partial class RelationalFleetStore
             return new InvalidInventory("the inventory has no host name", []);
         }
 
-        if (expectedGeneration < 0)
+        if (expectedGeneration < 0 && expectedGeneration != IFleetStore.AnyGeneration)
         {
-            return new InvalidInventory("the expected generation must be 0 (new host) or a stored generation", []);
+            return new InvalidInventory("the expected generation must be 0 (new host), a stored generation or any", []);
         }
 
         var name = inventory.Host;
@@ -53,12 +53,19 @@ public abstract partial class RelationalFleetStore
         {
             var current = await LockHostAsync(connection, transaction, name, cancellationToken);
             var currentGeneration = current?.Generation ?? 0;
-            if (currentGeneration != expectedGeneration)
+            var expected = expectedGeneration == IFleetStore.AnyGeneration ? currentGeneration : expectedGeneration;
+            if (currentGeneration != expected)
             {
                 return new GenerationConflict(name, expectedGeneration, currentGeneration);
             }
 
             var now = Now();
+            Task<int> UpdateAsync(long from) => DbCommands.ExecuteAsync(connection, transaction,
+                """
+                UPDATE hosts SET generation = generation + 1, updated_at_ms = @now, device_count = @devices, inventory_json = @json
+                WHERE name = @name AND generation = @expected
+                """, cancellationToken,
+                ("@name", name), ("@expected", from), ("@now", ToMs(now)), ("@devices", (long)deviceCount), ("@json", json));
             var written = current is null
                 ? await DbCommands.ExecuteAsync(connection, transaction,
                     """
@@ -67,21 +74,23 @@ public abstract partial class RelationalFleetStore
                     ON CONFLICT (name) DO NOTHING
                     """, cancellationToken,
                     ("@name", name), ("@drained", false), ("@now", ToMs(now)), ("@devices", (long)deviceCount), ("@json", json))
-                : await DbCommands.ExecuteAsync(connection, transaction,
-                    """
-                    UPDATE hosts SET generation = generation + 1, updated_at_ms = @now, device_count = @devices, inventory_json = @json
-                    WHERE name = @name AND generation = @expected
-                    """, cancellationToken,
-                    ("@name", name), ("@expected", expectedGeneration), ("@now", ToMs(now)), ("@devices", (long)deviceCount), ("@json", json));
+                : await UpdateAsync(expected);
             if (written != 1)
             {
-                // Another writer got there between our read and our write (only possible for a new host).
+                // Another writer created the host between our read and our write (only possible for a new
+                // host): a conflict, or for an overwrite a write on top of it (its row is locked by us now).
                 var stored = await LockHostAsync(connection, transaction, name, cancellationToken);
-                return new GenerationConflict(name, expectedGeneration, stored?.Generation ?? 0);
+                if (expectedGeneration != IFleetStore.AnyGeneration || stored is not { } row)
+                {
+                    return new GenerationConflict(name, expectedGeneration, stored?.Generation ?? 0);
+                }
+
+                expected = row.Generation;
+                await UpdateAsync(expected);
             }
 
             await ReplaceResourcesAsync(connection, transaction, name, resources, cancellationToken);
-            return new HostStored(name, expectedGeneration + 1, now);
+            return new HostStored(name, expected + 1, now);
         }, cancellationToken);
     }
 

@@ -94,21 +94,7 @@ internal static class HostEndpoints
             return Problems.Unprocessable($"the URL names host '{name}' but the inventory is for host '{inventory.Host}'; PUT it to /v1/hosts/{Uri.EscapeDataString(inventory.Host)}");
         }
 
-        var overwrite = generation == WildcardGeneration;
-        if (overwrite)
-        {
-            generation = (await service.GetHostAsync(name, cancellationToken))?.Generation ?? 0;
-        }
-
         var outcome = await service.PutHostAsync(inventory, generation, cancellationToken);
-
-        // If-Match: * overwrites whatever is stored: a write that raced it only moved the generation on,
-        // so the write is tried again on top of the one the database names (each attempt is atomic).
-        for (var attempt = 1; overwrite && outcome.Result is GenerationConflict raced && attempt < MaxOverwriteAttempts; attempt++)
-        {
-            outcome = await service.PutHostAsync(inventory, raced.CurrentGeneration, cancellationToken);
-        }
-
         var diagnostics = read.Diagnostics.AddRange(outcome.Diagnostics);
         switch (outcome.Result)
         {
@@ -187,12 +173,8 @@ internal static class HostEndpoints
             : Problems.NotFound($"host '{name}' is not stored; nothing was changed");
     }
 
-    private const long WildcardGeneration = -1;
 
-    /// <summary>How often <c>If-Match: *</c> tries its write when other writes to the host keep racing it.</summary>
-    private const int MaxOverwriteAttempts = 16;
-
-    /// <summary>The generation from <c>If-Match</c> or <c>?generation=</c>; 0 when neither is given; -1 for <c>If-Match: *</c>.</summary>
+    /// <summary>The generation from <c>If-Match</c> or <c>?generation=</c>; 0 when neither is given; <see cref="IFleetStore.AnyGeneration"/> for <c>If-Match: *</c>.</summary>
     private static long ExpectedGeneration(HttpRequest request, out IResult? problem)
     {
         problem = null;
@@ -202,7 +184,7 @@ internal static class HostEndpoints
         {
             if (ifMatch == "*")
             {
-                fromHeader = WildcardGeneration;
+                fromHeader = IFleetStore.AnyGeneration;
             }
             else if (ifMatch.StartsWith("W/", StringComparison.Ordinal))
             {

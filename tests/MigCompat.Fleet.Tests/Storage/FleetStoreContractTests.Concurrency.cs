@@ -44,6 +44,35 @@ public abstract partial class FleetStoreContractTests
         Assert.Equal(4, (await CapacityOfAsync("node-a", Inventories.GvtKey)).Available);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Racing_overwrites_with_any_generation_all_succeed_one_after_another(bool hostStoredBefore)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        if (hostStoredBefore)
+        {
+            await PutNewAsync(Inventories.Host("node-a", freeInstances: 1));
+        }
+
+        var other = await OpenTrackedAsync();
+        IFleetStore[] instances = [Store, other];
+        using var start = new ManualResetEventSlim();
+
+        var racers = Enumerable.Range(0, 12).Select(i => Task.Run(async () =>
+        {
+            start.Wait(ct);
+            return await instances[i % 2].PutHostAsync(Inventories.Host("node-a", freeInstances: 100 + i), IFleetStore.AnyGeneration, ct);
+        }, ct)).ToList();
+        start.Set();
+        var results = await Task.WhenAll(racers);
+
+        var stored = results.Select(r => Assert.IsType<HostStored>(r)).ToList();
+        var first = hostStoredBefore ? 2 : 1;
+        Assert.Equal(Enumerable.Range(first, 12).Select(g => (long)g), stored.Select(s => s.Generation).Order());
+        Assert.Equal(first + 11, (await Store.GetHostAsync("node-a", ct))!.Generation);
+    }
+
     [Fact]
     public async Task Racing_updates_from_the_same_generation_let_exactly_one_win()
     {
