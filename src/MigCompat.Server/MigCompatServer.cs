@@ -160,27 +160,11 @@ public static class MigCompatServer
         return Problems.BadRequest($"the URL {StrictJson.Printable(raw)} is not UTF-8 once its %XX escapes are decoded; escape each character as the %XX of its UTF-8 bytes").ExecuteAsync(context);
     }
 
+    /// <summary>True when the URL's %XX escapes decode (with its other characters, as the bytes Kestrel read) to UTF-8.</summary>
     private static bool DecodesToUtf8(string target)
     {
-        var bytes = new List<byte>(target.Length);
-        for (var i = 0; i < target.Length; i++)
-        {
-            if (target[i] == '%' && i + 2 < target.Length && Uri.IsHexDigit(target[i + 1]) && Uri.IsHexDigit(target[i + 2]))
-            {
-                bytes.Add((byte)Convert.ToInt32(target.Substring(i + 1, 2), 16));
-                i += 2;
-            }
-            else if (target[i] < 0x80)
-            {
-                bytes.Add((byte)target[i]);
-            }
-            else
-            {
-                bytes.AddRange(System.Text.Encoding.UTF8.GetBytes(target[i].ToString()));
-            }
-        }
-
-        return System.Text.Unicode.Utf8.IsValid(bytes.ToArray());
+        var raw = System.Text.Encoding.Latin1.GetBytes(target);
+        return System.Text.Unicode.Utf8.IsValid(System.Net.WebUtility.UrlDecodeToBytes(raw, 0, raw.Length));
     }
 
     /// <summary>

@@ -110,11 +110,8 @@ internal static class BoundedFile
     /// <returns>The diagnostic.</returns>
     internal static Diagnostic InvalidUtf8(string path, ReadOnlySpan<byte> bytes)
     {
-        var valid = 0;
-        while (valid < bytes.Length && System.Text.Rune.DecodeFromUtf8(bytes[valid..], out _, out var consumed) == System.Buffers.OperationStatus.Done)
-        {
-            valid += consumed;
-        }
+        var invalid = MigCompat.Discovery.Files.Utf8Text.FirstInvalidByte(bytes);
+        var valid = invalid < 0 ? bytes.Length : invalid;
 
         var lineStart = bytes[..valid].LastIndexOf((byte)'\n') + 1;
         var line = bytes[..lineStart].Count((byte)'\n') + 1;

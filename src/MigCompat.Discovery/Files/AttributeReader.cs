@@ -93,13 +93,8 @@ internal static class AttributeReader
     /// <summary>Where the first byte that is not UTF-8 is: <c>invalid UTF-8 at byte N (0xXX)</c>, N counting from 0.</summary>
     private static string NotUtf8Reason(ReadOnlySpan<byte> bytes)
     {
-        var valid = 0;
-        while (valid < bytes.Length && System.Text.Rune.DecodeFromUtf8(bytes[valid..], out _, out var consumed) == System.Buffers.OperationStatus.Done)
-        {
-            valid += consumed;
-        }
-
-        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"invalid UTF-8 at byte {valid} (0x{bytes[Math.Min(valid, bytes.Length - 1)]:X2}); the file must be UTF-8 text");
+        var bad = Utf8Text.FirstInvalidByte(bytes);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"invalid UTF-8 at byte {bad} (0x{bytes[bad]:X2}); the file must be UTF-8 text");
     }
 
     /// <summary>True when the mode has write bits and no read bits (see <see cref="AttributeReadStatus.WriteOnly"/>); a mode-000 file is not write-only.</summary>
